@@ -1,0 +1,107 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+// Targets are split only where dependencies differ (see STYLE.md): the core needs Yams and
+// SQLite, rendering needs libcmark and Mustache, serving needs Hummingbird, and the pipeline
+// ties core and rendering together for the thin `factorybench` executable.
+let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
+
+let package = Package(
+    name: "FactoryBench",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "factorybench", targets: ["factorybench"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CCmark",
+            pkgConfig: "libcmark",
+            providers: [.apt(["libcmark-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .target(
+            name: "FactoryBenchTemplates",
+            path: "templates",
+            exclude: ["README.md"],
+            resources: [
+                .embedInCode("report.md.mustache"),
+                .embedInCode("index.md.mustache"),
+                .embedInCode("page.html.mustache"),
+                .embedInCode("style.css"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "FactoryBenchCore",
+            dependencies: ["Yams", "CSQLite"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "FactoryBenchRendering",
+            dependencies: [
+                "FactoryBenchCore", "CCmark", "FactoryBenchTemplates",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "FactoryBenchServe",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "FactoryBenchPipeline",
+            dependencies: ["FactoryBenchCore", "FactoryBenchRendering"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "factorybench",
+            dependencies: [
+                "FactoryBenchPipeline", "FactoryBenchServe",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "TestSupport",
+            dependencies: ["FactoryBenchCore"],
+            path: "Tests/TestSupport",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FactoryBenchCoreTests",
+            dependencies: ["FactoryBenchCore", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FactoryBenchRenderingTests",
+            dependencies: ["FactoryBenchRendering", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FactoryBenchServeTests",
+            dependencies: ["FactoryBenchServe", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FactoryBenchPipelineTests",
+            dependencies: ["FactoryBenchPipeline", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "factorybenchTests",
+            dependencies: ["TestSupport"],
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,109 @@
+/// Builds one JSON object on one line, field by field, without Foundation: the record
+/// writer's hot path (one line per request).
+public struct JSONLine: Sendable {
+    private var bytes: [UInt8] = [UInt8(ascii: "{")]
+    private var empty = true
+
+    public init() {}
+
+    private mutating func key(_ key: String) {
+        if !empty { bytes.append(UInt8(ascii: ",")) }
+        empty = false
+        Self.appendQuoted(key, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+    }
+
+    public mutating func add(_ name: String, _ value: String) {
+        key(name)
+        Self.appendQuoted(value, to: &bytes)
+    }
+
+    public mutating func add(_ name: String, _ value: Int) {
+        key(name)
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
+    public mutating func add(_ name: String, _ value: Bool) {
+        key(name)
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+    }
+
+    /// A number with a fixed count of decimals (6 for timestamps: microseconds; 9 for
+    /// latencies: nanoseconds). Non-finite values become `null`, as JSON has no NaN.
+    public mutating func add(_ name: String, _ value: Double, decimals: Int) {
+        key(name)
+        Self.appendFixed(value, decimals: decimals, to: &bytes)
+    }
+
+    /// The finished line, newline included.
+    public func finished() -> [UInt8] {
+        var line = bytes
+        line.append(UInt8(ascii: "}"))
+        line.append(UInt8(ascii: "\n"))
+        return line
+    }
+
+    static func appendFixed(_ value: Double, decimals: Int, to bytes: inout [UInt8]) {
+        guard value.isFinite else {
+            bytes.append(contentsOf: "null".utf8)
+            return
+        }
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
+        let scaled = (abs(value) * scale).rounded()
+        guard scaled < 9.0e18 else {
+            bytes.append(contentsOf: "\(value)".utf8)
+            return
+        }
+        let units = UInt64(scaled)
+        let divisor = UInt64(scale)
+        if value < 0 && units > 0 { bytes.append(UInt8(ascii: "-")) }
+        bytes.append(contentsOf: String(units / divisor).utf8)
+        guard decimals > 0 else { return }
+        bytes.append(UInt8(ascii: "."))
+        let fraction = String(units % divisor)
+        for _ in 0..<(decimals - fraction.utf8.count) { bytes.append(UInt8(ascii: "0")) }
+        bytes.append(contentsOf: fraction.utf8)
+    }
+
+    // JSON string escaping (RFC 8259, section 7).
+    static func appendQuoted(_ string: String, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in string.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case UInt8(ascii: "\n"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case UInt8(ascii: "\r"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case UInt8(ascii: "\t"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                bytes.append(hex[Int(byte >> 4)])
+                bytes.append(hex[Int(byte & 0xF)])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+}
+
+extension RequestRecord {
+    /// The record as one JSONL line, in the field names of DESIGN.md.
+    public func jsonLine() -> [UInt8] {
+        var line = JSONLine()
+        line.add("request_id", requestID)
+        if let clientID { line.add("client_id", clientID) }
+        line.add("service_type", serviceType)
+        line.add("timestamp_start", timestampStart, decimals: 6)
+        line.add("timestamp_end", timestampEnd, decimals: 6)
+        line.add("latency_s", latencySeconds, decimals: 9)
+        line.add("success", success)
+        if let operationType { line.add("operation_type", operationType) }
+        if let queryType { line.add("query_type", queryType) }
+        if let rowsAffected { line.add("rows_affected", rowsAffected) }
+        if let httpStatus { line.add("http_status", httpStatus) }
+        if let error { line.add("error", error) }
+        return line.finished()
+    }
+}

@@ -1,0 +1,45 @@
+/// Where a deployed service answers, as the clients need it.
+public struct ServiceEndpoint: Sendable, Codable, Equatable {
+    public var host: String?
+    public var port: Int?
+    /// A filesystem path, for embedded services such as SQLite.
+    public var path: String?
+    /// What the service reports about itself (version, ...), recorded in `run.json`.
+    public var version: String?
+
+    public init(host: String? = nil, port: Int? = nil, path: String? = nil, version: String? = nil) {
+        self.host = host
+        self.port = port
+        self.path = path
+        self.version = version
+    }
+}
+
+/// A service this machine can start, wait for and stop.
+public protocol Service: Sendable {
+    /// Starts the service and returns once it answers.
+    func deploy() throws -> ServiceEndpoint
+    /// Stops what `deploy` started and removes its temporary files.
+    func stop() throws
+}
+
+/// Generates load against a deployed service: one instance is shared by all clients.
+public protocol LoadClient: Sendable {
+    /// Runs once before any client starts (creates tables, loads initial data).
+    func prepare(endpoint: ServiceEndpoint) throws
+    /// Runs one client to completion, appending one record per request to `writer`.
+    func run(clientID: Int, endpoint: ServiceEndpoint, context: ClientContext) throws
+}
+
+/// What every client run gets from the executor.
+public struct ClientContext {
+    public var writer: RecordWriter
+    public var clock: WallAnchoredClock
+    public var progress: ProgressCounter
+
+    public init(writer: RecordWriter, clock: WallAnchoredClock, progress: ProgressCounter) {
+        self.writer = writer
+        self.clock = clock
+        self.progress = progress
+    }
+}

@@ -1,0 +1,64 @@
+/// Pure descriptive statistics over latency samples; kept apart from rendering and I/O.
+public enum Statistics {
+    /// The `p`-th percentile (0...100) of ascending `sorted` values by linear interpolation
+    /// between the two nearest order statistics: numpy's default (`method="linear"`, Hyndman
+    /// and Fan 1996, definition 7): h = (n − 1)·p/100, x[⌊h⌋] + (h − ⌊h⌋)·(x[⌊h⌋+1] − x[⌊h⌋]).
+    public static func percentile(sorted: [Double], _ p: Double) -> Double? {
+        guard !sorted.isEmpty else { return nil }
+        let h = Double(sorted.count - 1) * min(max(p, 0), 100) / 100
+        let lower = Int(h.rounded(.down))
+        let upper = min(lower + 1, sorted.count - 1)
+        return sorted[lower] + (h - Double(lower)) * (sorted[upper] - sorted[lower])
+    }
+
+    /// The arithmetic mean.
+    public static func mean(_ values: [Double]) -> Double? {
+        guard !values.isEmpty else { return nil }
+        return values.reduce(0, +) / Double(values.count)
+    }
+
+    /// The sample standard deviation (Bessel's correction, n − 1; numpy's `ddof=1`), by
+    /// Welford's single-pass algorithm; 0 for a single value.
+    public static func sampleStandardDeviation(_ values: [Double]) -> Double? {
+        guard !values.isEmpty else { return nil }
+        guard values.count > 1 else { return 0 }
+        var mean = 0.0
+        var squares = 0.0
+        for (index, value) in values.enumerated() {
+            let delta = value - mean
+            mean += delta / Double(index + 1)
+            squares += delta * (value - mean)
+        }
+        return (squares / Double(values.count - 1)).squareRoot()
+    }
+}
+
+/// Mean, spread and percentiles of one set of latencies, in seconds.
+public struct LatencyStatistics: Sendable, Codable, Equatable {
+    public var count: Int
+    public var avg: Double
+    public var min: Double
+    public var max: Double
+    public var std: Double
+    public var p50: Double
+    public var p90: Double
+    public var p95: Double
+    public var p99: Double
+    public var p99_9: Double
+
+    /// `nil` for an empty sample. Sorts `values` in place.
+    public init?(values: inout [Double]) {
+        guard !values.isEmpty else { return nil }
+        values.sort()
+        count = values.count
+        avg = Statistics.mean(values) ?? 0
+        min = values[0]
+        max = values[values.count - 1]
+        std = Statistics.sampleStandardDeviation(values) ?? 0
+        p50 = Statistics.percentile(sorted: values, 50) ?? 0
+        p90 = Statistics.percentile(sorted: values, 90) ?? 0
+        p95 = Statistics.percentile(sorted: values, 95) ?? 0
+        p99 = Statistics.percentile(sorted: values, 99) ?? 0
+        p99_9 = Statistics.percentile(sorted: values, 99.9) ?? 0
+    }
+}

@@ -1,0 +1,60 @@
+/// A benchmark recipe: what to deploy, which load to send and how many clients send it.
+///
+/// Loaded and validated by `RecipeLoader`; every later stage reads only this resolved form.
+public struct Recipe: Sendable {
+    /// The recipe's name: its file name without the extension.
+    public var name: String
+    /// The path the recipe was loaded from, as given.
+    public var path: String
+    /// The recipe file's text, byte for byte, kept for `run.json`.
+    public var text: String
+    /// An ssh alias of a Slurm login node, or `local` for this machine.
+    public var target: String
+    public var service: ServiceSpec
+    public var client: ClientSpec
+    public var numClients: Int
+    public var metrics: [String]
+
+    public var isLocal: Bool { target == "local" }
+}
+
+/// The `service:` section of a recipe.
+public struct ServiceSpec: Sendable {
+    public var type: ServiceType
+    public var name: String
+    /// Deployment keys beside `type` and `settings` (image, partition, env, ...), as written.
+    public var options: [String: SettingValue]
+    /// Type-specific settings with every default filled in.
+    public var settings: [String: SettingValue]
+}
+
+/// The `client:` section of a recipe.
+public struct ClientSpec: Sendable {
+    public var type: ClientType
+    /// Deployment keys beside `type` and `settings` (partition, time_limit, ...), as written.
+    public var options: [String: SettingValue]
+    /// Type-specific settings with every default filled in.
+    public var settings: [String: SettingValue]
+}
+
+extension Recipe {
+    /// The recipe with every default filled in, in the shape of the recipe file.
+    public var resolved: SettingValue {
+        var service = service.options
+        service["type"] = .string(self.service.type.rawValue)
+        service["name"] = .string(self.service.name)
+        service["settings"] = .map(self.service.settings)
+        var client = client.options
+        client["type"] = .string(self.client.type.rawValue)
+        client["settings"] = .map(self.client.settings)
+        return .map([
+            "configuration": .map(["target": .string(target)]),
+            "service": .map(service),
+            "client": .map(client),
+            "benchmarks": .map([
+                "num_clients": .int(numClients),
+                "metrics": .list(metrics.map { .string($0) }),
+            ]),
+        ])
+    }
+}

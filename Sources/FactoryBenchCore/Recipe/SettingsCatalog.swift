@@ -1,0 +1,167 @@
+/// One documented, typed setting of a service or client type, with its default.
+public struct SettingSpec: Sendable {
+    public enum Kind: String, Sendable {
+        case integer = "an integer"
+        case number = "a number"
+        case string = "a string"
+        case boolean = "true or false"
+        case mapping = "a mapping"
+        case list = "a list"
+    }
+
+    public var key: String
+    public var kind: Kind
+    /// `nil` when the setting is optional and has no default.
+    public var defaultValue: SettingValue?
+    public var help: String
+    /// Returns what is wrong with a value of the right kind, or `nil` when it is valid.
+    public var check: (@Sendable (SettingValue) -> String?)?
+
+    public init(
+        _ key: String, _ kind: Kind, _ defaultValue: SettingValue?, _ help: String,
+        check: (@Sendable (SettingValue) -> String?)? = nil
+    ) {
+        self.key = key
+        self.kind = kind
+        self.defaultValue = defaultValue
+        self.help = help
+        self.check = check
+    }
+
+    /// A check that an integer or number is at least `minimum`.
+    public static func atLeast(_ minimum: Double) -> @Sendable (SettingValue) -> String? {
+        { value in
+            guard let number = value.doubleValue, number < minimum else { return nil }
+            return "\(describe(number)) is below the minimum of \(describe(minimum))"
+        }
+    }
+
+    private static func describe(_ number: Double) -> String {
+        number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
+    }
+}
+
+/// The one place where every type's settings and their defaults are declared.
+public enum SettingsCatalog {
+    public static func settings(for service: ServiceType) -> [SettingSpec] {
+        switch service {
+        case .sqlite:
+            return [
+                SettingSpec("journal_mode", .string, .string("wal"), "SQLite journal mode (PRAGMA journal_mode)."),
+                SettingSpec("synchronous", .string, .string("normal"), "SQLite sync level (PRAGMA synchronous)."),
+                SettingSpec("busy_timeout_ms", .integer, .int(5000), "How long a writer waits for a lock."),
+            ]
+        case .postgres:
+            return [
+                SettingSpec("db_name", .string, .string("benchmark"), "Database created for the run."),
+                SettingSpec("auth", .string, .string("trust"), "Authentication method for local connections."),
+                SettingSpec("data_dir", .string, nil, "Data directory (a temporary one by default)."),
+                SettingSpec("tuning", .mapping, .map([:]), "shared_buffers, effective_cache_size, maintenance_work_mem."),
+            ]
+        case .chroma:
+            return [
+                SettingSpec("host", .string, .string("127.0.0.1"), "Address the server binds to."),
+                SettingSpec("port", .integer, .int(8000), "Port the server listens on."),
+            ]
+        case .vllm:
+            return [
+                SettingSpec("model", .string, .string("facebook/opt-125m"), "Model served."),
+                SettingSpec("tensor_parallel_size", .integer, .int(1), "GPUs a model is split across."),
+            ]
+        case .ollama:
+            return [
+                SettingSpec("model", .string, .string("llama2"), "Model pulled and served."),
+                SettingSpec("warmup_seconds", .integer, .int(5), "Wait after start before clients run."),
+            ]
+        case .redis:
+            return [
+                SettingSpec("appendonly", .boolean, .bool(false), "Enable the append-only file."),
+                SettingSpec("maxmemory", .string, nil, "Memory limit, e.g. 1gb."),
+                SettingSpec("maxmemory_policy", .string, nil, "Eviction policy, e.g. allkeys-lru."),
+            ]
+        case .nginx, .http, .minio, .qdrant:
+            return []
+        }
+    }
+
+    public static func settings(for client: ClientType) -> [SettingSpec] {
+        switch client {
+        case .sqliteStress:
+            return [
+                SettingSpec(
+                    "num_requests", .integer, .int(1000), "Requests each client sends (ignored when duration is set).",
+                    check: SettingSpec.atLeast(1)),
+                SettingSpec(
+                    "duration", .number, nil, "Seconds each client runs; overrides num_requests.",
+                    check: SettingSpec.atLeast(0.001)),
+                SettingSpec(
+                    "mix", .mapping,
+                    .map([
+                        "insert": .int(30), "point_lookup": .int(30), "range_scan": .int(15),
+                        "aggregation": .int(10), "update": .int(15),
+                    ]),
+                    "Relative weights of insert, point_lookup, range_scan, aggregation and update.",
+                    check: SQLiteOperation.checkMix),
+                SettingSpec(
+                    "initial_rows", .integer, .int(10000), "Rows loaded before the clients start.",
+                    check: SettingSpec.atLeast(1)),
+                SettingSpec("range_size", .integer, .int(100), "Rows a range scan reads.", check: SettingSpec.atLeast(1)),
+                SettingSpec(
+                    "payload_bytes", .integer, .int(100), "Size of each row's text payload.", check: SettingSpec.atLeast(0)),
+                SettingSpec("table_name", .string, .string("stress_test"), "Table the clients use."),
+                SettingSpec("seed", .integer, .int(42), "Seed of the operation and key choice."),
+            ]
+        case .postgresSmoke:
+            return [
+                SettingSpec("query", .string, .string("SELECT version();"), "Query sent."),
+                SettingSpec("warmup_delay", .integer, .int(5), "Seconds to wait before the first request."),
+                SettingSpec("db_name", .string, .string("benchmark"), "Database to connect to."),
+            ]
+        case .postgresStress:
+            return [
+                SettingSpec("num_inserts", .integer, .int(10000), "Insert requests."),
+                SettingSpec("num_selects", .integer, .int(5000), "Select requests."),
+                SettingSpec("table_name", .string, .string("stress_test"), "Table used."),
+                SettingSpec("warmup_delay", .integer, .int(5), "Seconds to wait before the first request."),
+                SettingSpec("db_name", .string, .string("benchmark"), "Database to connect to."),
+            ]
+        case .chromaHealthcheck:
+            return []
+        case .chromaStress:
+            return [
+                SettingSpec("num_vectors", .integer, .int(1000), "Vectors added."),
+                SettingSpec("dim", .integer, .int(128), "Vector dimension."),
+                SettingSpec("num_queries", .integer, .int(100), "Queries sent."),
+                SettingSpec("top_k", .integer, .int(10), "Neighbours per query."),
+                SettingSpec("warmup_delay", .integer, .int(5), "Seconds to wait before the first request."),
+            ]
+        case .vllmSmoke:
+            return [
+                SettingSpec("prompt", .string, .string("Hello"), "Prompt sent."),
+                SettingSpec("max_tokens", .integer, .int(50), "Tokens generated per request."),
+            ]
+        case .vllmStress:
+            return [
+                SettingSpec("model", .string, nil, "Model name sent (the service's by default)."),
+                SettingSpec("num_requests", .integer, .int(50), "Requests sent."),
+                SettingSpec("max_tokens", .integer, .int(64), "Tokens generated per request."),
+                SettingSpec("warmup_delay", .integer, .int(10), "Seconds to wait before the first request."),
+            ]
+        case .ollamaSmoke:
+            return [SettingSpec("num_requests", .integer, .int(5), "Requests sent.")]
+        case .ollamaStress:
+            return [
+                SettingSpec("num_requests", .integer, .int(20), "Requests sent."),
+                SettingSpec("max_tokens", .integer, .int(50), "Tokens generated per request."),
+                SettingSpec("warmup_delay", .integer, .int(30), "Seconds to wait before the first request."),
+            ]
+        case .redisStress:
+            return [
+                SettingSpec("num_requests", .integer, .int(10000), "Requests sent."),
+                SettingSpec("value_size_bytes", .integer, .int(256), "Size of each value."),
+            ]
+        case .httpSmoke, .httpStress:
+            return []
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+
+/// The directories a run leaves behind, relative to one root (the current directory by
+/// default): `results/<id>/`, `reports/<id>/` and `site/` (DESIGN.md, "Workspace").
+public struct Workspace: Sendable {
+    public var root: URL
+    public var siteDirectory: URL
+
+    public init(root: URL, siteDirectory: URL? = nil) {
+        self.root = root
+        self.siteDirectory = siteDirectory ?? root.appendingPathComponent("site")
+    }
+
+    public var resultsRoot: URL { root.appendingPathComponent("results") }
+    public var reportsRoot: URL { root.appendingPathComponent("reports") }
+
+    public func results(_ id: String) -> RunDirectory {
+        RunDirectory(url: resultsRoot.appendingPathComponent(id))
+    }
+
+    public func report(_ id: String) -> URL { reportsRoot.appendingPathComponent(id) }
+
+    /// Creates a fresh results directory under a new, unique benchmark id: `mkdir` fails if
+    /// the directory exists, so two runs started in the same second never share one.
+    public func createRun(name: String, at date: Date) throws -> (id: String, directory: RunDirectory) {
+        try FileManager.default.createDirectory(at: resultsRoot, withIntermediateDirectories: true)
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        let stamp = formatter.string(from: date)
+        let safeName = String(
+            name.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_" ? Character($0) : "_" })
+        for _ in 0..<100 {
+            let suffix = String(UInt16.random(in: 0...UInt16.max), radix: 16).leftPadded(to: 4)
+            let id = "\(safeName)-\(stamp)-\(suffix)"
+            let directory = results(id)
+            if mkdir(directory.url.path, 0o755) == 0 {
+                return (id, directory)
+            }
+            guard errno == EEXIST else {
+                throw CollectionError.cannotWrite(path: directory.url.path, reason: String(cString: strerror(errno)))
+            }
+        }
+        throw CollectionError.cannotWrite(path: resultsRoot.path, reason: "could not find a free benchmark id")
+    }
+
+    /// Ids of every run with a `run.json`, sorted.
+    public func runIDs() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: resultsRoot.path)) ?? []
+        return names.filter { FileManager.default.fileExists(atPath: results($0).manifest.path) }.sorted()
+    }
+}
+
+/// The files of one run under `results/<id>/`.
+public struct RunDirectory: Sendable {
+    public var url: URL
+
+    public init(url: URL) {
+        self.url = url
+    }
+
+    public var manifest: URL { url.appendingPathComponent("run.json") }
+    public var requests: URL { url.appendingPathComponent("requests.jsonl") }
+    public var clients: URL { url.appendingPathComponent("clients") }
+    public var logs: URL { url.appendingPathComponent("logs") }
+    public var summary: URL { url.appendingPathComponent("summary.json") }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

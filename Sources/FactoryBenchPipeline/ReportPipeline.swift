@@ -1,0 +1,44 @@
+import FactoryBenchCore
+import FactoryBenchRendering
+import Foundation
+
+/// `factorybench report ID`: re-aggregates a run from its request files and re-renders its
+/// report, without running anything.
+public struct ReportPipeline: Sendable {
+    public var workspace: Workspace
+    public var templatesDirectory: URL?
+
+    public init(workspace: Workspace, templatesDirectory: URL?) {
+        self.workspace = workspace
+        self.templatesDirectory = templatesDirectory
+    }
+
+    /// Finds a run by id (a directory under `results/`) or by the path of its directory.
+    public func runDirectory(_ idOrPath: String) throws -> RunDirectory {
+        let byID = workspace.results(idOrPath)
+        if !idOrPath.contains("/"), FileManager.default.fileExists(atPath: byID.manifest.path) {
+            return byID
+        }
+        let byPath = RunDirectory(url: URL(fileURLWithPath: idOrPath, relativeTo: workspace.root).standardizedFileURL)
+        if FileManager.default.fileExists(atPath: byPath.manifest.path) {
+            return byPath
+        }
+        throw RunNotFoundError(id: idOrPath, resultsRoot: workspace.resultsRoot.path)
+    }
+
+    /// Writes `summary.json` and `reports/<id>/`; returns the report directory and summary.
+    public func report(_ idOrPath: String) throws -> (directory: URL, summary: RunSummary) {
+        let templates = try TemplateSet.load(overrides: templatesDirectory)
+        let run = try runDirectory(idOrPath)
+        let manifest = try RunManifest.read(from: run.manifest)
+        let files =
+            FileManager.default.fileExists(atPath: run.requests.path)
+            ? [run.requests] : Collector.clientFiles(in: run.clients)
+        guard !files.isEmpty else { throw CollectionError.noClientFiles(directory: run.clients.path) }
+        let summary = try Aggregator.aggregate(files: files)
+        try AtomicFile.writeJSON(summary, to: run.summary)
+        let directory = workspace.report(run.url.lastPathComponent)
+        try ReportRenderer(templates: templates).write(manifest: manifest, summary: summary, to: directory)
+        return (directory, summary)
+    }
+}

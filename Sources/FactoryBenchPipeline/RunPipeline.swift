@@ -1,0 +1,169 @@
+import FactoryBenchCore
+import FactoryBenchRendering
+import Foundation
+
+/// `factorybench run`: deploy → run → collect → aggregate → report → site, printing
+/// `[i/n] step` for each and saving `run.json` after each, so a failure at any step keeps
+/// everything written before it and says why.
+public struct RunPipeline: Sendable {
+    public var recipePath: String
+    public var workspace: Workspace
+    public var templatesDirectory: URL?
+    public var output: any PipelineOutput
+    /// How often the progress line is redrawn on a terminal and printed to a log.
+    public var interactiveInterval: Duration = .milliseconds(250)
+    public var logInterval: Duration = .seconds(5)
+
+    public init(recipePath: String, workspace: Workspace, templatesDirectory: URL?, output: any PipelineOutput) {
+        self.recipePath = recipePath
+        self.workspace = workspace
+        self.templatesDirectory = templatesDirectory
+        self.output = output
+    }
+
+    /// What a finished run left where.
+    public struct Outcome: Sendable {
+        public var benchmarkID: String
+        public var status: RunStatus
+        public var statusReason: String?
+        public var results: RunDirectory
+        public var reportDirectory: URL
+        public var sitePage: URL
+        public var summary: RunSummary?
+    }
+
+    static let steps = ["deploy", "run", "collect", "aggregate", "report", "site"]
+
+    /// Runs the whole pipeline. Invalid input (`InputError`) is thrown before anything is
+    /// written; a failed step is thrown as `PipelineError` after `run.json` records it.
+    public func run() async throws -> Outcome {
+        let recipe = try RecipeLoader.load(path: recipePath)
+        let templates = try TemplateSet.load(overrides: templatesDirectory)
+        let startDate = Date()
+        let clock = WallAnchoredClock()
+        // Checked before the run directory exists, so a recipe this executor cannot run
+        // leaves nothing behind.
+        _ = try LocalExecutor.components(for: recipe, scratchDirectory: FileManager.default.temporaryDirectory)
+        let (id, directory) = try workspace.createRun(name: recipe.name, at: startDate)
+        let executor = try LocalExecutor(recipe: recipe, benchmarkID: id, clientsDirectory: directory.clients, clock: clock)
+        output.line("Benchmark \(id)")
+
+        var run = RunRecorder(
+            manifest: RunManifest(
+                benchmarkID: id, recipeName: recipe.name, recipePath: recipe.path, recipeVerbatim: recipe.text,
+                recipeResolved: recipe.resolved, serviceType: recipe.service.type.rawValue,
+                clientType: recipe.client.type.rawValue, numClients: recipe.numClients, target: recipe.target,
+                executor: "local", host: ToolInfo.hostName, toolVersion: ToolInfo.version, toolCommit: ToolInfo.commit,
+                workspaceCommit: ToolInfo.gitCommit(in: workspace.root.path), startedAt: Self.timestamp(startDate),
+                finishedAt: nil, status: .running, statusReason: nil, service: nil, clients: [], steps: []),
+            url: directory.manifest, output: output, stepCount: Self.steps.count)
+        try run.save()
+
+        var summary: RunSummary?
+        var firstFailure: PipelineError?
+        do {
+            let endpoint = try await run.step("deploy") { try executor.deploy() }
+            run.manifest.service = endpoint
+            let outcomes = try await run.step("run") {
+                defer { try? executor.teardown() }
+                return try await runClients(executor: executor, endpoint: endpoint)
+            }
+            run.manifest.clients = outcomes
+            let failures = outcomes.compactMap { outcome in outcome.error.map { "client \(outcome.clientID): \($0)" } }
+            if failures.count == outcomes.count, !failures.isEmpty {
+                run.fail(.partial, reason: "every client failed: " + failures.joined(separator: "; "))
+            } else if !failures.isEmpty {
+                run.fail(
+                    .partial, reason: "\(failures.count) of \(outcomes.count) clients failed: " + failures.joined(separator: "; ")
+                )
+            }
+        } catch let error as PipelineError {
+            firstFailure = error
+            run.fail(.failed, reason: error.localizedDescription)
+        }
+        // Collect and aggregate whatever the clients wrote, even after a failure.
+        do {
+            try await run.step("collect") {
+                var header = JSONLine()
+                header.add("benchmark_id", id)
+                header.add("service_type", recipe.service.type.rawValue)
+                header.add("client_type", recipe.client.type.rawValue)
+                header.add("test_start", startDate.timeIntervalSince1970, decimals: 6)
+                header.add("num_clients", recipe.numClients)
+                let files = Collector.clientFiles(in: directory.clients)
+                guard !files.isEmpty else { throw CollectionError.noClientFiles(directory: directory.clients.path) }
+                try Collector.merge(files: files, header: header, into: directory.requests)
+            }
+            summary = try await run.step("aggregate") {
+                let summary = try Aggregator.aggregate(files: [directory.requests])
+                try AtomicFile.writeJSON(summary, to: directory.summary)
+                return summary
+            }
+            if summary?.totalRequests == 0 {
+                run.fail(.failed, reason: run.manifest.statusReason ?? "no request was recorded")
+            }
+        } catch let error as PipelineError {
+            firstFailure = firstFailure ?? error
+            run.fail(.failed, reason: run.manifest.statusReason ?? error.localizedDescription)
+        }
+        if run.manifest.status == .running { run.manifest.status = .completed }
+        run.manifest.finishedAt = Self.timestamp(Date())
+        try run.save()
+
+        let reportDirectory = workspace.report(id)
+        do {
+            if let summary {
+                let manifest = run.manifest
+                try await run.step("report") {
+                    try ReportRenderer(templates: templates).write(manifest: manifest, summary: summary, to: reportDirectory)
+                }
+            } else {
+                run.skip("report", reason: "no summary to report")
+            }
+            try await run.step("site") {
+                try SiteBuilder(workspace: workspace, templates: templates).build()
+            }
+        } catch let error as PipelineError {
+            firstFailure = firstFailure ?? error
+        }
+        try run.save()
+        if let firstFailure { throw firstFailure }
+        return Outcome(
+            benchmarkID: id, status: run.manifest.status, statusReason: run.manifest.statusReason, results: directory,
+            reportDirectory: reportDirectory,
+            sitePage: workspace.siteDirectory.appendingPathComponent("runs/\(id)/index.html"), summary: summary)
+    }
+
+    private func runClients(executor: LocalExecutor, endpoint: ServiceEndpoint) async throws -> [ClientOutcome] {
+        let progress = ProgressCounter(expectedRequests: executor.expectedRequests, expectedSeconds: executor.expectedSeconds)
+        let started = ContinuousClock.now
+        let interactive = output.isInteractive
+        let interval = interactive ? interactiveInterval : logInterval
+        let output = output
+        let display = { @Sendable in
+            output.progress(
+                ProgressLine.text(
+                    completed: progress.completed, failed: progress.failed, expectedRequests: progress.expectedRequests,
+                    expectedSeconds: progress.expectedSeconds,
+                    elapsedSeconds: RunRecorder.seconds(since: started),
+                    interactive: interactive))
+        }
+        let monitor = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                if !Task.isCancelled { display() }
+            }
+        }
+        let outcomes = try await executor.runClients(endpoint: endpoint, progress: progress)
+        monitor.cancel()
+        display()
+        output.endProgress()
+        return outcomes
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+}

@@ -1,0 +1,88 @@
+import FactoryBenchCore
+
+/// One rendered plot: its file name under `plots/`, its title and its SVG.
+public struct Plot: Sendable, Equatable {
+    public var file: String
+    public var title: String
+    public var svg: String
+}
+
+/// Draws a run's plots from its `summary.json` alone, so a report can be re-rendered
+/// without the request files.
+public enum PlotRenderer {
+    public static func plots(for summary: RunSummary) -> [Plot] {
+        guard summary.latency != nil else { return [] }
+        var plots = [latencyHistogram(summary), percentileSpectrum(summary)]
+        if !summary.timeseries.isEmpty {
+            plots.append(throughput(summary))
+            plots.append(latencyOverTime(summary))
+        }
+        if !summary.operations.isEmpty {
+            plots.append(operationLatency(summary))
+        }
+        return plots
+    }
+
+    static func latencyHistogram(_ summary: RunSummary) -> Plot {
+        let bins = summary.latencyHistogram.map {
+            Chart.Bin(lower: $0.lower * 1000, upper: $0.upper * 1000, count: Double($0.count))
+        }
+        let highest = Double(summary.latencyHistogram.map(\.count).max() ?? 1)
+        let chart = Chart(
+            title: "Latency histogram (successful requests)",
+            xAxis: .log(label: "Latency (ms, log scale)", lower: bins.first?.lower ?? 0.001, upper: bins.last?.upper ?? 1),
+            yAxis: .linear(label: "Requests", upper: highest),
+            content: .histogram(bins))
+        return Plot(file: "latency_histogram.svg", title: chart.title, svg: chart.svg())
+    }
+
+    static func percentileSpectrum(_ summary: RunSummary) -> Plot {
+        let points = summary.percentileSpectrum.map { (x: $0.percentile, y: $0.latency * 1000) }
+        let chart = Chart(
+            title: "Latency by percentile",
+            xAxis: .percentiles(label: "Percentile", highest: points.last?.x ?? 99),
+            yAxis: .linear(label: "Latency (ms)", upper: points.map(\.y).max() ?? 1),
+            content: .lines([Chart.Series(name: "latency", points: points)]))
+        return Plot(file: "latency_percentiles.svg", title: chart.title, svg: chart.svg())
+    }
+
+    static func throughput(_ summary: RunSummary) -> Plot {
+        let completed = summary.timeseries.map { (x: Double($0.second), y: Double($0.completed)) }
+        let failed = summary.timeseries.map { (x: Double($0.second), y: Double($0.failed)) }
+        var series = [Chart.Series(name: "completed", points: completed)]
+        if summary.failedRequests > 0 { series.append(Chart.Series(name: "failed", points: failed)) }
+        let chart = Chart(
+            title: "Throughput over time",
+            xAxis: .linear(label: "Time since start (s)", upper: Double(max(summary.timeseries.count - 1, 1))),
+            yAxis: .linear(label: "Requests per second", upper: max(completed.map(\.y).max() ?? 1, 1)),
+            content: .lines(series))
+        return Plot(file: "throughput.svg", title: chart.title, svg: chart.svg())
+    }
+
+    static func latencyOverTime(_ summary: RunSummary) -> Plot {
+        let p50 = summary.timeseries.compactMap { point in point.p50Latency.map { (x: Double(point.second), y: $0 * 1000) } }
+        let p95 = summary.timeseries.compactMap { point in point.p95Latency.map { (x: Double(point.second), y: $0 * 1000) } }
+        let chart = Chart(
+            title: "Latency over time",
+            xAxis: .linear(label: "Time since start (s)", upper: Double(max(summary.timeseries.count - 1, 1))),
+            yAxis: .linear(label: "Latency (ms)", upper: max(p95.map(\.y).max() ?? 1, 1e-3)),
+            content: .lines([Chart.Series(name: "p50", points: p50), Chart.Series(name: "p95", points: p95)]))
+        return Plot(file: "latency_over_time.svg", title: chart.title, svg: chart.svg())
+    }
+
+    static func operationLatency(_ summary: RunSummary) -> Plot {
+        let names = summary.operations.keys.sorted()
+        let values: (KeyPath<OperationSummary, Double?>) -> [Double] = { path in
+            names.map { (summary.operations[$0]?[keyPath: path] ?? 0) * 1000 }
+        }
+        let p99 = values(\.p99Latency)
+        let chart = Chart(
+            title: "Latency per operation",
+            xAxis: Axis(label: "Operation", lower: 0, upper: 1, scale: .linear, ticks: []),
+            yAxis: .linear(label: "Latency (ms)", upper: max(p99.max() ?? 1, 1e-3)),
+            content: .groupedBars(
+                categories: names,
+                series: [("p50", values(\.p50Latency)), ("p95", values(\.p95Latency)), ("p99", p99)]))
+        return Plot(file: "operation_latency.svg", title: chart.title, svg: chart.svg())
+    }
+}

@@ -1,0 +1,54 @@
+/// Escaping of text that came from outside (recipes, records, servers) before it enters
+/// Markdown that libcmark renders with raw HTML allowed.
+public enum MarkdownText {
+    /// HTML-escapes `& < >`, backslash-escapes the Markdown punctuation that could start a
+    /// construct (`\ ` * [ ] |`, and `_` unless inside a word), and folds line breaks into
+    /// spaces, so a value renders as the literal text it is and cannot break a table row.
+    public static func escape(_ text: String) -> String {
+        var result = ""
+        result.reserveCapacity(text.utf8.count)
+        let characters = Array(text)
+        for (index, character) in characters.enumerated() {
+            switch character {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\n", "\r", "\r\n", "\t": result += " "
+            case "\\", "`", "*", "[", "]", "|": result += "\\\(character)"
+            case "_":
+                let inWord =
+                    index > 0 && index + 1 < characters.count && characters[index - 1].isLetterOrDigit
+                    && characters[index + 1].isLetterOrDigit
+                result += inWord ? "_" : "\\_"
+            case "#", "-", "+", "=":
+                // Only at the start can these open a heading or a list item.
+                result += index == 0 ? "\\\(character)" : String(character)
+            default: result.append(character)
+            }
+        }
+        return result
+    }
+}
+
+extension Character {
+    var isLetterOrDigit: Bool { isLetter || isNumber }
+}
+
+/// Escaping for text placed inside SVG/XML.
+public enum XMLText {
+    public static func escape(_ text: String) -> String {
+        var result = ""
+        result.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            case "'": result += "&#39;"
+            default: result.append(character)
+            }
+        }
+        return result
+    }
+}

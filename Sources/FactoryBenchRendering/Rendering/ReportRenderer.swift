@@ -1,0 +1,80 @@
+import FactoryBenchCore
+import Foundation
+
+/// Renders one run's report: `report.md` (plots as files), `report.json` and `plots/*.svg`,
+/// and the same Markdown with plots inline for the run's page on the site.
+public struct ReportRenderer: Sendable {
+    public let templates: TemplateSet
+
+    public init(templates: TemplateSet) {
+        self.templates = templates
+    }
+
+    public func markdown(manifest: RunManifest, summary: RunSummary, plots: [Plot], inlinePlots: Bool) throws -> String {
+        let model = ReportViewModel(manifest: manifest, summary: summary, plots: plots, inlinePlots: inlinePlots)
+        return try templates.render(model, template: "report.md.mustache")
+    }
+
+    /// Writes `report.md`, `report.json` and `plots/*.svg` into `directory`.
+    public func write(manifest: RunManifest, summary: RunSummary, to directory: URL) throws {
+        let plots = PlotRenderer.plots(for: summary)
+        let plotsDirectory = directory.appendingPathComponent("plots")
+        try FileManager.default.createDirectory(at: plotsDirectory, withIntermediateDirectories: true)
+        for plot in plots {
+            try AtomicFile.write(plot.svg + "\n", to: plotsDirectory.appendingPathComponent(plot.file))
+        }
+        try AtomicFile.write(
+            try markdown(manifest: manifest, summary: summary, plots: plots, inlinePlots: false),
+            to: directory.appendingPathComponent("report.md"))
+        try AtomicFile.writeJSON(
+            ReportDocument(manifest: manifest, summary: summary, plots: plots.map { "plots/\($0.file)" }),
+            to: directory.appendingPathComponent("report.json"))
+    }
+}
+
+/// `report.json`: the run's identity and status with its full summary, for other tools.
+struct ReportDocument: Codable {
+    var benchmarkID: String
+    var recipeName: String
+    var serviceType: String
+    var clientType: String
+    var numClients: Int
+    var target: String
+    var status: RunStatus
+    var statusReason: String?
+    var startedAt: String
+    var finishedAt: String?
+    var toolVersion: String
+    var summary: RunSummary
+    var plots: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case benchmarkID = "benchmark_id"
+        case recipeName = "recipe_name"
+        case serviceType = "service_type"
+        case clientType = "client_type"
+        case numClients = "num_clients"
+        case target, status
+        case statusReason = "status_reason"
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+        case toolVersion = "tool_version"
+        case summary, plots
+    }
+
+    init(manifest: RunManifest, summary: RunSummary, plots: [String]) {
+        benchmarkID = manifest.benchmarkID
+        recipeName = manifest.recipeName
+        serviceType = manifest.serviceType
+        clientType = manifest.clientType
+        numClients = manifest.numClients
+        target = manifest.target
+        status = manifest.status
+        statusReason = manifest.statusReason
+        startedAt = manifest.startedAt
+        finishedAt = manifest.finishedAt
+        toolVersion = manifest.toolVersion
+        self.summary = summary
+        self.plots = plots
+    }
+}

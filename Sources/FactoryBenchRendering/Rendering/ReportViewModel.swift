@@ -1,0 +1,106 @@
+import FactoryBenchCore
+
+/// Everything `report.md.mustache` shows, as escaped, formatted strings (templates see
+/// stored properties only).
+struct ReportViewModel {
+    struct Latency {
+        var count: String
+        var avg, std, min, p50, p90, p95, p99, p99_9, max: String
+        var percentileMethod: String
+        var stdMethod: String
+    }
+
+    struct Operation {
+        var name, count, failed, avg, p50, p95, p99: String
+    }
+
+    struct Client {
+        var name, count, failed, avg, p95: String
+    }
+
+    struct ErrorRow {
+        var message, count: String
+    }
+
+    struct SkippedRow {
+        var file, line, reason: String
+    }
+
+    struct PlotRow {
+        var file, title, svg: String
+    }
+
+    var title: String
+    var id: String
+    var recipeName: String
+    var serviceType: String
+    var clientType: String
+    var numClients: String
+    var target: String
+    var startedAt: String
+    var statusLabel: String
+    var statusNote: String?
+    var totalRequests, successfulRequests, failedRequests, successRate, throughput, duration: String
+    var latency: Latency?
+    var hasOperations: Bool
+    var operations: [Operation]
+    var hasClients: Bool
+    var clients: [Client]
+    var hasErrors: Bool
+    var errors: [ErrorRow]
+    var hasSkipped: Bool
+    var skippedTotal: String
+    var skipped: [SkippedRow]
+    var plots: [PlotRow]
+    var inlinePlots: Bool
+
+    init(manifest: RunManifest, summary: RunSummary, plots: [Plot], inlinePlots: Bool) {
+        let e = MarkdownText.escape
+        title = "Benchmark \(e(manifest.benchmarkID))"
+        id = e(manifest.benchmarkID)
+        recipeName = e(manifest.recipeName)
+        serviceType = e(manifest.serviceType)
+        clientType = e(manifest.clientType)
+        numClients = String(manifest.numClients)
+        target = e(manifest.target)
+        startedAt = e(manifest.startedAt)
+        statusLabel = manifest.status.rawValue
+        statusNote = manifest.status == .completed ? nil : e(manifest.statusReason ?? "the run did not finish")
+        totalRequests = String(summary.totalRequests)
+        successfulRequests = String(summary.successfulRequests)
+        failedRequests = String(summary.failedRequests)
+        successRate = Format.percent(summary.successRate)
+        throughput = Format.rate(summary.requestsPerSecond)
+        duration = Format.seconds(summary.testDurationSeconds)
+        latency = summary.latency.map { l in
+            Latency(
+                count: String(l.count), avg: Format.latency(l.avg), std: Format.latency(l.std),
+                min: Format.latency(l.min), p50: Format.latency(l.p50), p90: Format.latency(l.p90),
+                p95: Format.latency(l.p95), p99: Format.latency(l.p99), p99_9: Format.latency(l.p99_9),
+                max: Format.latency(l.max), percentileMethod: e(summary.percentileMethod), stdMethod: e(summary.stdMethod))
+        }
+        operations = summary.operations.sorted { $0.key < $1.key }.map { name, o in
+            Operation(
+                name: e(name), count: String(o.count), failed: String(o.failed), avg: Format.latency(o.avgLatency),
+                p50: Format.latency(o.p50Latency), p95: Format.latency(o.p95Latency), p99: Format.latency(o.p99Latency))
+        }
+        hasOperations = !operations.isEmpty
+        clients = summary.clients.sorted { ($0.key.count, $0.key) < ($1.key.count, $1.key) }.map { name, c in
+            Client(
+                name: e(name), count: String(c.count), failed: String(c.failed), avg: Format.latency(c.avgLatency),
+                p95: Format.latency(c.p95Latency))
+        }
+        hasClients = clients.count > 1
+        errors = summary.errorSummary.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map {
+            ErrorRow(message: e($0.key), count: String($0.value))
+        }
+        hasErrors = !errors.isEmpty
+        skipped = summary.skippedLines.examples.map {
+            SkippedRow(file: e($0.file), line: String($0.line), reason: e($0.reason))
+        }
+        skippedTotal = String(summary.skippedLines.total)
+        hasSkipped = summary.skippedLines.total > 0
+        self.plots = plots.map { PlotRow(file: $0.file, title: e($0.title), svg: $0.svg) }
+        self.inlinePlots = inlinePlots
+    }
+}

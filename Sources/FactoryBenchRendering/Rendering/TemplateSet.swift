@@ -1,0 +1,77 @@
+import FactoryBenchTemplates
+import Foundation
+import Mustache
+
+/// The report and site templates: the built-in ones, or those of a `--templates` directory
+/// where it has a file of the same name.
+public struct TemplateSet: Sendable {
+    public static let names = ["report.md.mustache", "index.md.mustache", "page.html.mustache"]
+    private let library: MustacheLibrary
+    public let stylesheet: String
+
+    public static let builtIn: TemplateSet = {
+        // The built-in templates are tested; failing to parse them is a build defect.
+        guard let set = try? TemplateSet(files: DefaultTemplates.files) else {
+            preconditionFailure("the built-in templates do not parse")
+        }
+        return set
+    }()
+
+    init(files: [String: String]) throws {
+        var library = MustacheLibrary()
+        for name in Self.names {
+            guard let text = files[name] else { throw RenderingError.missingTemplate(name: name) }
+            do {
+                library.register(try MustacheTemplate(string: text), named: name)
+            } catch {
+                throw RenderingError.badTemplate(name: name, reason: "\(error)")
+            }
+        }
+        self.library = library
+        self.stylesheet = files["style.css"] ?? ""
+    }
+
+    /// The built-in templates with any file of `directory` that has a template's name
+    /// taking its place.
+    public static func load(overrides directory: URL?) throws -> TemplateSet {
+        guard let directory else { return builtIn }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw RenderingError.templatesDirectoryMissing(path: directory.path)
+        }
+        var files = DefaultTemplates.files
+        for name in files.keys {
+            let url = directory.appendingPathComponent(name)
+            if let text = try? String(contentsOf: url, encoding: .utf8) { files[name] = text }
+        }
+        return try TemplateSet(files: files)
+    }
+
+    func render(_ object: Any, template name: String) throws -> String {
+        guard let text = library.render(object, withTemplate: name) else {
+            throw RenderingError.missingTemplate(name: name)
+        }
+        return text
+    }
+}
+
+/// Why a report or a site page could not be rendered.
+public enum RenderingError: LocalizedError, Equatable {
+    case missingTemplate(name: String)
+    case badTemplate(name: String, reason: String)
+    case templatesDirectoryMissing(path: String)
+    case missingResults(path: String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .missingTemplate(let name):
+            return "template '\(name)' is missing"
+        case .badTemplate(let name, let reason):
+            return "template '\(name)' does not parse: \(reason); fix the template or remove it to use the built-in one"
+        case .templatesDirectoryMissing(let path):
+            return "templates directory '\(path)' does not exist; pass a directory holding *.mustache files"
+        case .missingResults(let path):
+            return "'\(path)' is missing; run the benchmark again or pass the id of a finished run"
+        }
+    }
+}
