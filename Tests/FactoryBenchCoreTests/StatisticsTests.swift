@@ -1,0 +1,46 @@
+import FactoryBenchCore
+import Foundation
+import TestSupport
+import Testing
+
+@Suite struct StatisticsTests {
+    struct NumpyReference: Decodable {
+        var values: [Double]
+        var percentiles: [String: Double]
+        var mean: Double
+        var std_ddof1: Double
+    }
+
+    @Test func percentilesOnExactInputs() {
+        let sorted: [Double] = [1, 2, 3, 4]
+        #expect(Statistics.percentile(sorted: sorted, 0) == 1)
+        #expect(Statistics.percentile(sorted: sorted, 50) == 2.5)
+        #expect(Statistics.percentile(sorted: sorted, 100) == 4)
+        #expect(Statistics.percentile(sorted: sorted, 25) == 1.75)
+        #expect(Statistics.percentile(sorted: [7], 99) == 7)
+        #expect(Statistics.percentile(sorted: [], 50) == nil)
+    }
+
+    @Test func meanAndSampleStandardDeviationOnExactInputs() {
+        #expect(Statistics.mean([2, 4, 4, 4, 5, 5, 7, 9]) == 5)
+        // Sum of squared deviations is 32 over 8 values: sample variance 32/7.
+        let std = Statistics.sampleStandardDeviation([2, 4, 4, 4, 5, 5, 7, 9]) ?? 0
+        #expect(abs(std - (32.0 / 7).squareRoot()) < 1e-12)
+        #expect(Statistics.sampleStandardDeviation([3]) == 0)
+    }
+
+    @Test func matchesNumpyOnAStoredSample() throws {
+        let reference = try JSONDecoder().decode(
+            NumpyReference.self, from: Data(contentsOf: Fixtures.url("numpy_percentiles.json")))
+        var values = reference.values
+        let statistics = try #require(LatencyStatistics(values: &values))
+        for (key, expected) in reference.percentiles {
+            let actual = try #require(Statistics.percentile(sorted: values, Double(key)!))
+            #expect(abs(actual - expected) <= 1e-12 * max(1, abs(expected)), "p\(key)")
+        }
+        #expect(abs(statistics.avg - reference.mean) < 1e-12)
+        #expect(abs(statistics.std - reference.std_ddof1) < 1e-12)
+        #expect(statistics.p99_9 == Statistics.percentile(sorted: values, 99.9))
+        #expect(statistics.count == reference.values.count)
+    }
+}

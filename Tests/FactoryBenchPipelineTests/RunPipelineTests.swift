@@ -1,0 +1,142 @@
+import FactoryBenchCore
+import FactoryBenchPipeline
+import Foundation
+import Synchronization
+import TestSupport
+import Testing
+
+/// Captures what the pipeline prints.
+final class RecordingOutput: PipelineOutput {
+    let lines = Mutex<[String]>([])
+    let isInteractive = false
+    func line(_ text: String) { lines.withLock { $0.append(text) } }
+    func progress(_ text: String) { lines.withLock { $0.append(text) } }
+    func endProgress() {}
+}
+
+@Suite struct RunPipelineTests {
+    /// The quickstart recipe with a small request count, in a fresh workspace.
+    func quickstart(requests: Int, in directory: TemporaryDirectory) throws -> URL {
+        let text = try String(
+            contentsOf: Fixtures.repositoryRoot.appendingPathComponent("examples/quickstart.yaml"), encoding: .utf8)
+        let small = text.replacingOccurrences(of: "num_requests: 20000", with: "num_requests: \(requests)")
+        #expect(small != text, "the quickstart no longer sets num_requests: 20000")
+        return try directory.write("recipes/quickstart.yaml", small)
+    }
+
+    func run(_ recipe: URL, in directory: TemporaryDirectory) async throws -> (RunPipeline.Outcome, [String]) {
+        let output = RecordingOutput()
+        let outcome = try await RunPipeline(
+            recipePath: recipe.path, workspace: Workspace(root: directory.url), templatesDirectory: nil, output: output
+        ).run()
+        return (outcome, output.lines.withLock { $0 })
+    }
+
+    /// numpy's default percentile, written independently of `Statistics`.
+    func numpyPercentile(_ values: [Double], _ p: Double) -> Double {
+        let sorted = values.sorted()
+        let rank = p / 100 * Double(sorted.count - 1)
+        let below = Int(rank)
+        let above = Swift.min(below + 1, sorted.count - 1)
+        return sorted[below] * (1 - (rank - Double(below))) + sorted[above] * (rank - Double(below))
+    }
+
+    @Test func quickstartRunsEndToEndAndEveryRunJoinsTheSite() async throws {
+        let directory = try TemporaryDirectory()
+        let recipe = try quickstart(requests: 150, in: directory)
+        let (outcome, lines) = try await run(recipe, in: directory)
+        let id = outcome.benchmarkID
+        #expect(outcome.status == .completed)
+        #expect(lines.first == "Benchmark \(id)")
+        for (index, step) in ["deploy", "run", "collect", "aggregate", "report", "site"].enumerated() {
+            #expect(lines.contains("[\(index + 1)/6] \(step)"))
+        }
+        #expect(lines.contains { $0.contains("600/600 requests") })
+
+        let files = Set(directory.files())
+        for file in [
+            "results/\(id)/run.json", "results/\(id)/requests.jsonl", "results/\(id)/summary.json",
+            "results/\(id)/clients/client-0.jsonl", "results/\(id)/clients/client-3.jsonl",
+            "reports/\(id)/report.md", "reports/\(id)/report.json", "reports/\(id)/plots/latency_histogram.svg",
+            "reports/\(id)/plots/throughput.svg", "site/index.html", "site/style.css", "site/runs/\(id)/index.html",
+        ] {
+            #expect(files.contains(file), "\(file) is missing")
+        }
+        #expect(!files.contains { $0.contains(".tmp-") || $0.hasSuffix(".partial") })
+
+        let manifest = try RunManifest.read(from: outcome.results.manifest)
+        #expect(manifest.status == .completed)
+        #expect(manifest.steps.map(\.name) == ["deploy", "run", "collect", "aggregate", "report", "site"])
+        #expect(manifest.recipeVerbatim == (try String(contentsOf: recipe, encoding: .utf8)))
+        #expect(manifest.finishedAt != nil)
+
+        let summary = try JSONDecoder().decode(RunSummary.self, from: Data(contentsOf: outcome.results.summary))
+        #expect(summary.totalRequests == 4 * 150)
+        #expect(summary.successfulRequests == 600)
+
+        // Percentiles, recomputed here from requests.jsonl with an independent parser.
+        let lines2 = try String(contentsOf: outcome.results.requests, encoding: .utf8).split(separator: "\n")
+        let header = try #require(try JSONSerialization.jsonObject(with: Data(lines2[0].utf8)) as? [String: Any])
+        #expect(header["benchmark_id"] as? String == id)
+        let latencies = try lines2.dropFirst().map { line -> Double in
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            return try #require(object["latency_s"] as? Double)
+        }
+        #expect(latencies.count == 600)
+        let latency = try #require(summary.latency)
+        for (p, value) in [(50.0, latency.p50), (90, latency.p90), (95, latency.p95), (99, latency.p99)] {
+            #expect(abs(value - numpyPercentile(latencies, p)) < 1e-12, "p\(p)")
+        }
+        #expect(abs(latency.avg - latencies.reduce(0, +) / 600) < 1e-12)
+
+        let page = try String(contentsOf: outcome.sitePage, encoding: .utf8)
+        #expect(page.contains("<svg "))
+        #expect(page.contains(">Latency (ms, log scale)</text>"))
+        #expect(page.contains(">Requests per second</text>"))
+        #expect(page.contains("<table>"))
+        #expect(!page.lowercased().contains("<script"))
+        let index = try String(contentsOf: directory.path("site/index.html"), encoding: .utf8)
+        #expect(index.contains("href=\"runs/\(id)/index.html\""))
+
+        let (second, _) = try await run(recipe, in: directory)
+        #expect(second.benchmarkID != id)
+        let index2 = try String(contentsOf: directory.path("site/index.html"), encoding: .utf8)
+        #expect(index2.contains("href=\"runs/\(id)/index.html\""))
+        #expect(index2.contains("href=\"runs/\(second.benchmarkID)/index.html\""))
+        #expect(
+            try #require(index2.range(of: second.benchmarkID)).lowerBound < (try #require(index2.range(of: id))).lowerBound,
+            "newest run first")
+    }
+
+    @Test func invalidRecipesWriteNothing() async throws {
+        let directory = try TemporaryDirectory()
+        let recipes = [
+            "typo.yaml": "service: {type: sqlite}\nclient: {type: sqlite_stress}\nbenchmarks: {num_clients: 1, clients: 2}\n",
+            "unsupported.yaml": "service: {type: redis}\nclient: {type: redis_stress}\n",
+            "syntax.yaml": "service:\n  type: [sqlite\n",
+        ]
+        for (name, text) in recipes.sorted(by: { $0.key < $1.key }) {
+            let url = try directory.write("recipes/\(name)", text)
+            await #expect(throws: (any Error).self, "\(name)") { _ = try await run(url, in: directory) }
+        }
+        await #expect(throws: RecipeError.self) {
+            _ = try await run(directory.path("recipes/missing.yaml"), in: directory)
+        }
+        #expect(directory.files().allSatisfy { $0.hasPrefix("recipes/") })
+    }
+
+    @Test func reportReaggregatesAndRerendersARun() async throws {
+        let directory = try TemporaryDirectory()
+        let (outcome, _) = try await run(try quickstart(requests: 20, in: directory), in: directory)
+        let reportFile = outcome.reportDirectory.appendingPathComponent("report.md")
+        try FileManager.default.removeItem(at: reportFile)
+        try FileManager.default.removeItem(at: outcome.results.summary)
+        let pipeline = ReportPipeline(workspace: Workspace(root: directory.url), templatesDirectory: nil)
+        let (reportDirectory, summary) = try pipeline.report(outcome.benchmarkID)
+        #expect(reportDirectory.standardizedFileURL.path == outcome.reportDirectory.standardizedFileURL.path)
+        #expect(summary.totalRequests == 80)
+        #expect(FileManager.default.fileExists(atPath: reportFile.path))
+        #expect(FileManager.default.fileExists(atPath: outcome.results.summary.path))
+        #expect(throws: RunNotFoundError.self) { try pipeline.report("no-such-run") }
+    }
+}

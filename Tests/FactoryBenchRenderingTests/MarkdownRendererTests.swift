@@ -1,0 +1,64 @@
+import Testing
+
+@testable import FactoryBenchRendering
+
+@Suite struct MarkdownRendererTests {
+    @Test func pipeTablesBecomeHTMLTablesWithAlignment() {
+        let html = MarkdownRenderer.html(
+            from: """
+                Before.
+
+                | Name | Count | Mid |
+                |:---|---:|:-:|
+                | `a|b` | 10 | *x* |
+                | c \\| d | 2 |
+
+                After.
+                """)
+        #expect(html.contains("<table>"))
+        #expect(html.contains("<th style=\"text-align: left\">Name</th>"))
+        #expect(html.contains("<th style=\"text-align: right\">Count</th>"))
+        #expect(html.contains("<th style=\"text-align: center\">Mid</th>"))
+        #expect(html.contains("<td style=\"text-align: left\"><code>a|b</code></td>"))
+        #expect(html.contains("<td style=\"text-align: center\"><em>x</em></td>"))
+        #expect(html.contains("<td style=\"text-align: left\">c | d</td>"))
+        // A short row is padded with an empty cell.
+        #expect(html.contains("<td style=\"text-align: right\">2</td>\n<td style=\"text-align: center\"></td>"))
+        #expect(html.contains("<p>Before.</p>"))
+        #expect(html.contains("<p>After.</p>"))
+        #expect(!html.contains("|---"))
+    }
+
+    @Test func tablesInsideCodeFencesAndNonTablesAreLeftAlone() {
+        let markdown = """
+            ```
+            | a | b |
+            |---|---|
+            ```
+
+            | not a table because no delimiter row |
+            | still not |
+            """
+        let html = MarkdownRenderer.html(from: markdown)
+        #expect(!html.contains("<table>"))
+        #expect(html.contains("<pre><code>| a | b |\n|---|---|\n</code></pre>"))
+    }
+
+    @Test func inlineSVGSurvivesAsRawHTML() {
+        let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\">\n<title>t</title>\n</svg>"
+        let html = MarkdownRenderer.html(from: "# Plot\n\n\(svg)\n\ntext\n")
+        #expect(html.contains(svg))
+    }
+
+    @Test func escapedTextCannotInjectHTMLOrBreakTables() {
+        let hostile = "<script>alert(1)</script> | *bold* [link](javascript:x) `code` _u_ snake_case"
+        let markdown = "| a |\n|---|\n| \(MarkdownText.escape(hostile)) |\n"
+        let html = MarkdownRenderer.html(from: markdown)
+        #expect(!html.contains("<script"))
+        #expect(!html.contains("<a "))
+        #expect(!html.contains("<em>"))
+        #expect(!html.contains("<code>"))
+        #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; | *bold* [link](javascript:x) `code` _u_ snake_case"))
+        #expect(html.components(separatedBy: "<td>").count == 2)
+    }
+}

@@ -1,0 +1,86 @@
+import FactoryBenchCore
+import FactoryBenchRendering
+import Foundation
+import TestSupport
+import Testing
+
+@Suite struct ReportRendererTests {
+    func fixture() throws -> (RunManifest, RunSummary) {
+        let manifest = try RunManifest.read(from: Fixtures.url("run.json"))
+        let summary = try Aggregator.aggregate(files: [Fixtures.url("requests.jsonl")])
+        return (manifest, summary)
+    }
+
+    @Test func summaryOfTheFixtureMatchesItsGolden() throws {
+        let (_, summary) = try fixture()
+        #expect(summary.totalRequests == 400)
+        #expect(summary.failedRequests == 6)
+        #expect(summary.skippedLines.total == 1)
+        try assertGolden(String(decoding: try AtomicFile.encodeJSON(summary), as: UTF8.self), named: "summary.json")
+    }
+
+    @Test func reportMarkdownMatchesItsGolden() throws {
+        let (manifest, summary) = try fixture()
+        let renderer = ReportRenderer(templates: .builtIn)
+        let markdown = try renderer.markdown(
+            manifest: manifest, summary: summary, plots: PlotRenderer.plots(for: summary), inlinePlots: false)
+        try assertGolden(markdown, named: "report.md")
+        #expect(markdown.contains("![Latency histogram (successful requests)](plots/latency_histogram.svg)"))
+    }
+
+    @Test func runPageMatchesItsGoldenAndIsSafe() throws {
+        let (manifest, summary) = try fixture()
+        let directory = try TemporaryDirectory()
+        let run = directory.path("results/\(manifest.benchmarkID)")
+        try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
+        try AtomicFile.writeJSON(manifest, to: run.appendingPathComponent("run.json"))
+        try AtomicFile.writeJSON(summary, to: run.appendingPathComponent("summary.json"))
+        let workspace = Workspace(root: directory.url)
+        #expect(try SiteBuilder(workspace: workspace, templates: .builtIn).build() == 1)
+        let page = try String(
+            contentsOf: directory.path("site/runs/\(manifest.benchmarkID)/index.html"), encoding: .utf8)
+        try assertGolden(page, named: "run-page.html")
+        let index = try String(contentsOf: directory.path("site/index.html"), encoding: .utf8)
+        try assertGolden(index, named: "index.html")
+
+        for html in [page, index] {
+            #expect(!html.lowercased().contains("<script"))
+            #expect(!html.contains("<img"))
+            #expect(!html.contains("<b>boom"))
+            #expect(!html.contains("http://") || !html.contains("src=\"http"))
+        }
+        #expect(page.contains("&lt;script&gt;alert"))
+        #expect(page.contains("&lt;img src=x onerror=alert(1)&gt;"))
+        #expect(page.contains("<link rel=\"stylesheet\" href=\"../../style.css\">"))
+        #expect(page.components(separatedBy: "<svg ").count - 1 == 5)
+        #expect(page.contains("<table>"))
+        #expect(index.contains("<a href=\"runs/fixture-20261129-000000-abcd/index.html\">"))
+    }
+
+    @Test func writesReportFilesWithSortedKeys() throws {
+        let (manifest, summary) = try fixture()
+        let directory = try TemporaryDirectory()
+        try ReportRenderer(templates: .builtIn).write(manifest: manifest, summary: summary, to: directory.url)
+        #expect(
+            directory.files() == [
+                "plots/latency_histogram.svg", "plots/latency_over_time.svg", "plots/latency_percentiles.svg",
+                "plots/operation_latency.svg", "plots/throughput.svg", "report.json", "report.md",
+            ])
+        let json = try String(contentsOf: directory.path("report.json"), encoding: .utf8)
+        let keys = json.split(separator: "\n").filter { $0.hasPrefix("  \"") }.map { $0.split(separator: "\"")[1] }
+        #expect(keys == keys.sorted())
+        #expect(keys.contains("summary"))
+    }
+
+    @Test func templatesCanBeOverriddenFileByFile() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("report.md.mustache", "{{% CONTENT_TYPE: TEXT}}\nCustom {{id}}\n")
+        let templates = try TemplateSet.load(overrides: directory.url)
+        let (manifest, summary) = try fixture()
+        let markdown = try ReportRenderer(templates: templates).markdown(
+            manifest: manifest, summary: summary, plots: [], inlinePlots: false)
+        #expect(markdown == "Custom fixture-20261129-000000-abcd\n")
+        #expect(templates.stylesheet == TemplateSet.builtIn.stylesheet)
+        #expect(throws: RenderingError.self) { try TemplateSet.load(overrides: directory.path("missing")) }
+    }
+}

@@ -1,0 +1,51 @@
+import FactoryBenchServe
+import Foundation
+import TestSupport
+import Testing
+
+@Suite struct SiteServerTests {
+    /// Starts a server on a free loopback port for the duration of `body`.
+    func withServer(_ site: URL, _ body: (Int) async throws -> Void) async throws {
+        let port = AsyncStream<Int>.makeStream()
+        let server = Task {
+            try await SiteServer(directory: site, port: 0).run { port.continuation.yield($0) }
+        }
+        defer { server.cancel() }
+        var iterator = port.stream.makeAsyncIterator()
+        let bound = try #require(await iterator.next())
+        try await body(bound)
+        server.cancel()
+        _ = await server.result
+    }
+
+    @Test func servesPagesAndIndexHTMLAndNothingOutsideTheSite() async throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("site/index.html", "<h1>runs</h1>")
+        try directory.write("site/runs/a/index.html", "<h1>run a</h1>")
+        try directory.write("site/style.css", "body {}")
+        try directory.write("secret.txt", "do not serve")
+        try await withServer(directory.path("site")) { port in
+            let index = try RawHTTP.request(port: port, path: "/")
+            #expect(index.status == 200)
+            #expect(index.body == "<h1>runs</h1>")
+            #expect(index.headers["content-type"]?.hasPrefix("text/html") == true)
+            let run = try RawHTTP.request(port: port, path: "/runs/a/")
+            #expect(run.body == "<h1>run a</h1>")
+            let css = try RawHTTP.request(port: port, path: "/style.css")
+            #expect(css.headers["content-type"]?.hasPrefix("text/css") == true)
+            #expect(try RawHTTP.request(port: port, path: "/missing.html").status == 404)
+            for path in ["/../secret.txt", "/%2e%2e/secret.txt", "/runs/%2E%2E/%2E%2E/secret.txt"] {
+                let response = try RawHTTP.request(port: port, path: path)
+                #expect(response.status >= 400, "\(path)")
+                #expect(!response.body.contains("do not serve"), "\(path)")
+            }
+        }
+    }
+
+    @Test func refusesAMissingDirectory() async throws {
+        let directory = try TemporaryDirectory()
+        await #expect(throws: SiteServerError.self) {
+            try await SiteServer(directory: directory.path("nope"), port: 0).run()
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The `factorybench` executable as a user runs it: exit codes, one-line errors, nothing
+/// written on bad input.
+@Suite struct CommandLineTests {
+    let validRecipe = "service: {type: sqlite}\nclient: {type: sqlite_stress, settings: {num_requests: 5}}\n"
+
+    func expectInvalidInput(
+        _ recipe: String?, mentions expected: [String], sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        let directory = try TemporaryDirectory()
+        if let recipe { try directory.write("recipe.yaml", recipe) }
+        let result = try CommandRunner.run(["run", "recipe.yaml"], in: directory.url)
+        #expect(result.exitCode == 2, "exit code; stderr: \(result.stderr)", sourceLocation: sourceLocation)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "one line: \(result.stderr)", sourceLocation: sourceLocation)
+        #expect(lines.first?.hasPrefix("error: ") == true, sourceLocation: sourceLocation)
+        for text in expected {
+            #expect(result.stderr.contains(text), "'\(text)' in: \(result.stderr)", sourceLocation: sourceLocation)
+        }
+        #expect(directory.files() == (recipe == nil ? [] : ["recipe.yaml"]), "nothing written", sourceLocation: sourceLocation)
+    }
+
+    @Test func missingRecipeFile() throws {
+        try expectInvalidInput(nil, mentions: ["recipe.yaml", "does not exist"])
+    }
+
+    @Test func yamlSyntaxError() throws {
+        try expectInvalidInput(
+            "service:\n  type: sqlite\n  settings: {a: [1, 2}\n", mentions: ["recipe.yaml:3:", "YAML syntax error"])
+    }
+
+    @Test func unknownServiceType() throws {
+        try expectInvalidInput(
+            validRecipe.replacingOccurrences(of: "type: sqlite}", with: "type: mongodb}"),
+            mentions: ["recipe.yaml:1:17:", "unknown service type 'mongodb'"])
+    }
+
+    @Test func unknownKey() throws {
+        try expectInvalidInput(
+            validRecipe + "benchmark: {num_clients: 2}\n",
+            mentions: ["recipe.yaml:3:1:", "unknown key 'benchmark'", "did you mean 'benchmarks'"])
+    }
+
+    @Test func typeTheLocalExecutorCannotRunYet() throws {
+        try expectInvalidInput(
+            "service: {type: redis}\nclient: {type: redis_stress}\n", mentions: ["cannot run service type 'redis'"])
+    }
+
+    @Test func versionUsageAndUnknownRun() throws {
+        let directory = try TemporaryDirectory()
+        let version = try CommandRunner.run(["--version"], in: directory.url)
+        #expect(version.exitCode == 0)
+        #expect(version.stdout.hasPrefix("factorybench 0."))
+        let usage = try CommandRunner.run(["run", "--no-such-flag", "x.yaml"], in: directory.url)
+        #expect(usage.exitCode == 2)
+        #expect(usage.stderr.contains("Usage"))
+        let report = try CommandRunner.run(["report", "no-such-run"], in: directory.url)
+        #expect(report.exitCode == 2)
+        #expect(report.stderr.contains("no run 'no-such-run'"))
+        #expect(directory.files().isEmpty)
+    }
+
+    @Test func runPrintsWhereTheResultsAre() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("quick.yaml", validRecipe)
+        let result = try CommandRunner.run(["run", "quick.yaml"], in: directory.url)
+        #expect(result.exitCode == 0, "stderr: \(result.stderr)")
+        let id = try #require(result.stdout.split(separator: "\n").first?.split(separator: " ").last.map(String.init))
+        #expect(id.hasPrefix("quick-"))
+        #expect(result.stdout.contains("[1/6] deploy"))
+        #expect(result.stdout.contains("Results: results/\(id)/"))
+        #expect(result.stdout.contains("Site:    site/runs/\(id)/index.html"))
+        #expect(FileManager.default.fileExists(atPath: directory.path("site/runs/\(id)/index.html").path))
+        let site = try CommandRunner.run(["site"], in: directory.url)
+        #expect(site.exitCode == 0)
+        #expect(site.stdout.contains("(1 run pages)"))
+    }
+}
