@@ -41,11 +41,10 @@ public struct RunPipeline: Sendable {
         let templates = try TemplateSet.load(overrides: templatesDirectory)
         let startDate = Date()
         let clock = WallAnchoredClock()
-        // Checked before the run directory exists, so a recipe this executor cannot run
-        // leaves nothing behind.
-        _ = try LocalExecutor.components(for: recipe, scratchDirectory: FileManager.default.temporaryDirectory)
+        // Made before the run directory exists, so a recipe this executor cannot run leaves
+        // nothing behind.
+        let executor = try LocalExecutor(recipe: recipe, clock: clock)
         let (id, directory) = try workspace.createRun(name: recipe.name, at: startDate)
-        let executor = try LocalExecutor(recipe: recipe, benchmarkID: id, clientsDirectory: directory.clients, clock: clock)
         output.line("Benchmark \(id)")
 
         var run = RunRecorder(
@@ -66,7 +65,7 @@ public struct RunPipeline: Sendable {
             run.manifest.service = endpoint
             let outcomes = try await run.step("run") {
                 defer { try? executor.teardown() }
-                return try await runClients(executor: executor, endpoint: endpoint)
+                return try await runClients(executor: executor, benchmarkID: id, directory: directory, endpoint: endpoint)
             }
             run.manifest.clients = outcomes
             let failures = outcomes.compactMap { outcome in outcome.error.map { "client \(outcome.clientID): \($0)" } }
@@ -134,7 +133,9 @@ public struct RunPipeline: Sendable {
             sitePage: workspace.siteDirectory.appendingPathComponent("runs/\(id)/index.html"), summary: summary)
     }
 
-    private func runClients(executor: LocalExecutor, endpoint: ServiceEndpoint) async throws -> [ClientOutcome] {
+    private func runClients(
+        executor: LocalExecutor, benchmarkID: String, directory: RunDirectory, endpoint: ServiceEndpoint
+    ) async throws -> [ClientOutcome] {
         let progress = ProgressCounter(expectedRequests: executor.expectedRequests, expectedSeconds: executor.expectedSeconds)
         let started = ContinuousClock.now
         let interactive = output.isInteractive
@@ -154,7 +155,8 @@ public struct RunPipeline: Sendable {
                 if !Task.isCancelled { display() }
             }
         }
-        let outcomes = try await executor.runClients(endpoint: endpoint, progress: progress)
+        let outcomes = try await executor.runClients(
+            benchmarkID: benchmarkID, clientsDirectory: directory.clients, endpoint: endpoint, progress: progress)
         monitor.cancel()
         display()
         output.endProgress()

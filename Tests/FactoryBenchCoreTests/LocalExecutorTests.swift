@@ -14,12 +14,12 @@ import Testing
               settings: {num_requests: 60, initial_rows: 200, mix: {point_lookup: 1, update: 1}}
             benchmarks: {num_clients: 2}
             """, path: "t.yaml", name: "t")
-        let executor = try LocalExecutor(
-            recipe: recipe, benchmarkID: "t-1", clientsDirectory: directory.path("clients"), clock: WallAnchoredClock())
+        let executor = try LocalExecutor(recipe: recipe, clock: WallAnchoredClock())
         #expect(executor.expectedRequests == 120)
         let endpoint = try executor.deploy()
         let progress = ProgressCounter(expectedRequests: 120, expectedSeconds: nil)
-        let outcomes = try await executor.runClients(endpoint: endpoint, progress: progress)
+        let outcomes = try await executor.runClients(
+            benchmarkID: "t-1", clientsDirectory: directory.path("clients"), endpoint: endpoint, progress: progress)
         try executor.teardown()
         #expect(outcomes.map(\.error) == [nil, nil])
         #expect(progress.completed == 120)
@@ -46,13 +46,13 @@ import Testing
         let recipe = try RecipeLoader.parse(
             "service: {type: sqlite}\nclient: {type: sqlite_stress, settings: {duration: 0.3, initial_rows: 10}}\n",
             path: "t.yaml", name: "t")
-        let executor = try LocalExecutor(
-            recipe: recipe, benchmarkID: "t-2", clientsDirectory: directory.path("clients"), clock: WallAnchoredClock())
+        let executor = try LocalExecutor(recipe: recipe, clock: WallAnchoredClock())
         #expect(executor.expectedRequests == nil)
         let started = Date()
         let endpoint = try executor.deploy()
         _ = try await executor.runClients(
-            endpoint: endpoint, progress: ProgressCounter(expectedRequests: nil, expectedSeconds: 0.3))
+            benchmarkID: "t-2", clientsDirectory: directory.path("clients"), endpoint: endpoint,
+            progress: ProgressCounter(expectedRequests: nil, expectedSeconds: 0.3))
         try executor.teardown()
         let elapsed = Date().timeIntervalSince(started)
         let summary = try Aggregator.aggregate(files: Collector.clientFiles(in: directory.path("clients")))

@@ -22,10 +22,13 @@ public enum CommandRunner {
         throw NotBuilt()
     }
 
-    public static func run(_ arguments: [String], in directory: URL) throws -> Result {
+    /// Runs `factorybench` with `arguments` in `directory`; `environment` entries are added
+    /// to (or replace) this process's environment.
+    public static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = try executable()
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.currentDirectoryURL = directory
         let out = Pipe()
         let err = Pipe()

@@ -78,4 +78,24 @@ import Testing
         #expect(site.exitCode == 0)
         #expect(site.stdout.contains("(1 run pages)"))
     }
+
+    @Test func aFailedRunKeepsWhatItWroteAndSaysWhy() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("quick.yaml", validRecipe)
+        // A TMPDIR that is a file: the SQLite service cannot create its scratch directory.
+        let blocker = try directory.write("not-a-directory", "")
+        let result = try CommandRunner.run(["run", "quick.yaml"], in: directory.url, environment: ["TMPDIR": blocker.path])
+        #expect(result.exitCode == 1, "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("step 'deploy'"))
+        #expect(result.stderr.contains("could not start the sqlite service"))
+        let id = try #require(result.stdout.split(separator: "\n").first?.split(separator: " ").last.map(String.init))
+        let manifest = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: directory.path("results/\(id)/run.json")))
+                as? [String: Any])
+        #expect(manifest["status"] as? String == "failed")
+        #expect((manifest["status_reason"] as? String)?.contains("could not start the sqlite service") == true)
+        let index = try String(contentsOf: directory.path("site/index.html"), encoding: .utf8)
+        #expect(index.contains("runs/\(id)/index.html"))
+        #expect(index.contains("failed"))
+    }
 }

@@ -4,20 +4,16 @@ import Foundation
 /// threads (one per client, each with its own connection and JSONL file), stops the service.
 public final class LocalExecutor: Sendable {
     public let recipe: Recipe
-    public let benchmarkID: String
-    public let clientsDirectory: URL
     public let clock: WallAnchoredClock
     private let service: any Service
     private let client: any LoadClient
 
     /// Fails with a `RecipeError` when this executor cannot run the recipe's service or
     /// client type, before anything is started or written.
-    public init(recipe: Recipe, benchmarkID: String, clientsDirectory: URL, clock: WallAnchoredClock) throws {
+    public init(recipe: Recipe, clock: WallAnchoredClock) throws {
         self.recipe = recipe
-        self.benchmarkID = benchmarkID
-        self.clientsDirectory = clientsDirectory
         self.clock = clock
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("factorybench-\(benchmarkID)")
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("factorybench-\(UUID().uuidString)")
         (service, client) = try Self.components(for: recipe, scratchDirectory: scratch)
     }
 
@@ -62,9 +58,11 @@ public final class LocalExecutor: Sendable {
 
     /// Runs every client at once and returns each one's failure, if any; the JSONL files of
     /// clients that failed half-way are kept.
-    public func runClients(endpoint: ServiceEndpoint, progress: ProgressCounter) async throws -> [ClientOutcome] {
+    public func runClients(
+        benchmarkID: String, clientsDirectory: URL, endpoint: ServiceEndpoint, progress: ProgressCounter
+    ) async throws -> [ClientOutcome] {
         try FileManager.default.createDirectory(at: clientsDirectory, withIntermediateDirectories: true)
-        let header = headerLine()
+        let header = headerLine(benchmarkID: benchmarkID)
         return await withTaskGroup(of: ClientOutcome.self) { group in
             for clientID in 0..<recipe.numClients {
                 let url = clientsDirectory.appendingPathComponent("client-\(clientID).jsonl")
@@ -102,7 +100,7 @@ public final class LocalExecutor: Sendable {
         try service.stop()
     }
 
-    private func headerLine() -> JSONLine {
+    private func headerLine(benchmarkID: String) -> JSONLine {
         var line = JSONLine()
         line.add("benchmark_id", benchmarkID)
         line.add("service_type", recipe.service.type.rawValue)
