@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         .systemLibrary(
@@ -43,7 +44,8 @@ let package = Package(
         ),
         .target(
             name: "FactoryBenchCore",
-            dependencies: ["Yams", "CSQLite"],
+            dependencies: ["Yams", "CSQLite", .product(name: "Histogram", package: "hdrhistogram-swift")],
+            exclude: ["Metrics/summary.schema.json"],
             swiftSettings: strict
         ),
         .target(

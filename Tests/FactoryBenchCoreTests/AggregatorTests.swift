@@ -98,3 +98,122 @@ import Testing
         #expect(operation["p95_latency"] as? Double == 0.5)
     }
 }
+
+@Suite struct AggregatorReferenceTests {
+    struct NumpyReference: Decodable {
+        var values: [Double]
+        var percentiles: [String: Double]
+        var mean: Double
+        var std_ddof1: Double
+    }
+
+    /// The stored numpy sample written as a request file, every 7th request failed.
+    func referenceFile(in directory: TemporaryDirectory) throws -> (URL, NumpyReference) {
+        let reference = try JSONDecoder().decode(
+            NumpyReference.self, from: Data(contentsOf: Fixtures.url("numpy_percentiles.json")))
+        var text = #"{"benchmark_id": "numpy", "service_type": "sqlite", "test_start": 1700000000}"# + "\n"
+        for (index, value) in reference.values.enumerated() {
+            let start = 1_700_000_000 + Double(index) * 0.01
+            var record = JSONLine()
+            record.add("request_id", "r\(index)")
+            record.add("client_id", index % 3)
+            record.add("timestamp_start", start, decimals: 6)
+            record.add("timestamp_end", start + value, decimals: 6)
+            record.add("latency_s", value, decimals: 9)
+            record.add("success", true)
+            record.add("operation_type", index % 2 == 0 ? "even" : "odd")
+            text += String(decoding: record.finished(), as: UTF8.self)
+            if index % 7 == 0 {
+                text +=
+                    #"{"request_id": "f\#(index)", "timestamp_start": \#(start), "timestamp_end": \#(start), "latency_s": 0, "success": false, "error": "boom"}"#
+                    + "\n"
+            }
+        }
+        return (try directory.write("numpy.jsonl", text), reference)
+    }
+
+    @Test func fileAggregationMatchesNumpy() throws {
+        let directory = try TemporaryDirectory()
+        let (file, reference) = try referenceFile(in: directory)
+        let summary = try Aggregator.aggregate(files: [file])
+        let latency = try #require(summary.latency)
+        #expect(summary.successfulRequests == reference.values.count)
+        #expect(summary.failedRequests == (reference.values.count + 6) / 7)
+        #expect(summary.percentileMethod.hasPrefix("exact"))
+        let expected = reference.percentiles
+        for (p, actual) in [
+            ("50", latency.p50), ("90", latency.p90), ("95", latency.p95), ("99", latency.p99), ("99.9", latency.p99_9),
+        ] {
+            #expect(abs(actual - expected[p]!) <= 1e-12, "p\(p)")
+        }
+        #expect(latency.min == expected["0"])
+        #expect(latency.max == expected["100"])
+        #expect(abs(latency.avg - reference.mean) < 1e-12)
+        #expect(abs(latency.std - reference.std_ddof1) < 1e-12)
+        // The per-operation numbers, by selection rather than sorting, agree with a sort.
+        let even = reference.values.enumerated().filter { $0.offset % 2 == 0 }.map(\.element).sorted()
+        let operation = try #require(summary.operations["even"])
+        #expect(operation.p95Latency == Statistics.percentile(sorted: even, 95))
+        #expect(operation.p50Latency == Statistics.percentile(sorted: even, 50))
+        #expect(operation.failed == 0)
+        // The failed records carry no client_id.
+        #expect(summary.clients.keys.sorted() == ["0", "1", "2", "unknown"])
+        #expect(summary.clients["unknown"]?.failed == summary.failedRequests)
+    }
+
+    @Test func pastTheExactLimitHistogramsKeepPercentilesWithinAThousandth() throws {
+        let directory = try TemporaryDirectory()
+        let (file, reference) = try referenceFile(in: directory)
+        let exact = try Aggregator.aggregate(files: [file])
+        let approximate = try Aggregator.aggregate(files: [file], exactLimit: 100)
+        #expect(approximate.percentileMethod.hasPrefix("HdrHistogram"))
+        #expect(approximate.exactLimit == 100)
+        let a = try #require(approximate.latency)
+        let e = try #require(exact.latency)
+        #expect(a.count == e.count)
+        #expect(a.min == e.min)
+        #expect(a.max == e.max)
+        #expect(abs(a.avg - e.avg) < 1e-12)
+        #expect(abs(a.std - e.std) < 1e-12)
+        // HdrHistogram with 3 significant digits reports the top of a value's bucket; numpy
+        // interpolates. Both stay within the neighbouring sample values' 0.1 %.
+        let sorted = reference.values.sorted()
+        for (p, value) in [(50.0, a.p50), (95, a.p95), (99, a.p99)] {
+            let rank = Int((Double(sorted.count - 1) * p / 100).rounded(.down))
+            #expect(value >= sorted[rank] * 0.999 && value <= sorted[min(rank + 1, sorted.count - 1)] * 1.001, "p\(p)")
+        }
+        #expect(approximate.latencyHistogram.map(\.count).reduce(0, +) == reference.values.count)
+        #expect(approximate.timeseries.map(\.completed) == exact.timeseries.map(\.completed))
+    }
+
+    @Test func oneRequestAndAllFailed() {
+        let one = Aggregator.summarize([
+            RequestRecord(
+                requestID: "1", clientID: 0, serviceType: "x", timestampStart: 10, timestampEnd: 10.25,
+                latencySeconds: 0.25, success: true)
+        ])
+        #expect(
+            one.latency
+                == LatencyStatistics(
+                    count: 1, avg: 0.25, min: 0.25, max: 0.25, std: 0, p50: 0.25, p90: 0.25, p95: 0.25, p99: 0.25, p99_9: 0.25))
+        #expect(one.percentileSpectrum.map(\.percentile) == [0])
+        let failed = Aggregator.summarize(
+            (0..<3).map {
+                RequestRecord(
+                    requestID: "\($0)", clientID: 0, serviceType: "x", timestampStart: 10, timestampEnd: 11,
+                    latencySeconds: 1, success: false, error: "down")
+            })
+        #expect(failed.latency == nil)
+        #expect(failed.successRate == 0)
+        #expect(failed.errorSummary == ["down": 3])
+        #expect(failed.latencyHistogram.isEmpty)
+        #expect(failed.timeseries.map(\.failed) == [0, 3])
+
+        let anonymous = Aggregator.summarize([
+            RequestRecord(
+                requestID: "1", clientID: nil, serviceType: "x", timestampStart: 10, timestampEnd: 11,
+                latencySeconds: 1, success: true)
+        ])
+        #expect(anonymous.clients.keys.sorted() == ["unknown"])
+    }
+}

@@ -1,64 +1,32 @@
 import Foundation
 
-/// Turns request files into a `RunSummary`: counts, exact latency statistics over successful
-/// requests, per-operation and per-client breakdowns, and a per-second time series.
+/// Turns request files into a `RunSummary` in one streaming pass: counts, latency statistics
+/// over successful requests (exact up to `exactLimit` of them, HdrHistogram after),
+/// breakdowns per operation, query type, client, HTTP status and error, and a per-second
+/// time series.
 public enum Aggregator {
-    public static let percentileMethod =
+    /// Successful requests whose latencies are all kept for exact percentiles (about 40
+    /// bytes each); past it, histograms take over.
+    public static let defaultExactLimit = 1_500_000
+
+    public static let exactMethod =
         "exact: linear interpolation between order statistics (numpy's default, Hyndman-Fan type 7)"
+    public static let histogramMethod =
+        "HdrHistogram with 3 significant digits (values within 0.1 %); per-second percentiles within 2.3 %"
     public static let stdMethod = "sample standard deviation (n - 1)"
 
-    /// Aggregates every record of `files`.
-    public static func aggregate(files: [URL]) throws -> RunSummary {
-        var reader = RequestFileReader()
-        var records: [RequestRecord] = []
-        for file in files {
-            try reader.read(file) { records.append($0) }
-        }
-        return summarize(records, skipped: reader.skipped)
+    /// Aggregates every record of `files`, in order.
+    public static func aggregate(files: [URL], exactLimit: Int = defaultExactLimit) throws -> RunSummary {
+        var aggregation = RequestAggregation(exactLimit: exactLimit)
+        for file in files { try aggregation.add(file: file) }
+        return aggregation.summary()
     }
 
     /// Aggregates records already in memory.
-    public static func summarize(_ records: [RequestRecord], skipped: SkippedLines = SkippedLines()) -> RunSummary {
-        var successLatencies: [Double] = []
-        var errors: [String: Int] = [:]
-        var byOperation: [String: Group] = [:]
-        var byClient: [String: Group] = [:]
-        var firstStart = Double.infinity
-        var lastEnd = -Double.infinity
-        for record in records {
-            firstStart = min(firstStart, record.timestampStart)
-            lastEnd = max(lastEnd, record.timestampEnd)
-            if record.success {
-                successLatencies.append(record.latencySeconds)
-            } else {
-                errors[record.error ?? "unknown error", default: 0] += 1
-            }
-            byOperation[record.operationType ?? "request", default: Group()].add(record)
-            byClient[record.clientID.map(String.init) ?? "unknown", default: Group()].add(record)
-        }
-        let total = records.count
-        let successful = successLatencies.count
-        let duration = total > 0 ? max(lastEnd - firstStart, 0) : 0
-        let latency = LatencyStatistics(values: &successLatencies)
-        return RunSummary(
-            totalRequests: total,
-            successfulRequests: successful,
-            failedRequests: total - successful,
-            successRate: total > 0 ? Double(successful) / Double(total) * 100 : 0,
-            latency: latency,
-            requestsPerSecond: duration > 0 ? Double(total) / duration : 0,
-            testDurationSeconds: duration,
-            firstTimestamp: total > 0 ? firstStart : nil,
-            lastTimestamp: total > 0 ? lastEnd : nil,
-            errorSummary: errors,
-            operations: byOperation.mapValues { $0.operationSummary() },
-            clients: byClient.mapValues { $0.clientSummary() },
-            timeseries: total > 0 ? timeseries(records, origin: firstStart, duration: duration) : [],
-            latencyHistogram: histogram(sorted: successLatencies),
-            percentileSpectrum: spectrum(sorted: successLatencies),
-            percentileMethod: percentileMethod,
-            stdMethod: stdMethod,
-            skippedLines: skipped)
+    public static func summarize(_ records: [RequestRecord], exactLimit: Int = defaultExactLimit) -> RunSummary {
+        var aggregation = RequestAggregation(exactLimit: exactLimit)
+        for record in records { aggregation.add(record) }
+        return aggregation.summary()
     }
 
     /// Percentiles drawn in a spectrum; one is kept only when the sample has at least
@@ -68,9 +36,9 @@ public enum Aggregator {
         99.95, 99.99, 99.995, 99.999,
     ]
 
-    static func spectrum(sorted: [Double]) -> [PercentilePoint] {
-        spectrumPercentiles.filter { Double(sorted.count) >= 1 / (1 - $0 / 100) }.compactMap { p in
-            Statistics.percentile(sorted: sorted, p).map { PercentilePoint(percentile: p, latency: $0) }
+    static func spectrum(count: Int, percentile: (Double) -> Double?) -> [PercentilePoint] {
+        spectrumPercentiles.filter { Double(count) >= 1 / (1 - $0 / 100) }.compactMap { p in
+            percentile(p).map { PercentilePoint(percentile: p, latency: $0) }
         }
     }
 
@@ -90,49 +58,5 @@ public enum Aggregator {
             bins[min(max(index, 0), bins.count - 1)].count += 1
         }
         return bins
-    }
-
-    /// One point per second from the first start to the last end, including empty seconds.
-    static func timeseries(_ records: [RequestRecord], origin: Double, duration: Double) -> [TimeseriesPoint] {
-        let seconds = Int(duration.rounded(.down)) + 1
-        var groups = Array(repeating: Group(), count: seconds)
-        for record in records {
-            let second = min(max(Int((record.timestampEnd - origin).rounded(.down)), 0), seconds - 1)
-            groups[second].add(record)
-        }
-        return groups.enumerated().map { second, group in
-            var latencies = group.latencies
-            latencies.sort()
-            return TimeseriesPoint(
-                second: second, completed: group.count, failed: group.failed,
-                p50Latency: Statistics.percentile(sorted: latencies, 50),
-                p95Latency: Statistics.percentile(sorted: latencies, 95))
-        }
-    }
-
-    /// Counts and successful latencies of a subset of the records.
-    struct Group {
-        var count = 0
-        var failed = 0
-        var latencies: [Double] = []
-
-        mutating func add(_ record: RequestRecord) {
-            count += 1
-            if record.success { latencies.append(record.latencySeconds) } else { failed += 1 }
-        }
-
-        func operationSummary() -> OperationSummary {
-            var values = latencies
-            let statistics = LatencyStatistics(values: &values)
-            return OperationSummary(
-                count: count, failed: failed, avgLatency: statistics?.avg, p50Latency: statistics?.p50,
-                p95Latency: statistics?.p95, p99Latency: statistics?.p99)
-        }
-
-        func clientSummary() -> ClientSummary {
-            var values = latencies
-            let statistics = LatencyStatistics(values: &values)
-            return ClientSummary(count: count, failed: failed, avgLatency: statistics?.avg, p95Latency: statistics?.p95)
-        }
     }
 }

@@ -35,6 +35,9 @@ public enum Statistics {
 
 /// Mean, spread and percentiles of one set of latencies, in seconds.
 public struct LatencyStatistics: Sendable, Codable, Equatable {
+    /// The percentiles every statistics block reports.
+    static let percentiles: [Double] = [50, 90, 95, 99, 99.9]
+
     public var count: Int
     public var avg: Double
     public var min: Double
@@ -45,6 +48,22 @@ public struct LatencyStatistics: Sendable, Codable, Equatable {
     public var p95: Double
     public var p99: Double
     public var p99_9: Double
+
+    public init(
+        count: Int, avg: Double, min: Double, max: Double, std: Double, p50: Double, p90: Double, p95: Double,
+        p99: Double, p99_9: Double
+    ) {
+        self.count = count
+        self.avg = avg
+        self.min = min
+        self.max = max
+        self.std = std
+        self.p50 = p50
+        self.p90 = p90
+        self.p95 = p95
+        self.p99 = p99
+        self.p99_9 = p99_9
+    }
 
     /// `nil` for an empty sample. Sorts `values` in place.
     public init?(values: inout [Double]) {

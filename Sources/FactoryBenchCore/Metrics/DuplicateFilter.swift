@@ -1,0 +1,43 @@
+/// Remembers 64-bit record keys to catch a request logged twice: an open-addressing table
+/// with linear probing (the keys are already well-mixed hashes). The aggregation keeps one
+/// per second of `timestamp_start`, as a duplicate starts at the same instant: records come
+/// roughly in time order, so the table in use stays in cache.
+final class DuplicateFilter {
+    private var slots: [UInt64] = Array(repeating: 0, count: 64)
+    private(set) var count = 0
+
+    /// `true` when `key` was seen before; otherwise remembers it when `remember` is set.
+    @inline(__always)
+    func isDuplicate(_ key: UInt64, remember: Bool) -> Bool {
+        let key = key | 1  // 0 marks an empty slot
+        var mask = slots.count - 1
+        var index = Int(truncatingIfNeeded: key >> 7) & mask
+        while true {
+            let slot = slots[index]
+            if slot == key { return true }
+            if slot == 0 { break }
+            index = (index + 1) & mask
+        }
+        guard remember else { return false }
+        if (count + 1) * 4 > slots.count * 3 {
+            grow()
+            mask = slots.count - 1
+            index = Int(truncatingIfNeeded: key >> 7) & mask
+            while slots[index] != 0 { index = (index + 1) & mask }
+        }
+        slots[index] = key
+        count += 1
+        return false
+    }
+
+    private func grow() {
+        let old = slots
+        slots = Array(repeating: 0, count: old.count * 2)
+        let mask = slots.count - 1
+        for key in old where key != 0 {
+            var index = Int(truncatingIfNeeded: key >> 7) & mask
+            while slots[index] != 0 { index = (index + 1) & mask }
+            slots[index] = key
+        }
+    }
+}

@@ -1,0 +1,64 @@
+/// Token counts and LLM latencies (TTFT, TPOT, ITL) of the records that carry them; the one
+/// place these are computed. Definitions follow vLLM's `benchmark_serving`:
+/// TTFT = request start → first content token; TPOT = (E2E − TTFT) / (output tokens − 1),
+/// first token excluded, for requests with more than one output token; ITL = every gap
+/// between streamed chunks, pooled over all requests.
+struct LLMAccumulator {
+    var exactLimit = Int.max
+    private(set) var hasTokens = false
+    private var hasAny = false
+    private var outputTokens = 0
+    private var inputTokens = 0
+    private var outputCount = 0
+    private var inputCount = 0
+    private var ttft = LatencyDigest()
+    private var tpot = LatencyDigest()
+    private var itl = LatencyDigest()
+
+    mutating func add(_ record: ScannedRecord, success: Bool, itl gaps: ArraySlice<Double>) {
+        guard success else { return }
+        if record.outputTokens >= 0 {
+            hasTokens = true
+            hasAny = true
+            outputTokens += record.outputTokens
+            outputCount += 1
+        }
+        if record.inputTokens >= 0 {
+            hasAny = true
+            inputTokens += record.inputTokens
+            inputCount += 1
+        }
+        if record.ttft.isFinite && record.ttft >= 0 {
+            hasAny = true
+            ttft.add(record.ttft)
+            if record.outputTokens > 1 {
+                tpot.add(max(record.latency - record.ttft, 0) / Double(record.outputTokens - 1))
+            }
+        }
+        for gap in gaps where gap >= 0 { itl.add(gap) }
+        if itl.isExact && itl.count > exactLimit { itl.dropToHistogram() }
+    }
+
+    mutating func dropToHistograms() {
+        ttft.dropToHistogram()
+        tpot.dropToHistogram()
+        itl.dropToHistogram()
+    }
+
+    func summary(durationSeconds: Double, requests: Int) -> LLMSummary? {
+        guard hasAny else { return nil }
+        var ttft = ttft
+        var tpot = tpot
+        var itl = itl
+        ttft.finish(sorting: false)
+        tpot.finish(sorting: false)
+        itl.finish(sorting: false)
+        return LLMSummary(
+            tokensPerSecond: durationSeconds > 0 ? Double(outputTokens) / durationSeconds : 0,
+            totalTokensPerSecond: durationSeconds > 0 ? Double(outputTokens + inputTokens) / durationSeconds : 0,
+            avgOutputTokens: outputCount > 0 ? Double(outputTokens) / Double(outputCount) : nil,
+            avgInputTokens: inputCount > 0 ? Double(inputTokens) / Double(inputCount) : nil,
+            totalOutputTokens: outputTokens, totalInputTokens: inputTokens, ttft: ttft.statistics,
+            tpot: tpot.statistics, itl: itl.statistics)
+    }
+}

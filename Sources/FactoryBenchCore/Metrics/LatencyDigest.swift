@@ -1,0 +1,147 @@
+import Histogram
+
+/// The samples of one latency distribution (a run, an operation, a client, ...).
+///
+/// Count, mean, standard deviation, min and max are always exact (Welford's running
+/// update). Percentiles are exact while the digest keeps every value; once the run passes
+/// the aggregator's exact limit it holds an HdrHistogram instead (3 significant digits,
+/// nanosecond units), so memory stops growing with the run.
+struct LatencyDigest {
+    private(set) var count = 0
+    /// Sums of (value − shift) and its square, with the first value as the shift: the
+    /// shifted-data variance algorithm, stable for values of similar size and free of a
+    /// division per value (Chan, Golub and LeVeque, "Algorithms for computing the sample
+    /// variance", The American Statistician, 1983).
+    private var shift = 0.0
+    private var shiftedSum = 0.0
+    private var shiftedSquares = 0.0
+    private var minimum = Double.infinity
+    private var maximum = -Double.infinity
+    private var values: [Double] = []
+    private var histogram: Histogram<UInt64>?
+    /// Kept beside `histogram` so the hot path tests a Bool, not an optional struct.
+    private(set) var isExact = true
+
+    @inline(__always)
+    mutating func add(_ value: Double) {
+        if count == 0 { shift = value }
+        count += 1
+        let delta = value - shift
+        shiftedSum += delta
+        shiftedSquares += delta * delta
+        if value < minimum { minimum = value }
+        if value > maximum { maximum = value }
+        if isExact {
+            values.append(value)
+        } else {
+            histogram!.record(Self.nanoseconds(value))
+        }
+    }
+
+    /// Moves the kept values into a histogram and frees them.
+    mutating func dropToHistogram() {
+        guard isExact else { return }
+        var fresh = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
+        for value in values { fresh.record(Self.nanoseconds(value)) }
+        histogram = fresh
+        values = []
+        isExact = false
+    }
+
+    @inline(__always)
+    private static func nanoseconds(_ seconds: Double) -> UInt64 {
+        UInt64(max((seconds * 1e9).rounded(), 1))
+    }
+
+    /// Exact percentiles picked out by selection, when `finish(sorting: false)` was used.
+    private var selected: [Double: Double] = [:]
+
+    /// Prepares percentiles; call once, before reading them. A full sort (needed for the
+    /// histogram and spectrum of the whole run) or, for breakdowns, a selection of the
+    /// standard percentiles only, which is linear in time.
+    mutating func finish(sorting: Bool = true) {
+        guard isExact, !values.isEmpty else { return }
+        if sorting {
+            RadixSort.sort(&values)
+        } else {
+            selected = Selection.percentiles(of: &values, LatencyStatistics.percentiles)
+        }
+    }
+
+    /// The `p`-th percentile: exact (numpy's linear interpolation) or from the histogram.
+    func percentile(_ p: Double) -> Double? {
+        guard count > 0 else { return nil }
+        if let histogram {
+            return Double(histogram.valueAtPercentile(p)) / 1e9
+        }
+        if !selected.isEmpty { return selected[p] }
+        return Statistics.percentile(sorted: values, p)
+    }
+
+    var statistics: LatencyStatistics? {
+        guard count > 0 else { return nil }
+        let n = Double(count)
+        let variance = count > 1 ? max(shiftedSquares - shiftedSum * shiftedSum / n, 0) / (n - 1) : 0
+        return LatencyStatistics(
+            count: count, avg: mean, min: minimum, max: maximum, std: variance.squareRoot(),
+            p50: percentile(50) ?? 0, p90: percentile(90) ?? 0, p95: percentile(95) ?? 0, p99: percentile(99) ?? 0,
+            p99_9: percentile(99.9) ?? 0)
+    }
+
+    private var mean: Double { count > 0 ? shift + shiftedSum / Double(count) : 0 }
+
+    /// The sorted values, while exact and fully sorted (for the histogram and spectrum).
+    var sortedValues: [Double]? { isExact && selected.isEmpty ? values : nil }
+
+    /// Log-spaced bins of the histogram's contents, when not exact.
+    func bins(perDecade: Double) -> [HistogramBin] {
+        guard let histogram, count > 0 else { return [] }
+        let first = Int((log10(max(minimum, 1e-9)) * perDecade).rounded(.down))
+        let last = max(Int((log10(max(maximum, 1e-9)) * perDecade).rounded(.down)), first)
+        var previous: UInt64 = 0
+        return (first...last).map { index in
+            let lower = pow(10, Double(index) / perDecade)
+            let upper = pow(10, Double(index + 1) / perDecade)
+            let below = index == last ? histogram.totalCount : histogram.count(within: 0...UInt64(upper * 1e9))
+            defer { previous = below }
+            return HistogramBin(lower: lower, upper: upper, count: Int(below - min(previous, below)))
+        }
+    }
+}
+
+/// Counts of per-second latencies in log-spaced bins (50 per decade from 100 ns to 1 day):
+/// the per-second time series keeps these once the run is past the exact limit, so a long
+/// run costs a few KB per second. Percentiles are bin midpoints (within 2.3 %).
+struct LogBins {
+    static let perDecade = 50.0
+    static let lowest = 1e-7
+    static let count = 700
+    private var counts = [UInt32](repeating: 0, count: count)
+    private var total = 0
+
+    @inline(__always)
+    mutating func add(_ value: Double) {
+        let index = Int((log10(max(value, Self.lowest) / Self.lowest) * Self.perDecade).rounded(.down))
+        counts[min(max(index, 0), Self.count - 1)] &+= 1
+        total += 1
+    }
+
+    func percentile(_ p: Double) -> Double? {
+        guard total > 0 else { return nil }
+        let rank = max(1, Int((p / 100 * Double(total)).rounded(.up)))
+        var seen = 0
+        for (index, count) in counts.enumerated() {
+            seen += Int(count)
+            if seen >= rank {
+                return Self.lowest * pow(10, (Double(index) + 0.5) / Self.perDecade)
+            }
+        }
+        return nil
+    }
+}
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif

@@ -1,0 +1,61 @@
+/// Sorts non-negative Doubles by their bit patterns, which order the same way as the values
+/// for non-negative numbers (IEEE 754): a least-significant-digit radix sort, one byte a
+/// pass, with all eight byte histograms counted in one first pass and the passes in which
+/// every value has the same byte skipped. Several times faster than a comparison sort on
+/// the millions of latencies of a large run.
+enum RadixSort {
+    static func sort(_ values: inout [Double]) {
+        guard values.count > 512 else {
+            values.sort()
+            return
+        }
+        let n = values.count
+        var keys = [UInt64](unsafeUninitializedCapacity: n) { buffer, count in
+            values.withUnsafeBufferPointer { source in
+                for index in 0..<n { buffer[index] = source[index].bitPattern }
+            }
+            count = n
+        }
+        var scratch = [UInt64](repeating: 0, count: n)
+        var histograms = [Int](repeating: 0, count: 8 * 256)
+        histograms.withUnsafeMutableBufferPointer { counts in
+            keys.withUnsafeBufferPointer { keys in
+                for key in keys {
+                    for byte in 0..<8 { counts[byte << 8 | Int((key >> UInt64(byte * 8)) & 0xFF)] += 1 }
+                }
+            }
+        }
+        for byte in 0..<8 {
+            let base = byte << 8
+            var trivial = false
+            for digit in 0..<256 where histograms[base + digit] == n {
+                trivial = true
+            }
+            if trivial { continue }
+            var offsets = [Int](repeating: 0, count: 256)
+            var total = 0
+            for digit in 0..<256 {
+                offsets[digit] = total
+                total += histograms[base + digit]
+            }
+            keys.withUnsafeBufferPointer { source in
+                scratch.withUnsafeMutableBufferPointer { target in
+                    offsets.withUnsafeMutableBufferPointer { offsets in
+                        let shift = UInt64(byte * 8)
+                        for key in source {
+                            let digit = Int((key >> shift) & 0xFF)
+                            target[offsets[digit]] = key
+                            offsets[digit] += 1
+                        }
+                    }
+                }
+            }
+            swap(&keys, &scratch)
+        }
+        keys.withUnsafeBufferPointer { source in
+            values.withUnsafeMutableBufferPointer { target in
+                for index in 0..<n { target[index] = Double(bitPattern: source[index]) }
+            }
+        }
+    }
+}

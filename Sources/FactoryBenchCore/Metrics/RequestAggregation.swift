@@ -1,0 +1,347 @@
+import Foundation
+
+/// The running state of one aggregation: every record is folded in as it is scanned, so
+/// memory depends on the exact limit and the run's length in seconds, not on its records.
+struct RequestAggregation {
+    let exactLimit: Int
+    var scanner = RequestLineScanner()
+    private(set) var skipped = SkippedLines()
+
+    private var total = 0
+    private var successful = 0
+    private var excludedWarmup = 0
+    private var excludedCooldown = 0
+    private var firstStart = Double.infinity
+    private var lastEnd = -Double.infinity
+    private var latency = LatencyDigest()
+    private var fromIntended = LatencyDigest()
+    /// Indexed by interned string id + 1 (slot 0: none given).
+    private var operations: [Group] = []
+    private var queryTypes: [Group] = []
+    private var clients: [Group] = []
+    private var clientSlots: [Int: Int] = [:]
+    private var clientIDs: [Int] = []
+    private var lastClient: (id: Int, slot: Int)?
+    private var errors: [Int: Int] = [:]
+    private var httpStatuses: [Int: Int] = [:]
+    private var seconds: [Int: SecondBucket] = [:]
+    private var lastSecond = Int.min
+    private var lastBucket = SecondBucket()
+    private var exact = true
+    private var seen: [Int: DuplicateFilter] = [:]
+    private var lastSeen = (second: Int.min, filter: DuplicateFilter())
+    private var remembered = 0
+    private var llm = LLMAccumulator()
+    private var record = ScannedRecord()
+
+    init(exactLimit: Int) {
+        self.exactLimit = exactLimit
+        llm.exactLimit = exactLimit
+    }
+
+    /// Counts and latencies of a subset of the records.
+    struct Group {
+        var count = 0
+        var failed = 0
+        var latency = LatencyDigest()
+    }
+
+    /// Requests that ended within one wall-clock second.
+    final class SecondBucket {
+        var completed = 0
+        var failed = 0
+        var busySeconds = 0.0
+        var outputTokens = 0
+        var exactLatencies: [Double] = []
+        var bins: LogBins?
+
+        func add(latency: Double) {
+            if bins == nil { exactLatencies.append(latency) } else { bins!.add(latency) }
+        }
+
+        func dropToBins() {
+            guard bins == nil else { return }
+            var fresh = LogBins()
+            for value in exactLatencies { fresh.add(value) }
+            bins = fresh
+            exactLatencies = []
+        }
+    }
+
+    // MARK: - Input
+
+    /// Reads every line of one file (scanned on worker threads, folded in here in order).
+    mutating func add(file url: URL) throws {
+        let name = url.lastPathComponent
+        var lineOffset = 0
+        try JSONLBlockReader.forEachBlock(path: url.path) { block in
+            add(block: block, file: name, lineOffset: lineOffset)
+            lineOffset += block.lineCount
+        }
+    }
+
+    private mutating func add(block: ParsedBlock, file: String, lineOffset: Int) {
+        // The block's string ids → ours.
+        let ids = block.strings.map { scanner.strings.intern($0) }
+        var problems = block.problems.makeIterator()
+        var nextProblem = problems.next()
+        var itlOffset = 0
+        for var record in block.records {
+            if record.operation >= 0 { record.operation = ids[record.operation] }
+            if record.queryType >= 0 { record.queryType = ids[record.queryType] }
+            if record.error >= 0 { record.error = ids[record.error] }
+            let itl = block.itl[itlOffset..<(itlOffset + record.itlCount)]
+            itlOffset += record.itlCount
+            // Keep skipped lines in file order: report problems that came before this record.
+            while let problem = nextProblem, problem.line < record.line {
+                skipped.add(reason: problem.reason, file: file, line: lineOffset + problem.line)
+                nextProblem = problems.next()
+            }
+            if let reason = add(scanned: record, itl: itl) {
+                skipped.add(reason: reason, file: file, line: lineOffset + record.line)
+            }
+        }
+        while let problem = nextProblem {
+            skipped.add(reason: problem.reason, file: file, line: lineOffset + problem.line)
+            nextProblem = problems.next()
+        }
+    }
+
+    /// Adds a record built in memory (tests, other tools' records).
+    mutating func add(_ request: RequestRecord) {
+        var scanned = ScannedRecord()
+        scanned.timestampStart = request.timestampStart
+        scanned.timestampEnd = request.timestampEnd
+        scanned.latency = request.latencySeconds
+        scanned.success = request.success
+        scanned.clientID = request.clientID
+        scanned.operation = request.operationType.map { scanner.strings.intern($0) } ?? ScannedRecord.absent
+        scanned.queryType = request.queryType.map { scanner.strings.intern($0) } ?? ScannedRecord.absent
+        scanned.error = request.error.map { scanner.strings.intern($0) } ?? ScannedRecord.absent
+        scanned.httpStatus = request.httpStatus ?? ScannedRecord.absent
+        scanned.requestIDHash = RequestLineScanner.hash(request.requestID)
+        scanned.hasRequestID = true
+        _ = add(scanned: scanned, itl: [])
+
+    }
+
+    /// Folds one well-formed record in; returns why it was skipped, if it was.
+    private mutating func add(scanned record: ScannedRecord, itl: ArraySlice<Double>) -> String? {
+        if record.hasRequestID {
+            // A duplicate is the same request logged twice: same id, client and start.
+            var key = record.requestIDHash ^ UInt64(bitPattern: Int64(record.clientID ?? -1)) &* 0x9E37_79B9_7F4A_7C15
+            key ^= record.timestampStart.bitPattern &* 0xC2B2_AE3D_27D4_EB4F
+            // The first `exactLimit` records are remembered (later ones are still checked
+            // against them), so memory stays bounded on huge runs.
+            if filter(forSecond: Int(record.timestampStart.rounded(.down))).isDuplicate(key, remember: remembered < exactLimit) {
+                return "duplicate request (same request_id, client_id and timestamp_start)"
+            }
+            remembered += 1
+        }
+        switch record.phase {
+        case .warmup:
+            excludedWarmup += 1
+            return nil
+        case .cooldown:
+            excludedCooldown += 1
+            return nil
+        case .measured:
+            break
+        }
+        let success = record.success ?? false
+        total += 1
+        firstStart = min(firstStart, record.timestampStart)
+        lastEnd = max(lastEnd, record.timestampEnd)
+        if success {
+            successful += 1
+            latency.add(record.latency)
+            if record.timestampIntended.isFinite {
+                fromIntended.add(max(record.timestampEnd - record.timestampIntended, record.latency))
+            }
+        } else {
+            errors[record.error, default: 0] += 1
+        }
+        if record.httpStatus >= 0 { httpStatuses[record.httpStatus, default: 0] += 1 }
+        Self.add(record, success: success, to: &operations, at: record.operation + 1, exact: exact)
+        if record.queryType != ScannedRecord.absent {
+            Self.add(record, success: success, to: &queryTypes, at: record.queryType + 1, exact: exact)
+        }
+        Self.add(record, success: success, to: &clients, at: clientSlot(record.clientID ?? Int.min), exact: exact)
+        addToSeconds(record, success: success)
+        llm.add(record, success: success, itl: itl)
+        if exact && successful > exactLimit { dropToHistograms() }
+        return nil
+    }
+
+    @inline(__always)
+    private static func add(_ record: ScannedRecord, success: Bool, to groups: inout [Group], at slot: Int, exact: Bool) {
+        while groups.count <= slot {
+            var group = Group()
+            if !exact { group.latency.dropToHistogram() }
+            groups.append(group)
+        }
+        groups[slot].count += 1
+        if success { groups[slot].latency.add(record.latency) } else { groups[slot].failed += 1 }
+    }
+
+    @inline(__always)
+    private mutating func filter(forSecond second: Int) -> DuplicateFilter {
+        if second == lastSeen.second { return lastSeen.filter }
+        let filter: DuplicateFilter
+        if let existing = seen[second] {
+            filter = existing
+        } else {
+            filter = DuplicateFilter()
+            seen[second] = filter
+        }
+        lastSeen = (second, filter)
+        return filter
+    }
+
+    @inline(__always)
+    private mutating func clientSlot(_ id: Int) -> Int {
+        if let lastClient, lastClient.id == id { return lastClient.slot }
+        let slot: Int
+        if let existing = clientSlots[id] {
+            slot = existing
+        } else {
+            slot = clientIDs.count
+            clientSlots[id] = slot
+            clientIDs.append(id)
+        }
+        lastClient = (id, slot)
+        return slot
+    }
+
+    private mutating func bucket(_ second: Int) -> SecondBucket {
+        if second == lastSecond { return lastBucket }
+        let bucket: SecondBucket
+        if let existing = seconds[second] {
+            bucket = existing
+        } else {
+            bucket = SecondBucket()
+            if !exact { bucket.bins = LogBins() }
+            seconds[second] = bucket
+        }
+        lastSecond = second
+        lastBucket = bucket
+        return bucket
+    }
+
+    private mutating func addToSeconds(_ record: ScannedRecord, success: Bool) {
+        let end = bucket(Int(record.timestampEnd.rounded(.down)))
+        end.completed += 1
+        if success { end.add(latency: record.latency) } else { end.failed += 1 }
+        if record.outputTokens > 0 { end.outputTokens += record.outputTokens }
+        // Time in flight, spread over the seconds the request spans (at most a day's worth).
+        let start = record.timestampStart
+        let stop = max(record.timestampEnd, start)
+        var second = start.rounded(.down)
+        var spanned = 0
+        while second < stop && spanned < 86_400 {
+            let overlap = min(stop, second + 1) - max(start, second)
+            if overlap > 0 { bucket(Int(second)).busySeconds += overlap }
+            second += 1
+            spanned += 1
+        }
+    }
+
+    private mutating func dropToHistograms() {
+        exact = false
+        latency.dropToHistogram()
+        fromIntended.dropToHistogram()
+        for index in operations.indices { operations[index].latency.dropToHistogram() }
+        for index in queryTypes.indices { queryTypes[index].latency.dropToHistogram() }
+        for index in clients.indices { clients[index].latency.dropToHistogram() }
+        for bucket in seconds.values { bucket.dropToBins() }
+        llm.dropToHistograms()
+    }
+
+    // MARK: - Output
+
+    mutating func summary() -> RunSummary {
+        latency.finish()
+        fromIntended.finish(sorting: false)
+        let names = scanner.strings.strings
+        func name(_ id: Int) -> String { id >= 0 && id < names.count ? names[id] : "request" }
+        func groups(_ source: [Group], label: (Int) -> String) -> [String: OperationSummary] {
+            var result: [String: OperationSummary] = [:]
+            for (slot, group) in source.enumerated() where group.count > 0 {
+                let key = slot
+                var digest = group.latency
+                digest.finish(sorting: false)
+                let statistics = digest.statistics
+                result[label(key)] = OperationSummary(
+                    count: group.count, failed: group.failed, avgLatency: statistics?.avg, p50Latency: statistics?.p50,
+                    p95Latency: statistics?.p95, p99Latency: statistics?.p99)
+            }
+            return result
+        }
+        let duration = total > 0 ? max(lastEnd - firstStart, 0) : 0
+        var errorSummary: [String: Int] = [:]
+        for (id, count) in errors {
+            errorSummary[id == ScannedRecord.absent ? "unknown error" : name(id), default: 0] += count
+        }
+        let sorted = latency.sortedValues
+        return RunSummary(
+            schemaVersion: RunSummary.currentSchemaVersion,
+            totalRequests: total,
+            successfulRequests: successful,
+            failedRequests: total - successful,
+            successRate: total > 0 ? Double(successful) / Double(total) * 100 : 0,
+            latency: latency.statistics,
+            latencyFromIntended: fromIntended.statistics,
+            requestsPerSecond: duration > 0 ? Double(total) / duration : 0,
+            testDurationSeconds: duration,
+            firstTimestamp: total > 0 ? firstStart : nil,
+            lastTimestamp: total > 0 ? lastEnd : nil,
+            errorSummary: errorSummary,
+            httpStatuses: Dictionary(uniqueKeysWithValues: httpStatuses.map { (String($0.key), $0.value) }),
+            excludedRequests: ExcludedRequests(warmup: excludedWarmup, cooldown: excludedCooldown),
+            operations: groups(operations) { name($0 - 1) },
+            queryTypes: groups(queryTypes) { name($0 - 1) },
+            clients: groups(clients) { clientIDs[$0] == Int.min ? "unknown" : String(clientIDs[$0]) }.mapValues {
+                ClientSummary(count: $0.count, failed: $0.failed, avgLatency: $0.avgLatency, p95Latency: $0.p95Latency)
+            },
+            timeseries: timeseries(),
+            latencyHistogram: sorted.map { Aggregator.histogram(sorted: $0) } ?? latency.bins(perDecade: 10),
+            percentileSpectrum: Aggregator.spectrum(count: latency.count) { latency.percentile($0) },
+            llm: llm.summary(durationSeconds: duration, requests: total),
+            percentileMethod: latency.isExact ? Aggregator.exactMethod : Aggregator.histogramMethod,
+            stdMethod: Aggregator.stdMethod,
+            exactLimit: exactLimit,
+            skippedLines: skipped)
+    }
+
+    private func timeseries() -> [TimeseriesPoint] {
+        guard total > 0, !seconds.isEmpty else { return [] }
+        let origin = Int(firstStart.rounded(.down))
+        let keys = seconds.keys.filter { $0 >= origin }.sorted()
+        guard let last = keys.last else { return [] }
+        // Every second from the first to the last, empty ones included, unless timestamps
+        // far apart would make that absurdly long: then only seconds with data.
+        let range = last - origin <= 86_400 ? Array(origin...last) : keys
+        return range.map { second in
+            guard let bucket = seconds[second] else {
+                return TimeseriesPoint(
+                    second: second - origin, completed: 0, failed: 0, inFlight: 0, outputTokens: nil, p50Latency: nil,
+                    p95Latency: nil)
+            }
+            let p50: Double?
+            let p95: Double?
+            if let bins = bucket.bins {
+                p50 = bins.percentile(50)
+                p95 = bins.percentile(95)
+            } else {
+                var values = bucket.exactLatencies
+                let selected = Selection.percentiles(of: &values, [50, 95])
+                p50 = selected[50]
+                p95 = selected[95]
+            }
+            return TimeseriesPoint(
+                second: second - origin, completed: bucket.completed, failed: bucket.failed,
+                inFlight: bucket.busySeconds, outputTokens: llm.hasTokens ? bucket.outputTokens : nil, p50Latency: p50,
+                p95Latency: p95)
+        }
+    }
+}

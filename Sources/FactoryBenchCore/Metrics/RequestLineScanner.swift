@@ -1,0 +1,405 @@
+/// Scans one JSONL request line for the fields aggregation needs, without Foundation and
+/// without allocating for fields it has seen before; every other field is skipped by a
+/// small JSON skipper that still checks the line is well-formed.
+struct RequestLineScanner {
+    enum Outcome: Equatable {
+        case record
+        case header
+        case blank
+        case invalid(String)
+    }
+
+    /// Names of `operation_type`, `query_type` and `error` values, by interned id.
+    var strings = StringInterner()
+    /// Inter-token gaps of the last scanned line (`itl_s`).
+    var itl: [Double] = []
+
+    private enum Field {
+        case timestampStart, timestampEnd, timestampIntended, latency, success, clientID, operationType, operation
+        case queryType, error, httpStatus, phase, requestID, inputTokens, outputTokens, ttft, itl, benchmarkID
+        case other
+    }
+
+    private struct Failure: Error {
+        var reason: String
+    }
+
+    /// Bytes: `{"`, whitespace and friends, for readability below.
+    private static let quote = UInt8(ascii: "\"")
+    private static let backslash = UInt8(ascii: "\\")
+
+    mutating func scan(_ line: UnsafeRawBufferPointer, into record: inout ScannedRecord) -> Outcome {
+        record = ScannedRecord()
+        if !itl.isEmpty { itl.removeAll(keepingCapacity: true) }
+        guard let base = line.baseAddress?.assumingMemoryBound(to: UInt8.self), line.count > 0 else { return .blank }
+        var p = UnsafePointer(base)
+        let end = p + line.count
+        p = skipSpace(p, end)
+        if p == end { return .blank }
+        do {
+            guard p.pointee == UInt8(ascii: "{") else { throw Failure(reason: "not a JSON object") }
+            p += 1
+            p = skipSpace(p, end)
+            if p < end && p.pointee == UInt8(ascii: "}") {
+                p += 1
+            } else {
+                while true {
+                    guard p < end, p.pointee == Self.quote else { throw Failure(reason: "not a JSON object") }
+                    let (keyStart, keyEnd, _) = try string(p, end)
+                    p = skipSpace(keyEnd + 1, end)
+                    guard p < end, p.pointee == UInt8(ascii: ":") else { throw Failure(reason: "not a JSON object") }
+                    p = skipSpace(p + 1, end)
+                    p = try value(for: field(keyStart, keyEnd), at: p, end, &record)
+                    p = skipSpace(p, end)
+                    guard p < end else { throw Failure(reason: "not a JSON object") }
+                    if p.pointee == UInt8(ascii: ",") {
+                        p = skipSpace(p + 1, end)
+                        continue
+                    }
+                    guard p.pointee == UInt8(ascii: "}") else { throw Failure(reason: "not a JSON object") }
+                    p += 1
+                    break
+                }
+            }
+            guard skipSpace(p, end) == end else { throw Failure(reason: "not a JSON object") }
+        } catch let failure as Failure {
+            return .invalid(failure.reason)
+        } catch {
+            return .invalid("not a JSON object")
+        }
+        return classify(&record)
+    }
+
+    /// Decides what a well-formed line is, and whether its values make sense.
+    private func classify(_ record: inout ScannedRecord) -> Outcome {
+        let hasTiming = !record.timestampStart.isNaN || !record.latency.isNaN || !record.timestampEnd.isNaN
+        if !hasTiming && record.success == nil {
+            return record.hasBenchmarkID ? .header : .invalid("missing timestamp_start and latency_s")
+        }
+        guard record.timestampStart.isFinite, record.timestampEnd.isFinite else {
+            return .invalid("timestamp_start or timestamp_end missing or not a number")
+        }
+        // Unix seconds lie between 1970 and the year 5000; milliseconds or garbage do not.
+        guard (0...1e11).contains(record.timestampStart), (0...1e11).contains(record.timestampEnd),
+            record.timestampIntended.isNaN || (0...1e11).contains(record.timestampIntended)
+        else {
+            return .invalid("timestamp not in Unix seconds (before 1970 or after the year 5000)")
+        }
+        guard record.latency.isFinite, record.latency >= 0 else {
+            return .invalid("latency_s missing, negative or not a number")
+        }
+        guard record.latency <= 86_400 else { return .invalid("latency_s over 24 hours") }
+        guard record.success != nil else { return .invalid("success missing or not true/false") }
+        return .record
+    }
+
+    // MARK: - Values
+
+    private mutating func value(
+        for field: Field, at p: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>, _ record: inout ScannedRecord
+    ) throws -> UnsafePointer<UInt8> {
+        switch field {
+        case .timestampStart: return try number(p, end, &record.timestampStart)
+        case .timestampEnd: return try number(p, end, &record.timestampEnd)
+        case .timestampIntended: return try number(p, end, &record.timestampIntended)
+        case .latency: return try number(p, end, &record.latency)
+        case .ttft: return try number(p, end, &record.ttft)
+        case .success:
+            if let next = literal(p, end, "true") {
+                record.success = true
+                return next
+            }
+            if let next = literal(p, end, "false") {
+                record.success = false
+                return next
+            }
+            record.success = nil
+            return try skip(p, end)
+        case .clientID:
+            var value = Double.nan
+            let next = try number(p, end, &value)
+            if value.isFinite, value == value.rounded(), abs(value) < 1e15 { record.clientID = Int(value) }
+            return next
+        case .httpStatus, .inputTokens, .outputTokens:
+            var value = Double.nan
+            let next = try number(p, end, &value)
+            let integer = value.isFinite && value == value.rounded() && value >= 0 && value < 1e15 ? Int(value) : -1
+            switch field {
+            case .httpStatus: record.httpStatus = integer
+            case .inputTokens: record.inputTokens = integer
+            default: record.outputTokens = integer
+            }
+            return next
+        case .operationType, .operation, .queryType, .error:
+            guard p < end, p.pointee == Self.quote else { return try skip(p, end) }
+            let (start, stop, escaped) = try string(p, end)
+            let id = try intern(start, stop, escaped)
+            switch field {
+            case .operationType: record.operation = id
+            case .operation where record.operation == ScannedRecord.absent: record.operation = id
+            case .queryType: record.queryType = id
+            case .error: record.error = id
+            default: break
+            }
+            return stop + 1
+        case .phase:
+            guard p < end, p.pointee == Self.quote else { return try skip(p, end) }
+            let (start, stop, _) = try string(p, end)
+            let text = UnsafeRawBufferPointer(start: start, count: stop - start)
+            if text.elementsEqual("warmup".utf8) || text.elementsEqual("warm_up".utf8) {
+                record.phase = .warmup
+            } else if text.elementsEqual("cooldown".utf8) || text.elementsEqual("cool_down".utf8) {
+                record.phase = .cooldown
+            }
+            return stop + 1
+        case .requestID:
+            let next = try skip(p, end)
+            record.requestIDHash = Self.hash(p, next)
+            record.hasRequestID = true
+            return next
+        case .itl:
+            return try numberArray(p, end)
+        case .benchmarkID:
+            record.hasBenchmarkID = true
+            return try skip(p, end)
+        case .other:
+            return try skip(p, end)
+        }
+    }
+
+    private func number(_ p: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>, _ target: inout Double) throws
+        -> UnsafePointer<UInt8>
+    {
+        if let (value, next) = JSONNumber.parse(p, end) {
+            target = value
+            return next
+        }
+        if literal(p, end, "NaN") != nil || literal(p, end, "Infinity") != nil || literal(p, end, "-Infinity") != nil {
+            throw Failure(reason: "non-finite number (NaN or Infinity)")
+        }
+        // A value of another type (a string, null, ...): skip it, leaving the field absent.
+        target = .nan
+        return try skip(p, end)
+    }
+
+    private mutating func numberArray(_ p: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) throws -> UnsafePointer<UInt8> {
+        guard p < end, p.pointee == UInt8(ascii: "[") else { return try skip(p, end) }
+        var q = skipSpace(p + 1, end)
+        if q < end && q.pointee == UInt8(ascii: "]") { return q + 1 }
+        while q < end {
+            var value = Double.nan
+            q = skipSpace(try number(q, end, &value), end)
+            if value.isFinite { itl.append(value) }
+            guard q < end else { break }
+            if q.pointee == UInt8(ascii: ",") {
+                q = skipSpace(q + 1, end)
+            } else if q.pointee == UInt8(ascii: "]") {
+                return q + 1
+            } else {
+                break
+            }
+        }
+        throw Failure(reason: "not a JSON object")
+    }
+
+    private mutating func intern(_ start: UnsafePointer<UInt8>, _ stop: UnsafePointer<UInt8>, _ escaped: Bool) throws -> Int {
+        let raw = UnsafeRawBufferPointer(start: start, count: stop - start)
+        if !escaped {
+            guard let id = strings.intern(raw) else { throw Failure(reason: "not valid UTF-8") }
+            return id
+        }
+        guard let decoded = Self.unescape(raw) else { throw Failure(reason: "bad string escape") }
+        let id = decoded.withUnsafeBytes { strings.intern($0) }
+        guard let id else { throw Failure(reason: "not valid UTF-8") }
+        return id
+    }
+
+    // MARK: - Lexing
+
+    @inline(__always)
+    private func skipSpace(_ p: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> UnsafePointer<UInt8> {
+        var q = p
+        while q < end {
+            let c = q.pointee
+            guard c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A else { break }
+            q += 1
+        }
+        return q
+    }
+
+    /// The contents of the string starting at `p` (on its opening quote): start, the
+    /// position of the closing quote, and whether it holds escapes.
+    @inline(__always)
+    private func string(_ p: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) throws -> (
+        UnsafePointer<UInt8>, UnsafePointer<UInt8>, Bool
+    ) {
+        let start = p + 1
+        var q = start
+        var escaped = false
+        while q < end {
+            let c = q.pointee
+            if c == Self.quote { return (start, q, escaped) }
+            if c == Self.backslash {
+                escaped = true
+                q += 2
+                continue
+            }
+            if c < 0x20 { throw Failure(reason: "not a JSON object") }
+            q += 1
+        }
+        throw Failure(reason: "not a JSON object")
+    }
+
+    private func literal(_ p: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>, _ word: StaticString) -> UnsafePointer<UInt8>? {
+        let count = word.utf8CodeUnitCount
+        guard end - p >= count, memcmp(p, word.utf8Start, count) == 0 else { return nil }
+        return p + count
+    }
+
+    /// Skips one JSON value of any type and returns the position after it.
+    private func skip(_ p: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) throws -> UnsafePointer<UInt8> {
+        guard p < end else { throw Failure(reason: "not a JSON object") }
+        switch p.pointee {
+        case Self.quote:
+            return try string(p, end).1 + 1
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            var depth = 0
+            var q = p
+            while q < end {
+                switch q.pointee {
+                case Self.quote:
+                    q = try string(q, end).1
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    depth += 1
+                    guard depth <= 512 else { throw Failure(reason: "nesting deeper than 512") }
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    depth -= 1
+                    if depth == 0 { return q + 1 }
+                default:
+                    break
+                }
+                q += 1
+            }
+            throw Failure(reason: "not a JSON object")
+        case UInt8(ascii: "t"):
+            if let next = literal(p, end, "true") { return next }
+        case UInt8(ascii: "f"):
+            if let next = literal(p, end, "false") { return next }
+        case UInt8(ascii: "n"):
+            if let next = literal(p, end, "null") { return next }
+        case UInt8(ascii: "N"), UInt8(ascii: "I"):
+            throw Failure(reason: "non-finite number (NaN or Infinity)")
+        default:
+            if let (_, next) = JSONNumber.parse(p, end) { return next }
+            if literal(p, end, "-Infinity") != nil { throw Failure(reason: "non-finite number (NaN or Infinity)") }
+        }
+        throw Failure(reason: "not a JSON object")
+    }
+
+    @inline(__always)
+    private func field(_ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> Field {
+        let count = end - start
+        @inline(__always) func equals(_ name: StaticString) -> Bool {
+            name.utf8CodeUnitCount == count && memcmp(start, name.utf8Start, count) == 0
+        }
+        switch count {
+        case 5: return equals("error") ? .error : equals("itl_s") ? .itl : equals("phase") ? .phase : .other
+        case 6: return equals("ttft_s") ? .ttft : .other
+        case 7: return equals("success") ? .success : .other
+        case 9:
+            return equals("latency_s") ? .latency : equals("client_id") ? .clientID : equals("operation") ? .operation : .other
+        case 10: return equals("query_type") ? .queryType : equals("request_id") ? .requestID : .other
+        case 11: return equals("http_status") ? .httpStatus : .other
+        case 12: return equals("input_tokens") ? .inputTokens : equals("benchmark_id") ? .benchmarkID : .other
+        case 13: return equals("timestamp_end") ? .timestampEnd : equals("output_tokens") ? .outputTokens : .other
+        case 14: return equals("operation_type") ? .operationType : .other
+        case 15: return equals("timestamp_start") ? .timestampStart : .other
+        case 18: return equals("timestamp_intended") ? .timestampIntended : .other
+        default: return .other
+        }
+    }
+
+    /// FNV-1a over the raw bytes of a value, for duplicate detection.
+    @inline(__always)
+    static func hash(_ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        var q = start
+        while q < end {
+            hash = (hash ^ UInt64(q.pointee)) &* 0x0000_0100_0000_01B3
+            q += 1
+        }
+        return hash
+    }
+
+    /// The hash of a request id given as a string, equal to that of its quoted JSON form
+    /// only in spirit: records built in memory never meet scanned ones.
+    static func hash(_ string: String) -> UInt64 {
+        var copy = string
+        return copy.withUTF8 { buffer in
+            guard let base = buffer.baseAddress else { return 0xCBF2_9CE4_8422_2325 }
+            return hash(base, base + buffer.count)
+        }
+    }
+
+    /// Decodes the escapes of a JSON string's raw bytes (RFC 8259, section 7), or `nil` when
+    /// an escape is malformed. Lone surrogates become U+FFFD.
+    static func unescape(_ raw: UnsafeRawBufferPointer) -> [UInt8]? {
+        var out: [UInt8] = []
+        out.reserveCapacity(raw.count)
+        var index = 0
+        func hex4(_ at: Int) -> UInt32? {
+            guard at + 4 <= raw.count else { return nil }
+            var value: UInt32 = 0
+            for offset in 0..<4 {
+                let c = raw[at + offset]
+                let digit: UInt8
+                switch c {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = c - 48
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = c - 87
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = c - 55
+                default: return nil
+                }
+                value = value << 4 | UInt32(digit)
+            }
+            return value
+        }
+        while index < raw.count {
+            let c = raw[index]
+            guard c == backslash else {
+                out.append(c)
+                index += 1
+                continue
+            }
+            guard index + 1 < raw.count else { return nil }
+            let e = raw[index + 1]
+            index += 2
+            switch e {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                guard var scalar = hex4(index) else { return nil }
+                index += 4
+                if (0xD800..<0xDC00).contains(scalar), index + 6 <= raw.count, raw[index] == backslash,
+                    raw[index + 1] == UInt8(ascii: "u"), let low = hex4(index + 2), (0xDC00..<0xE000).contains(low)
+                {
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    index += 6
+                }
+                out.append(contentsOf: String(Character(Unicode.Scalar(scalar) ?? "\u{FFFD}")).utf8)
+            default:
+                return nil
+            }
+        }
+        return out
+    }
+}
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif

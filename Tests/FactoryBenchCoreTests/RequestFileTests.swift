@@ -1,0 +1,150 @@
+import FactoryBenchCore
+import Foundation
+import TestSupport
+import Testing
+
+/// Reading request files: the seed's variants, and every kind of malformed input, which
+/// must never crash and never disappear silently.
+@Suite struct RequestFileTests {
+    func aggregate(_ text: String, exactLimit: Int = Aggregator.defaultExactLimit) throws -> RunSummary {
+        try aggregate(Data(text.utf8), exactLimit: exactLimit)
+    }
+
+    func aggregate(_ data: Data, exactLimit: Int = Aggregator.defaultExactLimit) throws -> RunSummary {
+        let directory = try TemporaryDirectory()
+        let file = directory.path("requests.jsonl")
+        try data.write(to: file)
+        return try Aggregator.aggregate(files: [file], exactLimit: exactLimit)
+    }
+
+    static let good =
+        #"{"request_id": "a", "timestamp_start": 1700000000, "timestamp_end": 1700000001, "latency_s": 1, "success": true}"#
+
+    @Test func acceptsTheSeedsVariants() throws {
+        let summary = try aggregate(
+            """
+            {"benchmark_id": "old", "service_type": "postgres", "test_start": 1700000000}
+            {"request_id": 7, "timestamp_start": 1700000001, "timestamp_end": 1700000002, "latency_s": 1, "success": true, "operation": "insert"}
+            {"request_id": "x", "timestamp_start": 1700000001.5, "timestamp_end": 1700000001.75, "latency_s": 0, "success": false, "error": "refused", "extra": {"a": [1, {"b": "}"}]}}
+
+            """)
+        #expect(summary.skippedLines.total == 0)
+        #expect(summary.totalRequests == 2)
+        #expect(summary.successfulRequests == 1)
+        #expect(summary.operations["insert"]?.count == 1)
+        #expect(summary.operations["request"]?.count == 1)
+        #expect(summary.errorSummary == ["refused": 1])
+        #expect(summary.firstTimestamp == 1_700_000_001)
+    }
+
+    @Test func everyMalformedKindIsCountedByReasonWithItsLineNumber() throws {
+        // Line n of the file is lines[n - 1]; the expectations below name each line's fault.
+        var lines: [String] = [
+            Self.good,
+            "garbage",
+            #"{"request_id": "b", "timestamp_start": "soon", "timestamp_end": 2, "latency_s": 1, "success": true}"#,
+            #"{"request_id": "c", "timestamp_start": 1700000000, "timestamp_end": 1700000001, "latency_s": -1, "success": true}"#,
+            #"{"request_id": "d", "timestamp_start": 1700000000, "timestamp_end": 1700000001, "latency_s": 1, "success": "yes"}"#,
+            #"{"request_id": "e", "timestamp_start": 1700000000, "timestamp_end": 1700000001, "latency_s": NaN, "success": true}"#,
+            #"{"request_id": "f", "timestamp_start": 1700000000, "timestamp_end": 1700000001, "latency_s": Infinity, "success": true}"#,
+            #"{"request_id": "g", "timestamp_start": 1700000000, "timestamp_end": 1700000001, "latency_s": 90000, "success": true}"#,
+            Self.good,
+            #"{"request_id": "h", "timestamp_start": 1700000000123, "timestamp_end": 1700000001, "latency_s": 1, "success": true}"#,
+            "{\"request_id\": \"i\", \"timestamp_start\": 1700000000, \"timestamp_end\": 1700000001, \"latency_s\": 1, \"success\": true, \"error\": \"bad \u{FF}\"}",
+            #"{"request_id": "j", "timestamp_start": 1700000000, "timestamp_end": 1700000001, "latency_s": 1, "success": true, "pad": ""#
+                + String(repeating: "x", count: 1_100_000) + #""}"#,
+            #"{"request_id": "k", "timestamp_start": 1700000000, "timestamp_end": 1700000001, "latency_s": 1, "success": true} trailing"#,
+            #"[1, 2, 3]"#,
+            #"{"request_id": "l", "timestamp_start": 1700000000, "timestamp_end": 1700000001, "latency_s": 0.5, "success": false}"#,
+        ]
+        lines.append(#"{"request_id": "m", "timestamp_start": 1700000000, "timest"#)
+        var data = Data(lines.joined(separator: "\n").utf8)
+        // Line 11 gets a byte that is not UTF-8 inside a string the aggregator keeps.
+        let marker = Data("bad \u{FF}".utf8)
+        let range = try #require(data.range(of: marker))
+        data.replaceSubrange(range, with: Data("bad ".utf8) + Data([0xFF]))
+        let summary = try aggregate(data)
+
+        #expect(summary.totalRequests == 2, "lines 1 and 15")
+        #expect(summary.successfulRequests == 1)
+        let reasons = Dictionary(uniqueKeysWithValues: summary.skippedLines.examples.map { ($0.line, $0.reason) })
+        #expect(reasons[2] == "not a JSON object")
+        #expect(reasons[3] == "timestamp_start or timestamp_end missing or not a number")
+        #expect(reasons[4] == "latency_s missing, negative or not a number")
+        #expect(reasons[5] == "success missing or not true/false")
+        #expect(reasons[6] == "non-finite number (NaN or Infinity)")
+        #expect(reasons[7] == "non-finite number (NaN or Infinity)")
+        #expect(reasons[8] == "latency_s over 24 hours")
+        #expect(reasons[9] == "duplicate request (same request_id, client_id and timestamp_start)")
+        #expect(reasons[10] == "timestamp not in Unix seconds (before 1970 or after the year 5000)")
+        #expect(summary.skippedLines.total == 14)
+        #expect(summary.skippedLines.examples.count == SkippedLines.exampleLimit)
+        #expect(summary.skippedLines.examples.map(\.line) == Array(2...11))
+        #expect(summary.skippedLines.byReason["not valid UTF-8"] == 1)
+        #expect(summary.skippedLines.byReason["line longer than 1 MB"] == 1)
+        #expect(summary.skippedLines.byReason["not a JSON object"] == 3)
+        #expect(summary.skippedLines.byReason["truncated last line (no newline)"] == 1)
+        #expect(summary.skippedLines.byReason.values.reduce(0, +) == 14)
+    }
+
+    @Test func linesLongerThanABlockAreSkippedAndReadingGoesOn() throws {
+        let huge = String(repeating: "y", count: 9 << 20)
+        let summary = try aggregate(
+            [Self.good, huge, Self.good.replacingOccurrences(of: "\"a\"", with: "\"b\"")].joined(separator: "\n") + "\n")
+        #expect(summary.totalRequests == 2)
+        #expect(summary.skippedLines.examples == [SkippedLine(file: "requests.jsonl", line: 2, reason: "line longer than 1 MB")])
+    }
+
+    @Test func emptyFilesAndHeaderOnlyFilesGiveEmptySummaries() throws {
+        for text in ["", "\n\n", #"{"benchmark_id": "b", "service_type": "sqlite", "test_start": 1}"# + "\n"] {
+            let summary = try aggregate(text)
+            #expect(summary.totalRequests == 0)
+            #expect(summary.latency == nil)
+            #expect(summary.skippedLines.total == 0)
+            #expect(summary.timeseries.isEmpty)
+        }
+    }
+
+    @Test func escapedStringsAreDecoded() throws {
+        let line =
+            #"{"request_id": "a", "timestamp_start": 1700000000, "timestamp_end": 1700000001, "latency_s": 1, "success": false, "error": "say \"hi\" \u00e9 \ud83d\ude00 \\ done", "operation_type": "op\/1"}"#
+        let summary = try aggregate(line + "\n")
+        #expect(summary.errorSummary == ["say \"hi\" é 😀 \\ done": 1])
+        #expect(summary.operations["op/1"]?.count == 1)
+    }
+
+    @Test func writtenRecordsReadBackUnchanged() throws {
+        let record = RequestRecord(
+            requestID: "c1-2", clientID: 1, serviceType: "sqlite", timestampStart: 1_795_912_737.944278,
+            timestampEnd: 1_795_912_737.944326, latencySeconds: 0.000047990, success: false,
+            error: "quote \" backslash \\ newline \n tab \t bell \u{7} é", operationType: "range_scan",
+            queryType: "SELECT", rowsAffected: 100)
+        let line = String(decoding: record.jsonLine(), as: UTF8.self)
+        #expect(line.hasSuffix("}\n"))
+        #expect(line.contains(#""timestamp_start":1795912737.944278,"#))
+        #expect(line.contains(#""latency_s":0.000047990,"#))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["error"] as? String == record.error)
+        let cut = try aggregate(String(line.dropLast()))
+        #expect(cut.skippedLines.byReason == ["truncated last line (no newline)": 1])
+        let complete = try aggregate(line + line.replacingOccurrences(of: "c1-2", with: "c1-3"))
+        #expect(complete.skippedLines.total == 0)
+        #expect(complete.errorSummary == [record.error!: 2])
+        #expect(complete.queryTypes["SELECT"]?.count == 2)
+        #expect(complete.operations["range_scan"]?.failed == 2)
+    }
+
+    @Test func warmupAndCooldownAreCountedButExcluded() throws {
+        let lines = [
+            #"{"request_id": "1", "timestamp_start": 1700000000, "timestamp_end": 1700000000.5, "latency_s": 0.5, "success": true, "phase": "warmup"}"#,
+            #"{"request_id": "2", "timestamp_start": 1700000001, "timestamp_end": 1700000001.1, "latency_s": 0.1, "success": true, "phase": "measured"}"#,
+            #"{"request_id": "3", "timestamp_start": 1700000002, "timestamp_end": 1700000002.2, "latency_s": 0.2, "success": true}"#,
+            #"{"request_id": "4", "timestamp_start": 1700000003, "timestamp_end": 1700000004, "latency_s": 1, "success": true, "phase": "cooldown"}"#,
+        ]
+        let summary = try aggregate(lines.joined(separator: "\n") + "\n")
+        #expect(summary.totalRequests == 2)
+        #expect(summary.excludedRequests == ExcludedRequests(warmup: 1, cooldown: 1))
+        #expect(summary.latency?.max == 0.2)
+        #expect(abs(summary.testDurationSeconds - 1.2) < 1e-6)
+    }
+}
