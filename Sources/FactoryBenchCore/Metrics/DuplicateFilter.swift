@@ -30,6 +30,20 @@ final class DuplicateFilter {
         return false
     }
 
+    func contains(_ key: UInt64) -> Bool {
+        let key = key | 1
+        let mask = slots.count - 1
+        var index = Int(truncatingIfNeeded: key >> 7) & mask
+        while slots[index] != 0 {
+            if slots[index] == key { return true }
+            index = (index + 1) & mask
+        }
+        return false
+    }
+
+    /// Every remembered key (with its low bit set).
+    var keys: [UInt64] { slots.filter { $0 != 0 } }
+
     private func grow() {
         let old = slots
         slots = Array(repeating: 0, count: old.count * 2)

@@ -39,6 +39,18 @@ struct LLMAccumulator {
         if itl.isExact && itl.count > exactLimit { itl.dropToHistogram() }
     }
 
+    mutating func merge(_ other: LLMAccumulator) {
+        hasTokens = hasTokens || other.hasTokens
+        hasAny = hasAny || other.hasAny
+        outputTokens += other.outputTokens
+        inputTokens += other.inputTokens
+        outputCount += other.outputCount
+        inputCount += other.inputCount
+        ttft.merge(other.ttft)
+        tpot.merge(other.tpot)
+        itl.merge(other.itl)
+    }
+
     mutating func dropToHistograms() {
         ttft.dropToHistogram()
         tpot.dropToHistogram()

@@ -38,6 +38,38 @@ struct LatencyDigest {
         }
     }
 
+    /// Adds another digest's samples (Chan, Golub and LeVeque's pairwise update for the
+    /// variance); the result is exact only when both were.
+    mutating func merge(_ other: LatencyDigest) {
+        guard other.count > 0 else { return }
+        guard count > 0 else {
+            let exact = isExact
+            self = other
+            if !exact { dropToHistogram() }
+            return
+        }
+        let (n1, n2) = (Double(count), Double(other.count))
+        let squares1 = shiftedSquares - shiftedSum * shiftedSum / n1
+        let squares2 = other.shiftedSquares - other.shiftedSum * other.shiftedSum / n2
+        let delta = other.mean - mean
+        let n = n1 + n2
+        let combinedMean = mean + delta * n2 / n
+        shiftedSquares = squares1 + squares2 + delta * delta * n1 * n2 / n
+        shift = combinedMean
+        shiftedSum = 0
+        count += other.count
+        minimum = min(minimum, other.minimum)
+        maximum = max(maximum, other.maximum)
+        if isExact && other.isExact {
+            values.append(contentsOf: other.values)
+        } else {
+            dropToHistogram()
+            var copy = other
+            copy.dropToHistogram()
+            histogram!.add(copy.histogram!)
+        }
+    }
+
     /// Moves the kept values into a histogram and frees them.
     mutating func dropToHistogram() {
         guard isExact else { return }
@@ -124,6 +156,11 @@ struct LogBins {
         let index = Int((log10(max(value, Self.lowest) / Self.lowest) * Self.perDecade).rounded(.down))
         counts[min(max(index, 0), Self.count - 1)] &+= 1
         total += 1
+    }
+
+    mutating func merge(_ other: LogBins) {
+        for index in counts.indices { counts[index] &+= other.counts[index] }
+        total += other.total
     }
 
     func percentile(_ p: Double) -> Double? {

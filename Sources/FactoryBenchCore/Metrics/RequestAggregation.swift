@@ -1,11 +1,15 @@
+import Dispatch
 import Foundation
 
 /// The running state of one aggregation: every record is folded in as it is scanned, so
 /// memory depends on the exact limit and the run's length in seconds, not on its records.
 struct RequestAggregation {
-    let exactLimit: Int
+    /// Successful requests up to which this aggregation keeps every latency.
+    var exactLimit: Int
     var scanner = RequestLineScanner()
-    private(set) var skipped = SkippedLines()
+    private var skipped = SkippedLedger()
+    /// Lines in each block, to turn block-relative line numbers into file ones.
+    private var blockLines: [BlockPosition: Int] = [:]
 
     private var total = 0
     private var successful = 0
@@ -44,6 +48,12 @@ struct RequestAggregation {
         var count = 0
         var failed = 0
         var latency = LatencyDigest()
+
+        mutating func merge(_ other: Group) {
+            count += other.count
+            failed += other.failed
+            latency.merge(other.latency)
+        }
     }
 
     /// Requests that ended within one wall-clock second.
@@ -59,6 +69,36 @@ struct RequestAggregation {
             if bins == nil { exactLatencies.append(latency) } else { bins!.add(latency) }
         }
 
+        func merge(_ other: SecondBucket) {
+            completed += other.completed
+            failed += other.failed
+            busySeconds += other.busySeconds
+            outputTokens += other.outputTokens
+            if bins == nil && other.bins == nil {
+                exactLatencies.append(contentsOf: other.exactLatencies)
+            } else {
+                dropToBins()
+                var copy = other.bins ?? LogBins()
+                if other.bins == nil { for value in other.exactLatencies { copy.add(value) } }
+                bins!.merge(copy)
+            }
+        }
+
+        /// The second's median and 95th percentile, set by `finishPercentiles()`.
+        private(set) var p50: Double?
+        private(set) var p95: Double?
+
+        func finishPercentiles() {
+            if let bins {
+                p50 = bins.percentile(50)
+                p95 = bins.percentile(95)
+            } else {
+                let selected = Selection.percentiles(of: &exactLatencies, [50, 95])
+                p50 = selected[50]
+                p95 = selected[95]
+            }
+        }
+
         func dropToBins() {
             guard bins == nil else { return }
             var fresh = LogBins()
@@ -70,17 +110,10 @@ struct RequestAggregation {
 
     // MARK: - Input
 
-    /// Reads every line of one file (scanned on worker threads, folded in here in order).
-    mutating func add(file url: URL) throws {
-        let name = url.lastPathComponent
-        var lineOffset = 0
-        try JSONLBlockReader.forEachBlock(path: url.path) { block in
-            add(block: block, file: name, lineOffset: lineOffset)
-            lineOffset += block.lineCount
-        }
-    }
-
-    private mutating func add(block: ParsedBlock, file: String, lineOffset: Int) {
+    /// Folds in one scanned block of a file; blocks of a file may come to different
+    /// aggregations (shards), but each aggregation must get its blocks in file order.
+    mutating func add(block: ParsedBlock, at position: BlockPosition, file: String) {
+        blockLines[position] = block.lineCount
         // The block's string ids → ours.
         let ids = block.strings.map { scanner.strings.intern($0) }
         var problems = block.problems.makeIterator()
@@ -94,15 +127,15 @@ struct RequestAggregation {
             itlOffset += record.itlCount
             // Keep skipped lines in file order: report problems that came before this record.
             while let problem = nextProblem, problem.line < record.line {
-                skipped.add(reason: problem.reason, file: file, line: lineOffset + problem.line)
+                skipped.add(problem.reason, file: file, at: position, line: problem.line)
                 nextProblem = problems.next()
             }
             if let reason = add(scanned: record, itl: itl) {
-                skipped.add(reason: reason, file: file, line: lineOffset + record.line)
+                skipped.add(reason, file: file, at: position, line: record.line)
             }
         }
         while let problem = nextProblem {
-            skipped.add(reason: problem.reason, file: file, line: lineOffset + problem.line)
+            skipped.add(problem.reason, file: file, at: position, line: problem.line)
             nextProblem = problems.next()
         }
     }
@@ -122,7 +155,6 @@ struct RequestAggregation {
         scanned.requestIDHash = RequestLineScanner.hash(request.requestID)
         scanned.hasRequestID = true
         _ = add(scanned: scanned, itl: [])
-
     }
 
     /// Folds one well-formed record in; returns why it was skipped, if it was.
@@ -257,21 +289,106 @@ struct RequestAggregation {
         llm.dropToHistograms()
     }
 
+    // MARK: - Merging shards
+
+    /// Whether a request recorded here was recorded in `other` too: shards catch
+    /// duplicates only among their own blocks.
+    func sharesRequests(with other: RequestAggregation) -> Bool {
+        for (second, theirs) in other.seen {
+            guard let mine = seen[second] else { continue }
+            for key in theirs.keys where mine.contains(key) { return true }
+        }
+        return false
+    }
+
+    /// Adds everything `other` counted; string ids and client slots are matched by name.
+    mutating func merge(_ other: RequestAggregation) {
+        skipped.merge(other.skipped)
+        blockLines.merge(other.blockLines) { a, _ in a }
+        total += other.total
+        successful += other.successful
+        excludedWarmup += other.excludedWarmup
+        excludedCooldown += other.excludedCooldown
+        firstStart = min(firstStart, other.firstStart)
+        lastEnd = max(lastEnd, other.lastEnd)
+        if exact != other.exact {
+            var copy = other
+            copy.dropToHistograms()
+            dropToHistograms()
+            mergeDistributions(copy)
+        } else {
+            mergeDistributions(other)
+        }
+    }
+
+    private mutating func mergeDistributions(_ other: RequestAggregation) {
+        let names = other.scanner.strings.strings
+        func ours(_ id: Int) -> Int { id >= 0 && id < names.count ? scanner.strings.intern(names[id]) : ScannedRecord.absent }
+        latency.merge(other.latency)
+        fromIntended.merge(other.fromIntended)
+        for (slot, group) in other.operations.enumerated() where group.count > 0 {
+            Self.merge(group, into: &operations, at: ours(slot - 1) + 1, exact: exact)
+        }
+        for (slot, group) in other.queryTypes.enumerated() where group.count > 0 {
+            Self.merge(group, into: &queryTypes, at: ours(slot - 1) + 1, exact: exact)
+        }
+        for (slot, group) in other.clients.enumerated() where group.count > 0 {
+            Self.merge(group, into: &clients, at: clientSlot(other.clientIDs[slot]), exact: exact)
+        }
+        for (id, count) in other.errors { errors[id < 0 ? id : ours(id), default: 0] += count }
+        httpStatuses.merge(other.httpStatuses, uniquingKeysWith: +)
+        for (second, theirs) in other.seconds {
+            bucket(second).merge(theirs)
+        }
+        llm.merge(other.llm)
+    }
+
+    private static func merge(_ group: Group, into groups: inout [Group], at slot: Int, exact: Bool) {
+        while groups.count <= slot {
+            var fresh = Group()
+            if !exact { fresh.latency.dropToHistogram() }
+            groups.append(fresh)
+        }
+        groups[slot].merge(group)
+    }
+
     // MARK: - Output
 
     mutating func summary() -> RunSummary {
-        latency.finish()
-        fromIntended.finish(sorting: false)
+        // Every distribution is finished (sorted, or its percentiles selected) at once, on
+        // all cores. The digests are moved out first, so that no array is copied.
+        var digests: [LatencyDigest] = [latency, fromIntended]
+        latency = LatencyDigest()
+        fromIntended = LatencyDigest()
+        var groupRanges: [Range<Int>] = []
+        for groups in [operations, queryTypes, clients] {
+            let first = digests.count
+            digests.append(contentsOf: groups.map(\.latency))
+            groupRanges.append(first..<digests.count)
+        }
+        for index in operations.indices { operations[index].latency = LatencyDigest() }
+        for index in queryTypes.indices { queryTypes[index].latency = LatencyDigest() }
+        for index in clients.indices { clients[index].latency = LatencyDigest() }
+        nonisolated(unsafe) let buckets = Array(seconds.values)
+        digests.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let shared = buffer
+            DispatchQueue.concurrentPerform(iterations: shared.count + buckets.count) { index in
+                if index < shared.count {
+                    shared[index].finish(sorting: index == 0)
+                } else {
+                    buckets[index - shared.count].finishPercentiles()
+                }
+            }
+        }
+        latency = digests[0]
+        fromIntended = digests[1]
         let names = scanner.strings.strings
         func name(_ id: Int) -> String { id >= 0 && id < names.count ? names[id] : "request" }
-        func groups(_ source: [Group], label: (Int) -> String) -> [String: OperationSummary] {
+        func groups(_ source: [Group], _ range: Range<Int>, label: (Int) -> String) -> [String: OperationSummary] {
             var result: [String: OperationSummary] = [:]
             for (slot, group) in source.enumerated() where group.count > 0 {
-                let key = slot
-                var digest = group.latency
-                digest.finish(sorting: false)
-                let statistics = digest.statistics
-                result[label(key)] = OperationSummary(
+                let statistics = digests[range.lowerBound + slot].statistics
+                result[label(slot)] = OperationSummary(
                     count: group.count, failed: group.failed, avgLatency: statistics?.avg, p50Latency: statistics?.p50,
                     p95Latency: statistics?.p95, p99Latency: statistics?.p99)
             }
@@ -298,9 +415,9 @@ struct RequestAggregation {
             errorSummary: errorSummary,
             httpStatuses: Dictionary(uniqueKeysWithValues: httpStatuses.map { (String($0.key), $0.value) }),
             excludedRequests: ExcludedRequests(warmup: excludedWarmup, cooldown: excludedCooldown),
-            operations: groups(operations) { name($0 - 1) },
-            queryTypes: groups(queryTypes) { name($0 - 1) },
-            clients: groups(clients) { clientIDs[$0] == Int.min ? "unknown" : String(clientIDs[$0]) }.mapValues {
+            operations: groups(operations, groupRanges[0]) { name($0 - 1) },
+            queryTypes: groups(queryTypes, groupRanges[1]) { name($0 - 1) },
+            clients: groups(clients, groupRanges[2]) { clientIDs[$0] == Int.min ? "unknown" : String(clientIDs[$0]) }.mapValues {
                 ClientSummary(count: $0.count, failed: $0.failed, avgLatency: $0.avgLatency, p95Latency: $0.p95Latency)
             },
             timeseries: timeseries(),
@@ -310,7 +427,7 @@ struct RequestAggregation {
             percentileMethod: latency.isExact ? Aggregator.exactMethod : Aggregator.histogramMethod,
             stdMethod: Aggregator.stdMethod,
             exactLimit: exactLimit,
-            skippedLines: skipped)
+            skippedLines: skipped.resolve(blockLines: blockLines))
     }
 
     private func timeseries() -> [TimeseriesPoint] {
@@ -327,21 +444,10 @@ struct RequestAggregation {
                     second: second - origin, completed: 0, failed: 0, inFlight: 0, outputTokens: nil, p50Latency: nil,
                     p95Latency: nil)
             }
-            let p50: Double?
-            let p95: Double?
-            if let bins = bucket.bins {
-                p50 = bins.percentile(50)
-                p95 = bins.percentile(95)
-            } else {
-                var values = bucket.exactLatencies
-                let selected = Selection.percentiles(of: &values, [50, 95])
-                p50 = selected[50]
-                p95 = selected[95]
-            }
             return TimeseriesPoint(
                 second: second - origin, completed: bucket.completed, failed: bucket.failed,
-                inFlight: bucket.busySeconds, outputTokens: llm.hasTokens ? bucket.outputTokens : nil, p50Latency: p50,
-                p95Latency: p95)
+                inFlight: bucket.busySeconds, outputTokens: llm.hasTokens ? bucket.outputTokens : nil,
+                p50Latency: bucket.p50, p95Latency: bucket.p95)
         }
     }
 }

@@ -14,13 +14,6 @@ public struct SkippedLines: Sendable, Codable, Equatable {
         case examples
     }
 
-    mutating func add(reason: String, file: String, line: Int) {
-        total += 1
-        byReason[reason, default: 0] += 1
-        if examples.count < Self.exampleLimit {
-            examples.append(SkippedLine(file: file, line: line, reason: reason))
-        }
-    }
 }
 
 /// One skipped line: where it was and why.

@@ -1,0 +1,65 @@
+import FactoryBenchCore
+import Foundation
+import TestSupport
+import Testing
+
+/// Files of many blocks are scanned in four shards; results must not depend on that.
+@Suite struct ShardedAggregationTests {
+    /// About 20 MB: blocks of 4 MB land in every shard.
+    func bigFile(lines: Int, extra: [Int: String], in directory: TemporaryDirectory) throws -> (URL, [Double]) {
+        var text = ""
+        text.reserveCapacity(lines * 260)
+        var latencies: [Double] = []
+        for index in 0..<lines {
+            if let line = extra[index] {
+                text += line + "\n"
+                continue
+            }
+            let latency = Double((index * 7919) % 100_000 + 1) / 1e7
+            latencies.append(latency)
+            let start = 1_700_000_000 + Double(index) / 1000
+            text +=
+                #"{"request_id":"r\#(index)","client_id":\#(index % 5),"service_type":"sqlite","timestamp_start":\#(start),"#
+                + #""timestamp_end":\#(start + latency),"latency_s":\#(latency),"success":true,"operation_type":"op\#(index % 3)","#
+                + #""padding":"\#(String(repeating: "p", count: 60))"}"# + "\n"
+        }
+        return (try directory.write("big.jsonl", text), latencies)
+    }
+
+    @Test func shardsGiveTheSameNumbersAsOneSortAndTheRightLineNumbers() throws {
+        let directory = try TemporaryDirectory()
+        let (file, latencies) = try bigFile(lines: 100_000, extra: [70_000: "garbage"], in: directory)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int)
+        #expect(size > 5 * (4 << 20), "the file must span more blocks than there are shards")
+        let summary = try Aggregator.aggregate(files: [file])
+        let sorted = latencies.sorted()
+        let latency = try #require(summary.latency)
+        #expect(summary.totalRequests == latencies.count)
+        #expect(latency.p50 == Statistics.percentile(sorted: sorted, 50))
+        #expect(latency.p99 == Statistics.percentile(sorted: sorted, 99))
+        #expect(latency.max == sorted.last)
+        #expect(abs(latency.avg - latencies.reduce(0, +) / Double(latencies.count)) < 1e-15)
+        #expect(summary.skippedLines.examples == [SkippedLine(file: "big.jsonl", line: 70_001, reason: "not a JSON object")])
+        #expect(summary.operations.keys.sorted() == ["op0", "op1", "op2"])
+        #expect(summary.clients.count == 5)
+        #expect(summary.timeseries.map(\.completed).reduce(0, +) == latencies.count)
+        // The same records in one in-memory aggregation agree on every percentile.
+        #expect(summary.percentileMethod.hasPrefix("exact"))
+    }
+
+    @Test func aDuplicateInAnotherShardIsSkippedExactlyOnce() throws {
+        let directory = try TemporaryDirectory()
+        let duplicate =
+            #"{"request_id":"dup","client_id":1,"timestamp_start":1700000000.5,"timestamp_end":1700000000.75,"latency_s":0.25,"success":true}"#
+        let (file, latencies) = try bigFile(lines: 100_000, extra: [10: duplicate, 90_000: duplicate], in: directory)
+        let summary = try Aggregator.aggregate(files: [file])
+        #expect(summary.totalRequests == latencies.count + 1)
+        #expect(summary.skippedLines.total == 1)
+        #expect(
+            summary.skippedLines.examples == [
+                SkippedLine(
+                    file: "big.jsonl", line: 90_001, reason: "duplicate request (same request_id, client_id and timestamp_start)")
+            ])
+        #expect(summary.latency?.max == 0.25)
+    }
+}
