@@ -25,6 +25,17 @@ public enum Aggregator {
     /// Percentiles are exact while each shard holds at most `exactLimit / 4` successful
     /// requests, which for any run but a tiny one means up to about `exactLimit` in all.
     public static func aggregate(files: [URL], exactLimit: Int = defaultExactLimit) throws -> RunSummary {
+        var aggregation = try aggregation(files: files, exactLimit: exactLimit)
+        return aggregation.summary()
+    }
+
+    /// Every successful request's latency (and LLM latencies) of `files`, for tests that
+    /// need the samples themselves, such as a comparison of two runs.
+    public static func samples(files: [URL]) throws -> RequestSamples {
+        try aggregation(files: files, exactLimit: Int.max).samples()
+    }
+
+    static func aggregation(files: [URL], exactLimit: Int) throws -> RequestAggregation {
         let shards = (0..<shardCount).map { _ in Shard(exactLimit: max(exactLimit / shardCount, 1)) }
         try scan(files: files) { index, _ in shards[index % shardCount] }
         for (index, shard) in shards.enumerated() {
@@ -33,7 +44,7 @@ public enum Aggregator {
                 // everything can leave it out exactly once.
                 let single = Shard(exactLimit: exactLimit)
                 try scan(files: files) { _, _ in single }
-                return single.aggregation.summary()
+                return single.aggregation
             }
         }
         var merged = shards[0].aggregation
@@ -44,7 +55,7 @@ public enum Aggregator {
             shard.aggregation = RequestAggregation(exactLimit: 0)
         }
         merged.exactLimit = exactLimit
-        return merged.summary()
+        return merged
     }
 
     /// One aggregation and the serial queue that folds blocks into it.

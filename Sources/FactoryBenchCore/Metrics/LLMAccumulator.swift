@@ -39,6 +39,11 @@ struct LLMAccumulator {
         if itl.isExact && itl.count > exactLimit { itl.dropToHistogram() }
     }
 
+    /// TTFT, TPOT and ITL values, while exact.
+    var samples: (ttft: [Double], tpot: [Double], itl: [Double]) {
+        (ttft.exactValues, tpot.exactValues, itl.exactValues)
+    }
+
     mutating func merge(_ other: LLMAccumulator) {
         hasTokens = hasTokens || other.hasTokens
         hasAny = hasAny || other.hasAny

@@ -122,6 +122,9 @@ struct LatencyDigest {
 
     private var mean: Double { count > 0 ? shift + shiftedSum / Double(count) : 0 }
 
+    /// Every value, in no particular order, while the digest is exact.
+    var exactValues: [Double] { isExact ? values : [] }
+
     /// The sorted values, while exact and fully sorted (for the histogram and spectrum).
     var sortedValues: [Double]? { isExact && selected.isEmpty ? values : nil }
 

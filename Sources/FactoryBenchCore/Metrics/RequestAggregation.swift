@@ -354,6 +354,20 @@ struct RequestAggregation {
 
     // MARK: - Output
 
+    /// The kept values, for an aggregation made with an unlimited exact limit.
+    func samples() -> RequestSamples {
+        let names = scanner.strings.strings
+        var byOperation: [String: [Double]] = [:]
+        for (slot, group) in operations.enumerated() where group.latency.count > 0 {
+            let name = slot > 0 && slot - 1 < names.count ? names[slot - 1] : "request"
+            byOperation[name, default: []].append(contentsOf: group.latency.exactValues)
+        }
+        let llmSamples = llm.samples
+        return RequestSamples(
+            latency: latency.exactValues, operations: byOperation, ttft: llmSamples.ttft, tpot: llmSamples.tpot,
+            itl: llmSamples.itl)
+    }
+
     mutating func summary() -> RunSummary {
         // Every distribution is finished (sorted, or its percentiles selected) at once, on
         // all cores. The digests are moved out first, so that no array is copied.
