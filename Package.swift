@@ -37,6 +37,7 @@ let package = Package(
             resources: [
                 .embedInCode("report.md.mustache"),
                 .embedInCode("index.md.mustache"),
+                .embedInCode("comparison.md.mustache"),
                 .embedInCode("page.html.mustache"),
                 .embedInCode("style.css"),
             ],

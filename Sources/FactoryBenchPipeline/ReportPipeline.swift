@@ -13,23 +13,10 @@ public struct ReportPipeline: Sendable {
         self.templatesDirectory = templatesDirectory
     }
 
-    /// Finds a run by id (a directory under `results/`) or by the path of its directory.
-    public func runDirectory(_ idOrPath: String) throws -> RunDirectory {
-        let byID = workspace.results(idOrPath)
-        if !idOrPath.contains("/"), FileManager.default.fileExists(atPath: byID.manifest.path) {
-            return byID
-        }
-        let byPath = RunDirectory(url: URL(fileURLWithPath: idOrPath, relativeTo: workspace.root).standardizedFileURL)
-        if FileManager.default.fileExists(atPath: byPath.manifest.path) {
-            return byPath
-        }
-        throw RunNotFoundError(id: idOrPath, resultsRoot: workspace.resultsRoot.path)
-    }
-
     /// Writes `summary.json` and `reports/<id>/`; returns the report directory and summary.
     public func report(_ idOrPath: String) throws -> (directory: URL, summary: RunSummary) {
         let templates = try TemplateSet.load(overrides: templatesDirectory)
-        let run = try runDirectory(idOrPath)
+        let run = try workspace.resolveRun(idOrPath)
         let manifest = try RunManifest.read(from: run.manifest)
         let files =
             FileManager.default.fileExists(atPath: run.requests.path)

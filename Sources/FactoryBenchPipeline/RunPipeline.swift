@@ -30,6 +30,8 @@ public struct RunPipeline: Sendable {
         public var reportDirectory: URL
         public var sitePage: URL
         public var summary: RunSummary?
+        /// The comparison with the previous run of the same recipe, when there was one.
+        public var comparisonID: String?
     }
 
     static let steps = ["deploy", "run", "collect", "aggregate", "report", "site"]
@@ -110,11 +112,21 @@ public struct RunPipeline: Sendable {
         try run.save()
 
         let reportDirectory = workspace.report(id)
+        var comparisonID: String?
         do {
             if let summary {
                 let manifest = run.manifest
-                try await run.step("report") {
+                let comparison = try await run.step("report") { () -> Comparison? in
                     try ReportRenderer(templates: templates).write(manifest: manifest, summary: summary, to: reportDirectory)
+                    // Every run is compared with the previous run of its recipe.
+                    guard let previous = ComparePipeline.previousRun(of: manifest, in: workspace) else { return nil }
+                    return try ComparePipeline(
+                        workspace: workspace, templatesDirectory: templatesDirectory, options: ComparisonOptions()
+                    ).compare(base: previous, current: directory, templates: templates).comparison
+                }
+                if let comparison {
+                    comparisonID = comparison.id
+                    output.line("      compared with \(comparison.base.id): \(Self.headline(comparison))")
                 }
             } else {
                 run.skip("report", reason: "no summary to report")
@@ -130,7 +142,8 @@ public struct RunPipeline: Sendable {
         return Outcome(
             benchmarkID: id, status: run.manifest.status, statusReason: run.manifest.statusReason, results: directory,
             reportDirectory: reportDirectory,
-            sitePage: workspace.siteDirectory.appendingPathComponent("runs/\(id)/index.html"), summary: summary)
+            sitePage: workspace.siteDirectory.appendingPathComponent("runs/\(id)/index.html"), summary: summary,
+            comparisonID: comparisonID)
     }
 
     private func runClients(
@@ -161,6 +174,16 @@ public struct RunPipeline: Sendable {
         display()
         output.endProgress()
         return outcomes
+    }
+
+    static func headline(_ comparison: Comparison) -> String {
+        let regressed = comparison.metrics.filter { $0.verdict == .regressed }.map(\.name)
+        let improved = comparison.metrics.filter { $0.verdict == .improved }.map(\.name)
+        if regressed.isEmpty && improved.isEmpty { return "no significant change" }
+        return [
+            regressed.isEmpty ? nil : "regressed: " + regressed.joined(separator: ", "),
+            improved.isEmpty ? nil : "improved: " + improved.joined(separator: ", "),
+        ].compactMap { $0 }.joined(separator: "; ")
     }
 
     static func timestamp(_ date: Date) -> String {

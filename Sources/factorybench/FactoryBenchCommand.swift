@@ -14,7 +14,10 @@ struct FactoryBenchCommand: AsyncParsableCommand {
             (recipe, flag, unknown run id), 3 a regression found by compare --fail-on-regression.
             """,
         version: "factorybench \(ToolInfo.version)" + (ToolInfo.commit.map { " (\($0.prefix(12)))" } ?? ""),
-        subcommands: [RunCommand.self, ReportCommand.self, AggregateCommand.self, SiteCommand.self, ServeCommand.self])
+        subcommands: [
+            RunCommand.self, ReportCommand.self, AggregateCommand.self, CompareCommand.self, SiteCommand.self,
+            ServeCommand.self,
+        ])
 
     static func main() async {
         do {

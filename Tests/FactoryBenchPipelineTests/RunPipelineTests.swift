@@ -98,8 +98,21 @@ final class RecordingOutput: PipelineOutput {
         let index = try String(contentsOf: directory.path("site/index.html"), encoding: .utf8)
         #expect(index.contains("href=\"runs/\(id)/index.html\""))
 
-        let (second, _) = try await run(recipe, in: directory)
+        let (second, secondLines) = try await run(recipe, in: directory)
         #expect(second.benchmarkID != id)
+        #expect(outcome.comparisonID == nil, "the first run has nothing to compare with")
+        // Every run is compared with the previous run of its recipe.
+        let comparisonID = try #require(second.comparisonID)
+        #expect(comparisonID == "\(id)-vs-\(second.benchmarkID)")
+        #expect(secondLines.contains { $0.hasPrefix("      compared with \(id): ") })
+        let comparison = try JSONDecoder().decode(
+            Comparison.self,
+            from: Data(contentsOf: directory.path("reports/compare/\(comparisonID)/comparison.json")))
+        #expect(comparison.differences.isEmpty, "\(comparison.differences)")
+        #expect(comparison.metrics.contains { $0.name == "latency p95" && $0.baseSamples == 600 })
+        let secondPage = try String(contentsOf: second.sitePage, encoding: .utf8)
+        #expect(secondPage.contains("href=\"../../compare/\(comparisonID)/index.html\""))
+        #expect(FileManager.default.fileExists(atPath: directory.path("site/compare/\(comparisonID)/index.html").path))
         let index2 = try String(contentsOf: directory.path("site/index.html"), encoding: .utf8)
         #expect(index2.contains("href=\"runs/\(id)/index.html\""))
         #expect(index2.contains("href=\"runs/\(second.benchmarkID)/index.html\""))

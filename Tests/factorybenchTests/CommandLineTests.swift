@@ -98,4 +98,33 @@ import Testing
         #expect(index.contains("runs/\(id)/index.html"))
         #expect(index.contains("failed"))
     }
+
+    @Test func compareGatesOnRegressionsWithExitCodeThree() throws {
+        let directory = try TemporaryDirectory()
+        var ids: [String] = []
+        for (manifest, requests) in [("run.json", "requests.jsonl"), ("run-slower.json", "requests-slower.jsonl")] {
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(contentsOf: Fixtures.url(manifest))) as? [String: Any])
+            let id = try #require(object["benchmark_id"] as? String)
+            ids.append(id)
+            let run = directory.path("results/\(id)")
+            try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: Fixtures.url(manifest), to: run.appendingPathComponent("run.json"))
+            try FileManager.default.copyItem(at: Fixtures.url(requests), to: run.appendingPathComponent("requests.jsonl"))
+        }
+        let gated = try CommandRunner.run(["compare", ids[0], ids[1], "--fail-on-regression"], in: directory.url)
+        #expect(gated.exitCode == 3, "stderr: \(gated.stderr)")
+        #expect(gated.stdout.contains("latency p50"))
+        #expect(gated.stdout.contains("regressed"))
+        let plain = try CommandRunner.run(["compare", ids[0], ids[1]], in: directory.url)
+        #expect(plain.exitCode == 0)
+        let reversed = try CommandRunner.run(["compare", ids[1], ids[0], "--fail-on-regression"], in: directory.url)
+        #expect(reversed.exitCode == 0, "faster is an improvement, not a regression")
+        #expect(reversed.stdout.contains("improved"))
+        let missing = try CommandRunner.run(["compare", ids[0], "nope"], in: directory.url)
+        #expect(missing.exitCode == 2)
+        let badFlag = try CommandRunner.run(["compare", ids[0], ids[1], "--alpha", "2"], in: directory.url)
+        #expect(badFlag.exitCode == 2)
+        #expect(FileManager.default.fileExists(atPath: directory.path("site/compare/\(ids[0])-vs-\(ids[1])/index.html").path))
+    }
 }

@@ -20,6 +20,22 @@ public struct Workspace: Sendable {
 
     public func report(_ id: String) -> URL { reportsRoot.appendingPathComponent(id) }
 
+    /// `reports/compare/`, where each comparison has a directory `<base>-vs-<current>`.
+    public var comparisonsRoot: URL { reportsRoot.appendingPathComponent("compare") }
+
+    /// Finds a run by id (a directory under `results/`) or by the path of its directory.
+    public func resolveRun(_ idOrPath: String) throws -> RunDirectory {
+        let byID = results(idOrPath)
+        if !idOrPath.contains("/"), FileManager.default.fileExists(atPath: byID.manifest.path) {
+            return byID
+        }
+        let byPath = RunDirectory(url: URL(fileURLWithPath: idOrPath, relativeTo: root).standardizedFileURL)
+        if FileManager.default.fileExists(atPath: byPath.manifest.path) {
+            return byPath
+        }
+        throw RunNotFoundError(id: idOrPath, resultsRoot: resultsRoot.path)
+    }
+
     /// Creates a fresh results directory under a new, unique benchmark id: `mkdir` fails if
     /// the directory exists, so two runs started in the same second never share one.
     public func createRun(name: String, at date: Date) throws -> (id: String, directory: RunDirectory) {

@@ -86,3 +86,47 @@ public enum PlotRenderer {
         return Plot(file: "operation_latency.svg", title: chart.title, svg: chart.svg())
     }
 }
+
+extension PlotRenderer {
+    /// Both runs' latency distributions overlaid: the CDF and the histogram (as shares, so
+    /// runs of different sizes compare).
+    public static func comparisonPlots(base: RunSummary, current: RunSummary) -> [Plot] {
+        guard base.latency != nil || current.latency != nil else { return [] }
+        func cdf(_ summary: RunSummary) -> [(x: Double, y: Double)] {
+            summary.percentileSpectrum.map { (x: $0.latency * 1000, y: $0.percentile) }
+        }
+        func shares(_ summary: RunSummary) -> [(x: Double, y: Double)] {
+            let total = Double(max(summary.latencyHistogram.map(\.count).reduce(0, +), 1))
+            return summary.latencyHistogram.flatMap { bin in
+                [
+                    (x: bin.lower * 1000, y: Double(bin.count) / total * 100),
+                    (x: bin.upper * 1000, y: Double(bin.count) / total * 100),
+                ]
+            }
+        }
+        let all = cdf(base) + cdf(current)
+        let lowest = all.map(\.x).filter { $0 > 0 }.min() ?? 0.001
+        let highest = all.map(\.x).max() ?? 1
+        let cdfChart = Chart(
+            title: "Latency CDF: base and current",
+            xAxis: .log(label: "Latency (ms, log scale)", lower: lowest, upper: highest),
+            yAxis: .linear(label: "Requests at or below (%)", upper: 100),
+            content: .lines([
+                Chart.Series(name: "base", points: cdf(base)), Chart.Series(name: "current", points: cdf(current)),
+            ]))
+        let histogram = shares(base) + shares(current)
+        let histogramChart = Chart(
+            title: "Latency histogram: base and current",
+            xAxis: .log(
+                label: "Latency (ms, log scale)", lower: histogram.map(\.x).filter { $0 > 0 }.min() ?? 0.001,
+                upper: histogram.map(\.x).max() ?? 1),
+            yAxis: .linear(label: "Share of requests (%)", upper: max(histogram.map(\.y).max() ?? 1, 1)),
+            content: .lines([
+                Chart.Series(name: "base", points: shares(base)), Chart.Series(name: "current", points: shares(current)),
+            ]))
+        return [
+            Plot(file: "latency_cdf.svg", title: cdfChart.title, svg: cdfChart.svg()),
+            Plot(file: "latency_histogram.svg", title: histogramChart.title, svg: histogramChart.svg()),
+        ]
+    }
+}

@@ -11,7 +11,15 @@ public struct ReportRenderer: Sendable {
     }
 
     public func markdown(manifest: RunManifest, summary: RunSummary, plots: [Plot], inlinePlots: Bool) throws -> String {
-        let model = ReportViewModel(manifest: manifest, summary: summary, plots: plots, inlinePlots: inlinePlots)
+        try markdown(manifest: manifest, summary: summary, plots: plots, inlinePlots: inlinePlots, comparisons: [])
+    }
+
+    func markdown(
+        manifest: RunManifest, summary: RunSummary, plots: [Plot], inlinePlots: Bool,
+        comparisons: [ReportViewModel.ComparisonLink]
+    ) throws -> String {
+        let model = ReportViewModel(
+            manifest: manifest, summary: summary, plots: plots, inlinePlots: inlinePlots, comparisons: comparisons)
         return try templates.render(model, template: "report.md.mustache")
     }
 

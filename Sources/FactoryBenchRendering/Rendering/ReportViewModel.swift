@@ -30,6 +30,11 @@ struct ReportViewModel {
         var file, title, svg: String
     }
 
+    /// A comparison of this run with an earlier one, linked from its site page.
+    struct ComparisonLink {
+        var id, link, headline: String
+    }
+
     var title: String
     var id: String
     var recipeName: String
@@ -53,8 +58,13 @@ struct ReportViewModel {
     var skipped: [SkippedRow]
     var plots: [PlotRow]
     var inlinePlots: Bool
+    var hasComparisons: Bool
+    var comparisons: [ComparisonLink]
 
-    init(manifest: RunManifest, summary: RunSummary, plots: [Plot], inlinePlots: Bool) {
+    init(
+        manifest: RunManifest, summary: RunSummary, plots: [Plot], inlinePlots: Bool,
+        comparisons: [ComparisonLink] = []
+    ) {
         let e = MarkdownText.escape
         title = "Benchmark \(e(manifest.benchmarkID))"
         id = e(manifest.benchmarkID)
@@ -102,5 +112,7 @@ struct ReportViewModel {
         hasSkipped = summary.skippedLines.total > 0
         self.plots = plots.map { PlotRow(file: $0.file, title: e($0.title), svg: $0.svg) }
         self.inlinePlots = inlinePlots
+        self.comparisons = comparisons
+        hasComparisons = !comparisons.isEmpty
     }
 }

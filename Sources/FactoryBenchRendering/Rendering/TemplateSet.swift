@@ -5,7 +5,9 @@ import Mustache
 /// The report and site templates: the built-in ones, or those of a `--templates` directory
 /// where it has a file of the same name.
 public struct TemplateSet: Sendable {
-    public static let names = ["report.md.mustache", "index.md.mustache", "page.html.mustache"]
+    public static let names = [
+        "report.md.mustache", "index.md.mustache", "comparison.md.mustache", "page.html.mustache",
+    ]
     private let library: MustacheLibrary
     public let stylesheet: String
 

@@ -7,11 +7,17 @@ struct IndexViewModel {
         var totalRequests, throughput, p50, p95, p99, successRate, statusLabel: String
     }
 
+    struct ComparisonRow {
+        var id, link, base, current, headline: String
+    }
+
     var hasRuns: Bool
     var runCount: String
     var runs: [Run]
+    var hasComparisons: Bool
+    var comparisons: [ComparisonRow]
 
-    init(entries: [SiteBuilder.RunEntry]) {
+    init(entries: [SiteBuilder.RunEntry], comparisons: [Comparison]) {
         let e = MarkdownText.escape
         runs = entries.map { entry in
             let m = entry.manifest
@@ -27,6 +33,12 @@ struct IndexViewModel {
         }
         hasRuns = !runs.isEmpty
         runCount = String(runs.count)
+        self.comparisons = comparisons.map { comparison in
+            ComparisonRow(
+                id: e(comparison.id), link: SiteBuilder.comparisonLink(comparison.id), base: e(comparison.base.id),
+                current: e(comparison.current.id), headline: ComparisonViewModel.headline(comparison))
+        }
+        hasComparisons = !self.comparisons.isEmpty
     }
 }
 

@@ -21,10 +21,21 @@ public struct SiteBuilder: Sendable {
         var summary: RunSummary?
     }
 
-    /// The link from the index to a run's page; ids are percent-encoded for safety.
+    /// The link from the index to a run's page.
     static func runLink(_ id: String) -> String {
+        "runs/\(pathComponent(id))/index.html"
+    }
+
+    /// The link from the index to a comparison's page.
+    static func comparisonLink(_ id: String) -> String {
+        "compare/\(pathComponent(id))/index.html"
+    }
+
+    /// An id as a URL path component: percent-encoded, so no id can leave its directory.
+    static func pathComponent(_ id: String) -> String {
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_."))
-        return "runs/\(id.addingPercentEncoding(withAllowedCharacters: allowed) ?? "invalid")/index.html"
+        let encoded = id.addingPercentEncoding(withAllowedCharacters: allowed) ?? "invalid"
+        return encoded == "." || encoded == ".." ? "invalid" : encoded
     }
 
     /// Rebuilds every page; returns the number of run pages written.
@@ -41,19 +52,54 @@ public struct SiteBuilder: Sendable {
         }
         .sorted { ($0.manifest.startedAt, $0.manifest.benchmarkID) > ($1.manifest.startedAt, $1.manifest.benchmarkID) }
 
+        let comparisons = readComparisons()
         let renderer = ReportRenderer(templates: templates)
         for entry in entries {
             let summary = entry.summary ?? Aggregator.summarize([])
+            // Each run page links the comparisons in which it is the current run.
+            let links = comparisons.filter { $0.current.id == entry.id }.map {
+                ReportViewModel.ComparisonLink(
+                    id: MarkdownText.escape($0.base.id), link: "../../" + Self.comparisonLink($0.id),
+                    headline: ComparisonViewModel.headline($0))
+            }
             let markdown = try renderer.markdown(
-                manifest: entry.manifest, summary: summary, plots: PlotRenderer.plots(for: summary), inlinePlots: true)
+                manifest: entry.manifest, summary: summary, plots: PlotRenderer.plots(for: summary), inlinePlots: true,
+                comparisons: links)
             let page = try page(title: "Benchmark \(entry.manifest.benchmarkID)", root: "../../", markdown: markdown)
             let directory = site.appendingPathComponent("runs").appendingPathComponent(entry.id)
             try AtomicFile.write(page, to: directory.appendingPathComponent("index.html"))
         }
-        let index = try templates.render(IndexViewModel(entries: entries), template: "index.md.mustache")
+        let summaries = Dictionary(entries.map { ($0.id, $0.summary) }, uniquingKeysWith: { a, _ in a })
+        let comparisonRenderer = ComparisonRenderer(templates: templates)
+        for comparison in comparisons {
+            let empty = Aggregator.summarize([])
+            let plots = PlotRenderer.comparisonPlots(
+                base: summaries[comparison.base.id].flatMap { $0 } ?? empty,
+                current: summaries[comparison.current.id].flatMap { $0 } ?? empty)
+            let markdown = try comparisonRenderer.markdown(
+                comparison: comparison, plots: plots, inlinePlots: true, runLinkPrefix: "../../runs/")
+            let page = try page(title: "Comparison \(comparison.id)", root: "../../", markdown: markdown)
+            try AtomicFile.write(
+                page,
+                to: site.appendingPathComponent("compare").appendingPathComponent(Self.pathComponent(comparison.id))
+                    .appendingPathComponent("index.html"))
+        }
+        let index = try templates.render(
+            IndexViewModel(entries: entries, comparisons: comparisons), template: "index.md.mustache")
         try AtomicFile.write(
             try page(title: "Runs", root: "", markdown: index), to: site.appendingPathComponent("index.html"))
         return entries.count
+    }
+
+    /// Every `comparison.json` under `reports/compare/`, newest current run first.
+    private func readComparisons() -> [Comparison] {
+        let root = workspace.comparisonsRoot
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+        return names.sorted().compactMap { name in
+            let url = root.appendingPathComponent(name).appendingPathComponent("comparison.json")
+            return try? JSONDecoder().decode(Comparison.self, from: Data(contentsOf: url))
+        }
+        .sorted { ($0.current.startedAt, $0.id) > ($1.current.startedAt, $1.id) }
     }
 
     private func page(title: String, root: String, markdown: String) throws -> String {
