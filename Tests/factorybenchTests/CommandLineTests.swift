@@ -74,9 +74,12 @@ import Testing
         #expect(result.stdout.contains("Results: results/\(id)/"))
         #expect(result.stdout.contains("Site:    site/runs/\(id)/index.html"))
         #expect(FileManager.default.fileExists(atPath: directory.path("site/runs/\(id)/index.html").path))
+        let legacy = try CommandRunner.run(["quick.yaml"], in: directory.url)
+        #expect(legacy.exitCode == 0, "the old framework's `factorybench RECIPE.yaml`")
+        #expect(legacy.stdout.contains("[6/6] site"))
         let site = try CommandRunner.run(["site"], in: directory.url)
         #expect(site.exitCode == 0)
-        #expect(site.stdout.contains("(1 run pages)"))
+        #expect(site.stdout.contains("(2 run pages)"))
     }
 
     @Test func aFailedRunKeepsWhatItWroteAndSaysWhy() throws {
@@ -118,6 +121,8 @@ import Testing
         #expect(gated.stdout.contains("regressed"))
         let plain = try CommandRunner.run(["compare", ids[0], ids[1]], in: directory.url)
         #expect(plain.exitCode == 0)
+        let legacy = try CommandRunner.run(["--compare", ids[0], ids[1], "--fail-on-regression"], in: directory.url)
+        #expect(legacy.exitCode == 3, "the old framework's --compare form")
         let reversed = try CommandRunner.run(["compare", ids[1], ids[0], "--fail-on-regression"], in: directory.url)
         #expect(reversed.exitCode == 0, "faster is an improvement, not a regression")
         #expect(reversed.stdout.contains("improved"))
