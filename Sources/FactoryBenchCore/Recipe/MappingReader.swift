@@ -25,12 +25,13 @@ struct MappingReader {
         }
     }
 
+    /// A node's position; nodes made from `--set` values have none and get line 0.
     static func location(of node: Node, file: String) -> SourceLocation {
-        let mark = node.mark
-        return SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
+        guard let mark = node.mark else { return SourceLocation(file: file, line: 0, column: 0) }
+        return SourceLocation(file: file, line: mark.line, column: mark.column)
     }
 
-    private mutating func node(_ key: String) -> Node? {
+    mutating func node(_ key: String) -> Node? {
         guard let entry = entries.first(where: { $0.key == key }) else { return nil }
         used.insert(key)
         if case .scalar(let scalar) = entry.value, entry.value.null != nil, scalar.style == .plain {
@@ -39,7 +40,7 @@ struct MappingReader {
         return entry.value
     }
 
-    private func qualified(_ key: String) -> String {
+    func qualified(_ key: String) -> String {
         section == "the top level" ? key : "\(section).\(key)"
     }
 
@@ -96,41 +97,63 @@ struct MappingReader {
         return value
     }
 
-    /// Reads `settings:` against the type's catalog: unknown keys and wrong kinds are errors,
-    /// and every default is filled in.
-    mutating func settings(_ specs: [SettingSpec], typeName: String) throws -> [String: SettingValue] {
-        var resolved: [String: SettingValue] = [:]
+    /// Reads the keys of `specs` from this mapping into `resolved` (which holds the
+    /// defaults), recording every problem in `diagnostics`; unknown keys are problems too.
+    mutating func read(
+        _ specs: [SettingSpec], into resolved: inout [String: SettingValue], what: String, diagnostics: Diagnostics
+    ) {
         for spec in specs {
-            if let value = spec.defaultValue { resolved[spec.key] = value }
-        }
-        guard var settings = try mapping("settings") else { return resolved }
-        for spec in specs {
-            guard let node = settings.node(spec.key) else { continue }
-            let value = try settings.value(of: node, key: spec.key, kind: spec.kind)
-            if let problem = spec.check?(value) {
-                throw RecipeError.invalidValue(
-                    Self.location(of: node, file: file), key: settings.qualified(spec.key), problem: problem)
+            guard let node = node(spec.key) else { continue }
+            diagnostics.attempt {
+                let value = try self.value(of: node, key: spec.key, kind: spec.kind)
+                if let problem = spec.check?(value) {
+                    throw RecipeError.invalidValue(
+                        Self.location(of: node, file: file), key: qualified(spec.key), problem: problem)
+                }
+                resolved[spec.key] = value
             }
-            resolved[spec.key] = value
         }
-        try settings.rejectUnknownKeys(allowed: specs.map(\.key), what: "settings of \(typeName)")
+        rejectUnknownKeys(allowed: specs.map(\.key), what: what, diagnostics: diagnostics)
+    }
+
+    /// Reads `settings:` against the type's catalog, defaults filled in.
+    mutating func settings(_ specs: [SettingSpec], typeName: String, diagnostics: Diagnostics) -> [String: SettingValue] {
+        var resolved = SettingSpec.defaults(specs)
+        guard let node = node("settings") else { return resolved }
+        do {
+            var settings = try MappingReader(node, file: file, section: qualified("settings"))
+            settings.read(specs, into: &resolved, what: "settings of \(typeName)", diagnostics: diagnostics)
+        } catch {
+            diagnostics.record(error)
+        }
         return resolved
     }
 
+    /// A node's value, checked against the kind its spec declares.
     private func value(of node: Node, key: String, kind: SettingSpec.Kind) throws -> SettingValue {
         let value = Self.settingValue(node)
-        let matches: Bool
+        let wrong = RecipeError.wrongType(Self.location(of: node, file: file), key: qualified(key), expected: kind.rawValue)
         switch (kind, value) {
+        case (.duration, _):
+            guard let seconds = RecipeDuration.seconds(value) else { throw wrong }
+            return .double(seconds)
+        case (.countOrDuration, .int(let count)):
+            guard count >= 0 else { throw wrong }
+            return value
+        case (.countOrDuration, .string):
+            guard let seconds = RecipeDuration.seconds(value) else { throw wrong }
+            return .double(seconds)
         case (.integer, .int), (.number, .int), (.number, .double), (.string, .string), (.boolean, .bool),
             (.mapping, .map), (.list, .list):
-            matches = true
+            return value
         default:
-            matches = false
+            throw wrong
         }
-        guard matches else {
-            throw RecipeError.wrongType(Self.location(of: node, file: file), key: qualified(key), expected: kind.rawValue)
-        }
-        return value
+    }
+
+    /// Where a key's value is, for checks that involve several keys.
+    func location(of key: String) -> SourceLocation? {
+        entries.first { $0.key == key }.map { Self.location(of: $0.value, file: file) }
     }
 
     /// Every not-yet-read key's value, as written (for deployment keys the local executor
@@ -143,11 +166,13 @@ struct MappingReader {
         return values
     }
 
-    func rejectUnknownKeys(allowed: [String], what: String? = nil) throws {
+    /// Records every key nobody read.
+    func rejectUnknownKeys(allowed: [String], what: String? = nil, diagnostics: Diagnostics) {
         for entry in entries where !used.contains(entry.key) && !allowed.contains(entry.key) {
-            throw RecipeError.unknownKey(
-                Self.location(of: entry.keyNode, file: file), key: entry.key, section: what ?? section,
-                allowed: allowed)
+            diagnostics.record(
+                RecipeError.unknownKey(
+                    Self.location(of: entry.keyNode, file: file), key: entry.key, section: what ?? section,
+                    allowed: allowed))
         }
     }
 

@@ -14,6 +14,16 @@ public struct Recipe: Sendable {
     public var client: ClientSpec
     public var numClients: Int
     public var metrics: [String]
+    /// `load:` with defaults filled in (`RecipeSchema.load`).
+    public var load: [String: SettingValue] = [:]
+    /// `slo:` as written.
+    public var slo: [String: SettingValue] = [:]
+    /// The swept keys; empty for a plain recipe.
+    public var sweep: [SweepAxis] = []
+    /// For one point of a sweep: the value of each swept key.
+    public var sweepPoint: [String: SettingValue] = [:]
+    /// Dotted paths of the values that came from defaults, not from the file.
+    public var defaulted: Set<String> = []
 
     public var isLocal: Bool { target == "local" }
 }
@@ -55,6 +65,8 @@ extension Recipe {
                 "num_clients": .int(numClients),
                 "metrics": .list(metrics.map { .string($0) }),
             ]),
+            "load": .map(load),
+            "slo": .map(slo),
         ])
     }
 }

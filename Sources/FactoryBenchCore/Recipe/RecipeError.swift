@@ -12,6 +12,8 @@ public enum RecipeError: LocalizedError, Equatable {
     case unknownType(SourceLocation, kind: String, value: String, allowed: [String])
     case invalidValue(SourceLocation, key: String, problem: String)
     case unsupported(SourceLocation, problem: String)
+    /// Several problems, sorted by position; each is printed on its own line.
+    indirect case multiple([RecipeError])
 
     public var errorDescription: String? {
         switch self {
@@ -39,6 +41,19 @@ public enum RecipeError: LocalizedError, Equatable {
             return "\(location): invalid value for '\(key)': \(problem)"
         case .unsupported(let location, let problem):
             return "\(location): \(problem)"
+        case .multiple(let errors):
+            return "\(errors.count) problems:\n" + errors.compactMap(\.errorDescription).joined(separator: "\n")
+        }
+    }
+
+    /// Where in the recipe the problem is, when it is in one place.
+    public var location: SourceLocation? {
+        switch self {
+        case .fileNotFound, .unreadable, .multiple: return nil
+        case .syntax(let location, _), .notAMapping(let location, _), .unknownKey(let location, _, _, _),
+            .missingKey(let location, _, _), .wrongType(let location, _, _), .unknownType(let location, _, _, _),
+            .invalidValue(let location, _, _), .unsupported(let location, _):
+            return location
         }
     }
 

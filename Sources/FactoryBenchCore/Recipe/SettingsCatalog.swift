@@ -7,6 +7,8 @@ public struct SettingSpec: Sendable {
         case boolean = "true or false"
         case mapping = "a mapping"
         case list = "a list"
+        case duration = "a duration (seconds, or a number with ms, s, m, h or d)"
+        case countOrDuration = "a request count or a duration (e.g. 100 or 10s)"
     }
 
     public var key: String
@@ -26,6 +28,13 @@ public struct SettingSpec: Sendable {
         self.defaultValue = defaultValue
         self.help = help
         self.check = check
+    }
+
+    /// The defaults of a list of specs.
+    static func defaults(_ specs: [SettingSpec]) -> [String: SettingValue] {
+        var values: [String: SettingValue] = [:]
+        for spec in specs { if let value = spec.defaultValue { values[spec.key] = value } }
+        return values
     }
 
     /// A check that an integer or number is at least `minimum`.

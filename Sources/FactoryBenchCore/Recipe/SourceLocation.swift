@@ -10,5 +10,6 @@ public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
         self.column = column
     }
 
-    public var description: String { "\(file):\(line):\(column)" }
+    /// `file:line:column`; a value given with `--set` has no line and says so.
+    public var description: String { line == 0 ? "\(file) (--set)" : "\(file):\(line):\(column)" }
 }

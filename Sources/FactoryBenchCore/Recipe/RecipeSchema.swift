@@ -1,0 +1,174 @@
+import Foundation
+
+/// The keys of every recipe section besides the type-specific settings, with their kinds,
+/// checks and defaults: together with `SettingsCatalog`, everything a recipe may say.
+public enum RecipeSchema {
+    public static let configuration: [SettingSpec] = [
+        SettingSpec("target", .string, .string("local"), "An ssh alias of a Slurm login node, or local for this machine.")
+    ]
+
+    public static let benchmarks: [SettingSpec] = [
+        SettingSpec("num_clients", .integer, .int(1), "Concurrent load clients.", check: SettingSpec.atLeast(1)),
+        SettingSpec("metrics", .list, .list([]), "Metric names to report (kept for the old format; all are reported)."),
+    ]
+
+    /// Deployment keys of `service:` (beside `type`, `name` and `settings`), as the Slurm
+    /// executor uses them.
+    public static let serviceOptions: [SettingSpec] = [
+        SettingSpec("image", .string, nil, "Container image (Apptainer pulls docker://IMAGE); overrides the type's."),
+        SettingSpec("port", .integer, nil, "Port the service listens on.", check: port),
+        SettingSpec("command", .string, nil, "Command that starts the service; overrides the type's."),
+        SettingSpec("partition", .string, nil, "Slurm partition."),
+        SettingSpec("num_gpus", .integer, nil, "GPUs for the service job.", check: SettingSpec.atLeast(0)),
+        SettingSpec("gpus_per_node", .integer, nil, "GPUs per node.", check: SettingSpec.atLeast(0)),
+        SettingSpec("cpus_per_task", .integer, nil, "CPUs per task.", check: SettingSpec.atLeast(1)),
+        SettingSpec("memory", .string, nil, "Memory, e.g. 16G.", check: memory),
+        SettingSpec("time_limit", .string, nil, "Wall time, HH:MM:SS or D-HH:MM:SS.", check: timeLimit),
+        SettingSpec("account", .string, nil, "Slurm account."),
+        SettingSpec("constraints", .string, nil, "Slurm --constraint."),
+        SettingSpec("exclude_nodes", .string, nil, "Slurm --exclude."),
+        SettingSpec("env", .mapping, nil, "Environment variables of the service.", check: scalarMap),
+        SettingSpec("volumes", .list, nil, "Bind mounts, host:container.", check: volumes),
+        SettingSpec("modules", .list, nil, "Environment modules to load.", check: stringList),
+        SettingSpec("pre_run_commands", .list, nil, "Shell commands run before the service starts.", check: stringList),
+    ]
+
+    public static let clientOptions: [SettingSpec] = [
+        SettingSpec("command", .string, nil, "Command that runs the client; overrides the type's."),
+        SettingSpec("partition", .string, nil, "Slurm partition of the client jobs."),
+        SettingSpec("num_gpus", .integer, nil, "GPUs per client job.", check: SettingSpec.atLeast(0)),
+        SettingSpec("time_limit", .string, nil, "Wall time, HH:MM:SS or D-HH:MM:SS.", check: timeLimit),
+        SettingSpec("account", .string, nil, "Slurm account."),
+    ]
+
+    /// `load:`: how each client sends its requests.
+    public static let load: [SettingSpec] = [
+        SettingSpec(
+            "mode", .string, .string("closed"), "closed: concurrency in flight; open: a rate schedule.",
+            check: oneOf(["closed", "open"])),
+        SettingSpec(
+            "concurrency", .integer, .int(1), "Requests in flight per client (closed loop); cap (open loop).",
+            check: SettingSpec.atLeast(1)),
+        SettingSpec("rate", .number, nil, "Requests per second per client (open loop).", check: positive),
+        SettingSpec(
+            "arrival", .string, .string("constant"), "constant, poisson or gamma inter-arrival times.",
+            check: oneOf(["constant", "poisson", "gamma"])),
+        SettingSpec("burstiness", .number, nil, "Gamma shape: below 1 bursty, above 1 regular.", check: positive),
+        SettingSpec("num_requests", .integer, nil, "Requests per client (instead of duration).", check: SettingSpec.atLeast(1)),
+        SettingSpec("duration", .duration, nil, "How long each client runs, e.g. 30s or 5m (instead of num_requests)."),
+        SettingSpec(
+            "warmup", .countOrDuration, .int(0), "Requests (a count) or time (e.g. 10s) left out of the statistics at the start."),
+        SettingSpec("cooldown", .countOrDuration, .int(0), "Requests or time left out at the end."),
+        SettingSpec("ramp_up", .duration, .double(0), "Time over which the rate rises linearly to its target."),
+        SettingSpec("seed", .integer, .int(42), "Seed of the arrival schedule and of request choices."),
+    ]
+
+    /// `slo:`: service-level objectives checked in the report; goodput counts requests
+    /// that meet every per-request one.
+    public static let slo: [SettingSpec] = [
+        SettingSpec("p50_latency_ms", .number, nil, "Median latency at most this.", check: positive),
+        SettingSpec("p90_latency_ms", .number, nil, "90th percentile latency at most this.", check: positive),
+        SettingSpec("p95_latency_ms", .number, nil, "95th percentile latency at most this.", check: positive),
+        SettingSpec("p99_latency_ms", .number, nil, "99th percentile latency at most this.", check: positive),
+        SettingSpec("ttft_p50_ms", .number, nil, "Median time to first token at most this.", check: positive),
+        SettingSpec("ttft_p95_ms", .number, nil, "95th percentile TTFT at most this.", check: positive),
+        SettingSpec("ttft_p99_ms", .number, nil, "99th percentile TTFT at most this.", check: positive),
+        SettingSpec("tpot_p50_ms", .number, nil, "Median time per output token at most this.", check: positive),
+        SettingSpec("tpot_p95_ms", .number, nil, "95th percentile TPOT at most this.", check: positive),
+        SettingSpec("itl_p95_ms", .number, nil, "95th percentile inter-token latency at most this.", check: positive),
+        SettingSpec(
+            "error_rate", .number, nil, "Failed requests at most this fraction (0.01 = 1 %).",
+            check: { value in
+                guard let number = value.doubleValue, number < 0 || number > 1 else { return nil }
+                return "must be a fraction between 0 and 1"
+            }),
+        SettingSpec("min_requests_per_second", .number, nil, "Throughput at least this.", check: positive),
+    ]
+
+    /// Which client types fit which service type.
+    public static func clients(for service: ServiceType) -> [ClientType] {
+        switch service {
+        case .postgres: return [.postgresSmoke, .postgresStress]
+        case .sqlite: return [.sqliteStress]
+        case .chroma: return [.chromaHealthcheck, .chromaStress]
+        case .vllm: return [.vllmSmoke, .vllmStress]
+        case .ollama: return [.ollamaSmoke, .ollamaStress, .vllmSmoke, .vllmStress]
+        case .redis: return [.redisStress]
+        case .nginx, .http, .minio, .qdrant: return [.httpSmoke, .httpStress]
+        }
+    }
+
+    // MARK: - Checks
+
+    static let positive: @Sendable (SettingValue) -> String? = { value in
+        guard let number = value.doubleValue, number <= 0 else { return nil }
+        return "must be greater than 0"
+    }
+
+    static let port: @Sendable (SettingValue) -> String? = { value in
+        guard let number = value.intValue, !(1...65535).contains(number) else { return nil }
+        return "\(number) is not a port number (1 to 65535)"
+    }
+
+    static func oneOf(_ allowed: [String]) -> @Sendable (SettingValue) -> String? {
+        { value in
+            guard let text = value.stringValue, !allowed.contains(text) else { return nil }
+            let hint = RecipeError.closest(to: text, in: allowed).map { " (did you mean '\($0)'?)" } ?? ""
+            return "'\(text)' is not one of \(allowed.joined(separator: ", "))\(hint)"
+        }
+    }
+
+    static let timeLimit: @Sendable (SettingValue) -> String? = { value in
+        guard let text = value.stringValue else { return nil }
+        let pattern = #"^([0-9]+-)?[0-9]{1,2}:[0-5][0-9]:[0-5][0-9]$"#
+        return text.range(of: pattern, options: .regularExpression) == nil
+            ? "'\(text)' is not a time limit; write HH:MM:SS or D-HH:MM:SS (e.g. 01:30:00 or 2-00:00:00)" : nil
+    }
+
+    static let memory: @Sendable (SettingValue) -> String? = { value in
+        guard let text = value.stringValue else { return nil }
+        return text.range(of: #"^[0-9]+[KMGT]?B?$"#, options: [.regularExpression, .caseInsensitive]) == nil
+            ? "'\(text)' is not an amount of memory; write e.g. 512M or 16G" : nil
+    }
+
+    static let scalarMap: @Sendable (SettingValue) -> String? = { value in
+        guard let map = value.mapValue else { return nil }
+        for (key, entry) in map.sorted(by: { $0.key < $1.key }) {
+            switch entry {
+            case .list, .map, .null: return "the value of '\(key)' must be a string, a number or true/false"
+            default: continue
+            }
+        }
+        return nil
+    }
+
+    static let stringList: @Sendable (SettingValue) -> String? = { value in
+        guard case .list(let items) = value else { return nil }
+        return items.allSatisfy { $0.stringValue != nil } ? nil : "every item must be a string"
+    }
+
+    static let volumes: @Sendable (SettingValue) -> String? = { value in
+        guard case .list(let items) = value else { return nil }
+        for item in items {
+            guard let text = item.stringValue, text.split(separator: ":").count >= 2 else {
+                return "every volume must be host_path:container_path"
+            }
+        }
+        return nil
+    }
+}
+
+/// Durations in recipes: a number of seconds, or a number with a unit (`500ms`, `30s`,
+/// `5m`, `2h`, `1d`).
+public enum RecipeDuration {
+    public static func seconds(_ value: SettingValue) -> Double? {
+        if let number = value.doubleValue { return number >= 0 ? number : nil }
+        guard let text = value.stringValue?.trimmingCharacters(in: .whitespaces) else { return nil }
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
+        for (unit, scale) in units where text.hasSuffix(unit) {
+            let number = text.dropLast(unit.count).trimmingCharacters(in: .whitespaces)
+            if let value = Double(number), value >= 0, value.isFinite { return value * scale }
+        }
+        return nil
+    }
+}
