@@ -52,12 +52,14 @@ public struct ComparePipeline: Sendable {
         return RunComparator.Run(manifest: manifest, summary: summary, samples: try Aggregator.samples(files: files))
     }
 
-    /// The most recent earlier run of the same recipe that produced a summary, if any.
+    /// The most recent earlier run of the same recipe (and sweep point) that produced a
+    /// summary, if any.
     static func previousRun(of manifest: RunManifest, in workspace: Workspace) -> RunDirectory? {
         workspace.runIDs().compactMap { id -> (RunManifest, RunDirectory)? in
             let directory = workspace.results(id)
             guard id != manifest.benchmarkID, let other = try? RunManifest.read(from: directory.manifest),
-                other.recipeName == manifest.recipeName, other.startedAt < manifest.startedAt,
+                other.recipeName == manifest.recipeName, other.sweepPoint == manifest.sweepPoint,
+                other.startedAt < manifest.startedAt,
                 other.status == .completed || other.status == .partial,
                 FileManager.default.fileExists(atPath: directory.summary.path)
             else { return nil }

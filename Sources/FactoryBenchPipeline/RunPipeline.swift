@@ -7,6 +7,11 @@ import Foundation
 /// everything written before it and says why.
 public struct RunPipeline: Sendable {
     public var recipePath: String
+    /// A recipe already loaded (a sweep point); `recipePath` is loaded otherwise.
+    public var recipe: Recipe?
+    public var overrides: [RecipeOverride] = []
+    /// When this run is a point of a sweep: the sweep's id.
+    public var sweepID: String?
     public var workspace: Workspace
     public var templatesDirectory: URL?
     public var output: any PipelineOutput
@@ -19,6 +24,12 @@ public struct RunPipeline: Sendable {
         self.workspace = workspace
         self.templatesDirectory = templatesDirectory
         self.output = output
+    }
+
+    public init(recipe: Recipe, sweepID: String?, workspace: Workspace, templatesDirectory: URL?, output: any PipelineOutput) {
+        self.init(recipePath: recipe.path, workspace: workspace, templatesDirectory: templatesDirectory, output: output)
+        self.recipe = recipe
+        self.sweepID = sweepID
     }
 
     /// What a finished run left where.
@@ -39,7 +50,12 @@ public struct RunPipeline: Sendable {
     /// Runs the whole pipeline. Invalid input (`InputError`) is thrown before anything is
     /// written; a failed step is thrown as `PipelineError` after `run.json` records it.
     public func run() async throws -> Outcome {
-        let recipe = try RecipeLoader.load(path: recipePath)
+        let recipe = try self.recipe ?? RecipeLoader.load(path: recipePath, overrides: overrides)
+        guard recipe.sweep.isEmpty || self.recipe != nil else {
+            throw RecipeError.unsupported(
+                SourceLocation(file: recipe.path, line: 1, column: 1),
+                problem: "this recipe is a sweep; run it with `factorybench run`, which runs every point")
+        }
         let templates = try TemplateSet.load(overrides: templatesDirectory)
         let startDate = Date()
         let clock = WallAnchoredClock()
@@ -56,7 +72,8 @@ public struct RunPipeline: Sendable {
                 clientType: recipe.client.type.rawValue, numClients: recipe.numClients, target: recipe.target,
                 executor: "local", host: ToolInfo.hostName, toolVersion: ToolInfo.version, toolCommit: ToolInfo.commit,
                 workspaceCommit: ToolInfo.gitCommit(in: workspace.root.path), startedAt: Self.timestamp(startDate),
-                finishedAt: nil, status: .running, statusReason: nil, service: nil, clients: [], steps: []),
+                finishedAt: nil, status: .running, statusReason: nil, service: nil, clients: [], steps: [],
+                sweepID: sweepID, sweepPoint: recipe.sweepPoint.isEmpty ? nil : recipe.sweepPoint),
             url: directory.manifest, output: output, stepCount: Self.steps.count)
         try run.save()
 

@@ -6,19 +6,47 @@ import Foundation
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run a recipe: deploy, run the clients, collect, aggregate, report and rebuild the site.")
+        abstract: "Run a recipe: deploy, run the clients, collect, aggregate, report and rebuild the site.",
+        discussion: "A recipe with a sweep runs every point in turn, under one sweep id.")
 
     @Argument(help: "The recipe file (YAML).")
     var recipe: String
+
+    @Option(name: .customLong("set"), help: "Override a recipe value: key.path=value (YAML). Repeatable.")
+    var overrides: [String] = []
 
     @OptionGroup var options: WorkspaceOptions
 
     func run() async throws {
         let workspace = options.workspace
-        let outcome = try await RunPipeline(
-            recipePath: recipe, workspace: workspace, templatesDirectory: options.templatesDirectory,
-            output: ConsoleOutput()
-        ).run()
+        let points = try RecipeLoader.points(path: recipe, overrides: overrides.map(RecipeOverride.init))
+        let sweepID = points.count > 1 ? try workspace.createSweepID(name: points[0].name, at: Date()) : nil
+        if let sweepID { print("Sweep \(sweepID): \(points.count) points") }
+        var failed = 0
+        for (index, point) in points.enumerated() {
+            if sweepID != nil {
+                let values = point.sweepPoint.sorted { $0.key < $1.key }.map { "\($0.key)=\(RecipePlan.scalar($0.value))" }
+                print("Point \(index + 1)/\(points.count): \(values.joined(separator: ", "))")
+            }
+            do {
+                let outcome = try await RunPipeline(
+                    recipe: point, sweepID: sweepID, workspace: workspace, templatesDirectory: options.templatesDirectory,
+                    output: ConsoleOutput()
+                ).run()
+                printOutcome(outcome, workspace: workspace)
+                if outcome.status != .completed { failed += 1 }
+            } catch let error as InputError {
+                throw error
+            } catch {
+                guard sweepID != nil else { throw error }
+                FactoryBenchCommand.printError(error)
+                failed += 1
+            }
+        }
+        if failed > 0 { throw ExitCode.failure }
+    }
+
+    private func printOutcome(_ outcome: RunPipeline.Outcome, workspace: Workspace) {
         let root = workspace.root.path
         func relative(_ url: URL) -> String {
             url.path.hasPrefix(root + "/") ? String(url.path.dropFirst(root.count + 1)) : url.path
@@ -32,7 +60,9 @@ struct RunCommand: AsyncParsableCommand {
         }
         print("Results: \(relative(outcome.results.url))/")
         print("Report:  \(relative(outcome.reportDirectory))/report.md")
+        if let comparison = outcome.comparisonID {
+            print("Compare: \(relative(workspace.comparisonsRoot))/\(comparison)/comparison.md")
+        }
         print("Site:    \(relative(outcome.sitePage)) (index: \(relative(workspace.siteDirectory))/index.html)")
-        if outcome.status != .completed { throw ExitCode.failure }
     }
 }

@@ -1,3 +1,4 @@
+import FactoryBenchCore
 import Foundation
 
 /// Runs the built `factorybench` executable as a user would, for command-line tests.
@@ -35,12 +36,25 @@ public enum CommandRunner {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        // Read both pipes before waiting, so a full pipe cannot block the child.
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        // Both pipes are drained at once (stderr on another thread), so a full pipe cannot
+        // block the child.
+        let errorOutput = Box()
+        let errorRead = DispatchSemaphore(value: 0)
+        let reader = Thread {
+            errorOutput.data = FileDescriptorReader.readAll(err.fileHandleForReading)
+            errorRead.signal()
+        }
+        reader.start()
+        let outData = FileDescriptorReader.readAll(out.fileHandleForReading)
+        errorRead.wait()
+        let errData = errorOutput.data
         process.waitUntilExit()
         return Result(
             exitCode: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
             stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    private final class Box: @unchecked Sendable {
+        var data = Data()
     }
 }

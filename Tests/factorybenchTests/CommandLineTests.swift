@@ -132,4 +132,58 @@ import Testing
         #expect(badFlag.exitCode == 2)
         #expect(FileManager.default.fileExists(atPath: directory.path("site/compare/\(ids[0])-vs-\(ids[1])/index.html").path))
     }
+
+    @Test func validatePlanSetAndSweeps() throws {
+        let directory = try TemporaryDirectory()
+        let examples = Fixtures.repositoryRoot.appendingPathComponent("examples")
+        let files = try FileManager.default.contentsOfDirectory(atPath: examples.path).filter { $0.hasSuffix(".yaml") }
+            .map { examples.appendingPathComponent($0).path }
+        let valid = try CommandRunner.run(["validate"] + files, in: directory.url)
+        #expect(valid.exitCode == 0, "\(valid.stderr)")
+        try directory.write("bad.yaml", "service:\n  type: sqlite\n  prot: 1\nclient:\n  type: sqlite_stress\n")
+        let invalid = try CommandRunner.run(["validate", files[0], "bad.yaml"], in: directory.url)
+        #expect(invalid.exitCode == 2)
+        #expect(invalid.stderr.contains("bad.yaml:3:3: unknown key 'prot' in service (did you mean 'port'?)"))
+
+        let plan = try CommandRunner.run(
+            ["plan", examples.appendingPathComponent("quickstart.yaml").path, "--set", "benchmarks.num_clients=7"],
+            in: directory.url)
+        #expect(plan.exitCode == 0)
+        #expect(plan.stdout.contains("  num_clients: 7\n"))
+        #expect(plan.stdout.contains("7 sqlite_stress client threads"))
+        let badSet = try CommandRunner.run(
+            ["plan", examples.appendingPathComponent("quickstart.yaml").path, "--set", "benchmarks.num_clients=0"],
+            in: directory.url)
+        #expect(badSet.exitCode == 2)
+        #expect(badSet.stderr.contains("(--set): invalid value for 'benchmarks.num_clients'"))
+
+        let sweep = try CommandRunner.run(
+            ["run", examples.appendingPathComponent("sqlite_sweep.yaml").path, "--set", "client.settings.num_requests=30"],
+            in: directory.url)
+        #expect(sweep.exitCode == 0, "\(sweep.stderr)")
+        #expect(sweep.stdout.contains("Point 3/3: benchmarks.num_clients=4"))
+        let runs = try FileManager.default.contentsOfDirectory(atPath: directory.path("results").path)
+        #expect(runs.count == 3)
+        var sweepIDs = Set<String>()
+        var clients: [Int] = []
+        for run in runs {
+            let manifest = try #require(
+                try JSONSerialization.jsonObject(with: Data(contentsOf: directory.path("results/\(run)/run.json")))
+                    as? [String: Any])
+            sweepIDs.insert(try #require(manifest["sweep_id"] as? String))
+            clients.append(try #require(manifest["num_clients"] as? Int))
+            let summary = try #require(
+                try JSONSerialization.jsonObject(with: Data(contentsOf: directory.path("results/\(run)/summary.json")))
+                    as? [String: Any])
+            #expect(summary["total_requests"] as? Int == 30 * (manifest["num_clients"] as? Int ?? 0))
+        }
+        #expect(sweepIDs.count == 1)
+        #expect(sweepIDs.first?.hasPrefix("sqlite_sweep-sweep-") == true)
+        #expect(clients.sorted() == [1, 2, 4])
+
+        let cluster = try CommandRunner.run(
+            ["run", examples.appendingPathComponent("postgres_stress.yaml").path], in: directory.url)
+        #expect(cluster.exitCode == 2)
+        #expect(cluster.stderr.contains("target 'meluxina' needs the Slurm executor"))
+    }
 }

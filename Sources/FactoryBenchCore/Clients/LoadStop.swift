@@ -8,6 +8,18 @@ public struct LoadStop: Sendable, Equatable {
         self.durationSeconds = durationSeconds
     }
 
+    /// A recipe's stop: `load.duration` or `load.num_requests` when given, else the client
+    /// settings' `duration` or `num_requests`.
+    public init(recipe: Recipe) {
+        if let duration = recipe.load["duration"]?.doubleValue {
+            self.init(requests: nil, durationSeconds: duration)
+        } else if let count = recipe.load["num_requests"]?.intValue {
+            self.init(requests: count, durationSeconds: nil)
+        } else {
+            self.init(settings: recipe.client.settings)
+        }
+    }
+
     /// Reads `duration` (seconds), else `num_requests`, from a client's settings.
     public init(settings: [String: SettingValue]) {
         if let duration = settings["duration"]?.doubleValue {

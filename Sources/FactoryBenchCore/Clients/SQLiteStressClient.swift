@@ -6,7 +6,7 @@ import Foundation
 public struct SQLiteStressClient: LoadClient {
     public let settings: [String: SettingValue]
     public let serviceSettings: [String: SettingValue]
-    public let stop: LoadStop
+    public var stop: LoadStop
 
     public init(settings: [String: SettingValue], serviceSettings: [String: SettingValue]) {
         self.settings = settings

@@ -28,6 +28,9 @@ public struct RunManifest: Sendable, Codable, Equatable {
     public var service: ServiceEndpoint?
     public var clients: [ClientOutcome]
     public var steps: [StepRecord]
+    /// The sweep this run is a point of, and the swept values at this point.
+    public var sweepID: String?
+    public var sweepPoint: [String: SettingValue]?
 
     enum CodingKeys: String, CodingKey {
         case benchmarkID = "benchmark_id"
@@ -47,6 +50,8 @@ public struct RunManifest: Sendable, Codable, Equatable {
         case status
         case statusReason = "status_reason"
         case service, clients, steps
+        case sweepID = "sweep_id"
+        case sweepPoint = "sweep_point"
     }
 
     public init(
@@ -54,7 +59,7 @@ public struct RunManifest: Sendable, Codable, Equatable {
         recipeResolved: SettingValue, serviceType: String, clientType: String, numClients: Int, target: String,
         executor: String, host: String, toolVersion: String, toolCommit: String?, workspaceCommit: String?,
         startedAt: String, finishedAt: String?, status: RunStatus, statusReason: String?, service: ServiceEndpoint?,
-        clients: [ClientOutcome], steps: [StepRecord]
+        clients: [ClientOutcome], steps: [StepRecord], sweepID: String? = nil, sweepPoint: [String: SettingValue]? = nil
     ) {
         self.benchmarkID = benchmarkID
         self.recipeName = recipeName
@@ -77,6 +82,8 @@ public struct RunManifest: Sendable, Codable, Equatable {
         self.service = service
         self.clients = clients
         self.steps = steps
+        self.sweepID = sweepID
+        self.sweepPoint = sweepPoint
     }
 
     public static func read(from url: URL) throws -> RunManifest {

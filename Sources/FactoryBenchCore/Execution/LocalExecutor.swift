@@ -20,12 +20,18 @@ public final class LocalExecutor: Sendable {
     /// The service and client implementations this executor has for a recipe.
     public static func components(for recipe: Recipe, scratchDirectory: URL) throws -> (any Service, any LoadClient) {
         let location = SourceLocation(file: recipe.path, line: 1, column: 1)
+        guard recipe.isLocal else {
+            throw RecipeError.unsupported(
+                location,
+                problem: "target '\(recipe.target)' needs the Slurm executor, which this version does not have yet; "
+                    + "use configuration.target: local (or --set configuration.target=local)")
+        }
         switch (recipe.service.type, recipe.client.type) {
         case (.sqlite, .sqliteStress):
-            return (
-                SQLiteService(directory: scratchDirectory, settings: recipe.service.settings),
-                SQLiteStressClient(settings: recipe.client.settings, serviceSettings: recipe.service.settings)
-            )
+            try checkClosedLoop(recipe)
+            var client = SQLiteStressClient(settings: recipe.client.settings, serviceSettings: recipe.service.settings)
+            client.stop = LoadStop(recipe: recipe)
+            return (SQLiteService(directory: scratchDirectory, settings: recipe.service.settings), client)
         case (.sqlite, let client):
             throw RecipeError.unsupported(
                 location, problem: "client type '\(client.rawValue)' cannot load a sqlite service; use sqlite_stress")
@@ -37,12 +43,32 @@ public final class LocalExecutor: Sendable {
         }
     }
 
-    /// Requests all clients will send, when the recipe fixes a count.
-    public var expectedRequests: Int? {
-        LoadStop(settings: recipe.client.settings).requests.map { $0 * recipe.numClients }
+    /// The embedded SQLite client runs a closed loop with one request in flight per client;
+    /// the rest of `load:` comes with the load engine.
+    static func checkClosedLoop(_ recipe: Recipe) throws {
+        let location = SourceLocation(file: recipe.path, line: 1, column: 1)
+        let mode = recipe.load["mode"]?.stringValue ?? "closed"
+        let unsupported = [
+            mode != "closed" ? "load.mode: \(mode)" : nil,
+            (recipe.load["concurrency"]?.intValue ?? 1) != 1 ? "load.concurrency above 1" : nil,
+            recipe.load["warmup"].map { $0 != .int(0) && $0 != .double(0) } == true ? "load.warmup" : nil,
+            recipe.load["cooldown"].map { $0 != .int(0) && $0 != .double(0) } == true ? "load.cooldown" : nil,
+            (recipe.load["ramp_up"]?.doubleValue ?? 0) != 0 ? "load.ramp_up" : nil,
+        ].compactMap { $0 }
+        guard unsupported.isEmpty else {
+            throw RecipeError.unsupported(
+                location,
+                problem: "sqlite_stress runs a closed loop with one request in flight per client; "
+                    + "it does not support \(unsupported.joined(separator: ", ")) yet")
+        }
     }
 
-    public var expectedSeconds: Double? { LoadStop(settings: recipe.client.settings).durationSeconds }
+    /// Requests all clients will send, when the recipe fixes a count.
+    public var expectedRequests: Int? {
+        LoadStop(recipe: recipe).requests.map { $0 * recipe.numClients }
+    }
+
+    public var expectedSeconds: Double? { LoadStop(recipe: recipe).durationSeconds }
 
     /// Starts the service, waits until it answers and prepares its data.
     public func deploy() throws -> ServiceEndpoint {

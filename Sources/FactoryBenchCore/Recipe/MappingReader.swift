@@ -6,7 +6,7 @@ struct MappingReader {
     let file: String
     let section: String
     let location: SourceLocation
-    private let entries: [(key: String, keyNode: Node, value: Node)]
+    let entries: [(key: String, keyNode: Node, value: Node)]
     private var used: Set<String> = []
 
     init(_ node: Node, file: String, section: String) throws {
@@ -116,17 +116,21 @@ struct MappingReader {
         rejectUnknownKeys(allowed: specs.map(\.key), what: what, diagnostics: diagnostics)
     }
 
-    /// Reads `settings:` against the type's catalog, defaults filled in.
-    mutating func settings(_ specs: [SettingSpec], typeName: String, diagnostics: Diagnostics) -> [String: SettingValue] {
+    /// Reads `settings:` against the type's catalog, defaults filled in; also returns the
+    /// keys the recipe wrote itself.
+    mutating func settings(_ specs: [SettingSpec], typeName: String, diagnostics: Diagnostics) -> (
+        values: [String: SettingValue], written: Set<String>
+    ) {
         var resolved = SettingSpec.defaults(specs)
-        guard let node = node("settings") else { return resolved }
+        guard let node = node("settings") else { return (resolved, []) }
         do {
             var settings = try MappingReader(node, file: file, section: qualified("settings"))
             settings.read(specs, into: &resolved, what: "settings of \(typeName)", diagnostics: diagnostics)
+            return (resolved, Set(settings.entries.map(\.key)))
         } catch {
             diagnostics.record(error)
+            return (resolved, [])
         }
-        return resolved
     }
 
     /// A node's value, checked against the kind its spec declares.

@@ -107,8 +107,11 @@ public enum RecipeLoader {
                 var reader = try MappingReader(node, file: path, section: "service")
                 let type = try reader.enumValue("type", of: ServiceType.self, kind: "service")
                 let name = diagnostics.attempt { try reader.string("name") } ?? nil
-                let settings = reader.settings(
-                    SettingsCatalog.settings(for: type), typeName: type.rawValue, diagnostics: diagnostics)
+                let specs = SettingsCatalog.settings(for: type)
+                let (settings, written) = reader.settings(specs, typeName: type.rawValue, diagnostics: diagnostics)
+                for spec in specs where spec.defaultValue != nil && !written.contains(spec.key) {
+                    defaulted.insert("service.settings.\(spec.key)")
+                }
                 var options: [String: SettingValue] = [:]
                 reader.read(
                     RecipeSchema.serviceOptions + [
@@ -130,8 +133,11 @@ public enum RecipeLoader {
                 var reader = try MappingReader(node, file: path, section: "client")
                 clientTypeLocation = reader.location(of: "type") ?? reader.location
                 let type = try reader.enumValue("type", of: ClientType.self, kind: "client")
-                let settings = reader.settings(
-                    SettingsCatalog.settings(for: type), typeName: type.rawValue, diagnostics: diagnostics)
+                let specs = SettingsCatalog.settings(for: type)
+                let (settings, written) = reader.settings(specs, typeName: type.rawValue, diagnostics: diagnostics)
+                for spec in specs where spec.defaultValue != nil && !written.contains(spec.key) {
+                    defaulted.insert("client.settings.\(spec.key)")
+                }
                 var options: [String: SettingValue] = [:]
                 reader.read(
                     RecipeSchema.clientOptions + [

@@ -23,7 +23,7 @@ public enum ToolInfo {
         } catch {
             return nil
         }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let data = FileDescriptorReader.readAll(output.fileHandleForReading)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { return nil }
         let commit = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

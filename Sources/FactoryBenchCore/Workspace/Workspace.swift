@@ -61,6 +61,14 @@ public struct Workspace: Sendable {
         throw CollectionError.cannotWrite(path: resultsRoot.path, reason: "could not find a free benchmark id")
     }
 
+    /// A new sweep id, `<name>-sweep-<UTC date>-<time>-<4 hex digits>`.
+    public func createSweepID(name: String, at date: Date) throws -> String {
+        let (id, directory) = try createRun(name: "\(name)-sweep", at: date)
+        // The directory only reserved the id; runs of the sweep get their own.
+        try? FileManager.default.removeItem(at: directory.url)
+        return id
+    }
+
     /// Ids of every run with a `run.json`, sorted.
     public func runIDs() -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: resultsRoot.path)) ?? []

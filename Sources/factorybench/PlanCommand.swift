@@ -1,0 +1,21 @@
+import ArgumentParser
+import FactoryBenchCore
+
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Print the fully resolved recipe (defaults marked) and what a run would start.")
+
+    @Argument(help: "The recipe file (YAML).")
+    var recipe: String
+
+    @Option(name: .customLong("set"), help: "Override a recipe value: key.path=value (YAML). Repeatable.")
+    var overrides: [String] = []
+
+    func run() throws {
+        let overrides = try overrides.map(RecipeOverride.init)
+        let loaded = try RecipeLoader.load(path: recipe, overrides: overrides)
+        let points = try RecipeLoader.points(of: loaded, overrides: overrides)
+        print(RecipePlan.text(for: loaded, points: points), terminator: "")
+    }
+}
