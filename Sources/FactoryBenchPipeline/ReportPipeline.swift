@@ -22,7 +22,8 @@ public struct ReportPipeline: Sendable {
             FileManager.default.fileExists(atPath: run.requests.path)
             ? [run.requests] : Collector.clientFiles(in: run.clients)
         guard !files.isEmpty else { throw CollectionError.noClientFiles(directory: run.clients.path) }
-        let summary = try Aggregator.aggregate(files: files)
+        let summary = try Aggregator.aggregate(
+            files: files, goodput: ServiceLevelObjectives(manifest: manifest).goodputLimits)
         try AtomicFile.writeJSON(summary, to: run.summary)
         let directory = workspace.report(run.url.lastPathComponent)
         try ReportRenderer(templates: templates).write(manifest: manifest, summary: summary, to: directory)

@@ -113,7 +113,8 @@ public struct RunPipeline: Sendable {
                 try Collector.merge(files: files, header: header, into: directory.requests)
             }
             summary = try await run.step("aggregate") {
-                let summary = try Aggregator.aggregate(files: [directory.requests])
+                let summary = try Aggregator.aggregate(
+                    files: [directory.requests], goodput: ServiceLevelObjectives(recipe.slo).goodputLimits)
                 try AtomicFile.writeJSON(summary, to: directory.summary)
                 return summary
             }

@@ -24,25 +24,27 @@ public enum Aggregator {
     ///
     /// Percentiles are exact while each shard holds at most `exactLimit / 4` successful
     /// requests, which for any run but a tiny one means up to about `exactLimit` in all.
-    public static func aggregate(files: [URL], exactLimit: Int = defaultExactLimit) throws -> RunSummary {
-        var aggregation = try aggregation(files: files, exactLimit: exactLimit)
+    public static func aggregate(
+        files: [URL], exactLimit: Int = defaultExactLimit, goodput: GoodputLimits? = nil
+    ) throws -> RunSummary {
+        var aggregation = try aggregation(files: files, exactLimit: exactLimit, goodput: goodput)
         return aggregation.summary()
     }
 
     /// Every successful request's latency (and LLM latencies) of `files`, for tests that
     /// need the samples themselves, such as a comparison of two runs.
     public static func samples(files: [URL]) throws -> RequestSamples {
-        try aggregation(files: files, exactLimit: Int.max).samples()
+        try aggregation(files: files, exactLimit: Int.max, goodput: nil).samples()
     }
 
-    static func aggregation(files: [URL], exactLimit: Int) throws -> RequestAggregation {
-        let shards = (0..<shardCount).map { _ in Shard(exactLimit: max(exactLimit / shardCount, 1)) }
+    static func aggregation(files: [URL], exactLimit: Int, goodput: GoodputLimits?) throws -> RequestAggregation {
+        let shards = (0..<shardCount).map { _ in Shard(exactLimit: max(exactLimit / shardCount, 1), goodput: goodput) }
         try scan(files: files) { index, _ in shards[index % shardCount] }
         for (index, shard) in shards.enumerated() {
             for earlier in shards[..<index] where shard.aggregation.sharesRequests(with: earlier.aggregation) {
                 // A request logged twice, in blocks of two shards: only one aggregation over
                 // everything can leave it out exactly once.
-                let single = Shard(exactLimit: exactLimit)
+                let single = Shard(exactLimit: exactLimit, goodput: goodput)
                 try scan(files: files) { _, _ in single }
                 return single.aggregation
             }
@@ -63,8 +65,9 @@ public enum Aggregator {
         var aggregation: RequestAggregation
         let queue = DispatchQueue(label: "factorybench.aggregate.shard")
 
-        init(exactLimit: Int) {
+        init(exactLimit: Int, goodput: GoodputLimits?) {
             aggregation = RequestAggregation(exactLimit: exactLimit)
+            aggregation.goodputLimits = goodput
         }
     }
 

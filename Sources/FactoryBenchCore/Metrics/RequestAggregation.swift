@@ -6,6 +6,9 @@ import Foundation
 struct RequestAggregation {
     /// Successful requests up to which this aggregation keeps every latency.
     var exactLimit: Int
+    /// When set, requests within these limits are counted for goodput.
+    var goodputLimits: GoodputLimits?
+    private var goodRequests = 0
     var scanner = RequestLineScanner()
     private var skipped = SkippedLedger()
     /// Lines in each block, to turn block-relative line numbers into file ones.
@@ -187,6 +190,7 @@ struct RequestAggregation {
         if success {
             successful += 1
             latency.add(record.latency)
+            if let goodputLimits, goodputLimits.admits(record) { goodRequests += 1 }
             if record.timestampIntended.isFinite {
                 fromIntended.add(max(record.timestampEnd - record.timestampIntended, record.latency))
             }
@@ -307,6 +311,7 @@ struct RequestAggregation {
         blockLines.merge(other.blockLines) { a, _ in a }
         total += other.total
         successful += other.successful
+        goodRequests += other.goodRequests
         excludedWarmup += other.excludedWarmup
         excludedCooldown += other.excludedCooldown
         firstStart = min(firstStart, other.firstStart)
@@ -438,6 +443,10 @@ struct RequestAggregation {
             latencyHistogram: sorted.map { Aggregator.histogram(sorted: $0) } ?? latency.bins(perDecade: 10),
             percentileSpectrum: Aggregator.spectrum(count: latency.count) { latency.percentile($0) },
             llm: llm.summary(durationSeconds: duration, requests: total),
+            goodput: goodputLimits.map {
+                Goodput(
+                    limits: $0, goodRequests: goodRequests, requestsPerSecond: duration > 0 ? Double(goodRequests) / duration : 0)
+            },
             percentileMethod: latency.isExact ? Aggregator.exactMethod : Aggregator.histogramMethod,
             stdMethod: Aggregator.stdMethod,
             exactLimit: exactLimit,

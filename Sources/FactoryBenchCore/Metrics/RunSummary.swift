@@ -34,6 +34,8 @@ public struct RunSummary: Sendable, Codable, Equatable {
     public var percentileSpectrum: [PercentilePoint]
     /// Token throughput and TTFT/TPOT/ITL, when the records carry them.
     public var llm: LLMSummary?
+    /// Requests per second within the recipe's per-request objectives, when it has some.
+    public var goodput: Goodput?
     public var percentileMethod: String
     public var stdMethod: String
     /// Successful requests up to which percentiles are exact.
@@ -62,7 +64,7 @@ public struct RunSummary: Sendable, Codable, Equatable {
         case clients, timeseries
         case latencyHistogram = "latency_histogram"
         case percentileSpectrum = "percentile_spectrum"
-        case llm
+        case llm, goodput
         case tokensPerSecond = "tokens_per_second"
         case avgOutputTokens = "avg_output_tokens"
         case avgInputTokens = "avg_input_tokens"
@@ -78,7 +80,7 @@ public struct RunSummary: Sendable, Codable, Equatable {
         testDurationSeconds: Double, firstTimestamp: Double?, lastTimestamp: Double?, errorSummary: [String: Int],
         httpStatuses: [String: Int], excludedRequests: ExcludedRequests, operations: [String: OperationSummary],
         queryTypes: [String: OperationSummary], clients: [String: ClientSummary], timeseries: [TimeseriesPoint],
-        latencyHistogram: [HistogramBin], percentileSpectrum: [PercentilePoint], llm: LLMSummary?,
+        latencyHistogram: [HistogramBin], percentileSpectrum: [PercentilePoint], llm: LLMSummary?, goodput: Goodput? = nil,
         percentileMethod: String, stdMethod: String, exactLimit: Int, skippedLines: SkippedLines
     ) {
         self.schemaVersion = schemaVersion
@@ -102,6 +104,7 @@ public struct RunSummary: Sendable, Codable, Equatable {
         self.latencyHistogram = latencyHistogram
         self.percentileSpectrum = percentileSpectrum
         self.llm = llm
+        self.goodput = goodput
         self.percentileMethod = percentileMethod
         self.stdMethod = stdMethod
         self.exactLimit = exactLimit
@@ -131,6 +134,7 @@ public struct RunSummary: Sendable, Codable, Equatable {
         latencyHistogram = try c.decode([HistogramBin].self, forKey: .latencyHistogram)
         percentileSpectrum = try c.decode([PercentilePoint].self, forKey: .percentileSpectrum)
         llm = try c.decodeIfPresent(LLMSummary.self, forKey: .llm)
+        goodput = try c.decodeIfPresent(Goodput.self, forKey: .goodput)
         percentileMethod = try c.decode(String.self, forKey: .percentileMethod)
         stdMethod = try c.decode(String.self, forKey: .stdMethod)
         exactLimit = try c.decode(Int.self, forKey: .exactLimit)
@@ -160,6 +164,7 @@ public struct RunSummary: Sendable, Codable, Equatable {
         try c.encode(latencyHistogram, forKey: .latencyHistogram)
         try c.encode(percentileSpectrum, forKey: .percentileSpectrum)
         try c.encodeIfPresent(llm, forKey: .llm)
+        try c.encodeIfPresent(goodput, forKey: .goodput)
         try c.encodeIfPresent(llm?.tokensPerSecond, forKey: .tokensPerSecond)
         try c.encodeIfPresent(llm?.avgOutputTokens, forKey: .avgOutputTokens)
         try c.encodeIfPresent(llm?.avgInputTokens, forKey: .avgInputTokens)

@@ -30,6 +30,10 @@ struct ReportViewModel {
         var file, title, svg: String
     }
 
+    struct Objective {
+        var name, target, actual, verdict: String
+    }
+
     /// A comparison of this run with an earlier one, linked from its site page.
     struct ComparisonLink {
         var id, link, headline: String
@@ -60,6 +64,10 @@ struct ReportViewModel {
     var inlinePlots: Bool
     var hasComparisons: Bool
     var comparisons: [ComparisonLink]
+    var hasObjectives: Bool
+    var objectivesVerdict: String
+    var objectives: [Objective]
+    var goodput: String?
 
     init(
         manifest: RunManifest, summary: RunSummary, plots: [Plot], inlinePlots: Bool,
@@ -114,5 +122,29 @@ struct ReportViewModel {
         self.inlinePlots = inlinePlots
         self.comparisons = comparisons
         hasComparisons = !comparisons.isEmpty
+        let results = ServiceLevelObjectives(manifest: manifest).evaluate(summary)
+        objectives = results.map { result in
+            let unit = result.key.hasSuffix("_ms") ? " ms" : result.key == "error_rate" ? "" : " req/s"
+            let format: (Double) -> String = {
+                result.key == "error_rate" ? Format.percent($0 * 100) : Format.fixed($0, 3) + unit
+            }
+            return Objective(
+                name: result.key, target: (result.key == "min_requests_per_second" ? "≥ " : "≤ ") + format(result.target),
+                actual: result.actual.map(format) ?? "no data",
+                verdict: result.passed.map { $0 ? "pass" : "**fail**" } ?? "no data")
+        }
+        hasObjectives = !results.isEmpty
+        let failed = results.filter { $0.passed == false }.count
+        let missing = results.filter { $0.passed == nil }.count
+        objectivesVerdict =
+            failed > 0
+            ? "\(failed) of \(results.count) objectives failed"
+            : missing > 0 ? "no objective failed; \(missing) had no data" : "every objective met"
+        goodput = summary.goodput.map { goodput in
+            let share = summary.totalRequests > 0 ? Double(goodput.goodRequests) / Double(summary.totalRequests) * 100 : 0
+            return
+                "\(Format.rate(goodput.requestsPerSecond)) (\(goodput.goodRequests) requests, \(Format.percent(share)) of all, "
+                + "met every per-request objective)"
+        }
     }
 }
