@@ -15,8 +15,8 @@ struct FactoryBenchCommand: AsyncParsableCommand {
             """,
         version: "factorybench \(ToolInfo.version)" + (ToolInfo.commit.map { " (\($0.prefix(12)))" } ?? ""),
         subcommands: [
-            RunCommand.self, ValidateCommand.self, PlanCommand.self, ReportCommand.self, AggregateCommand.self,
-            CompareCommand.self, SiteCommand.self, ServeCommand.self,
+            RunCommand.self, ValidateCommand.self, PlanCommand.self, ListCommand.self, ReportCommand.self,
+            AggregateCommand.self, CompareCommand.self, SiteCommand.self, ServeCommand.self,
         ])
 
     static func main() async {

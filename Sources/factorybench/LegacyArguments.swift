@@ -1,11 +1,12 @@
 /// The old framework's invocation forms, mapped onto subcommands: `factorybench
-/// RECIPE.yaml` runs a recipe, `--compare A B` and `--report ID` name their subcommands.
+/// RECIPE.yaml` runs a recipe, `--compare A B`, `--report ID` and `--list` name their subcommands.
 enum LegacyArguments {
     static func rewrite(_ arguments: [String]) -> [String] {
         guard let first = arguments.first else { return arguments }
         switch first {
         case "--compare": return ["compare"] + arguments.dropFirst()
         case "--report": return ["report"] + arguments.dropFirst()
+        case "--list": return ["list"] + arguments.dropFirst()
         default:
             if first.hasSuffix(".yaml") || first.hasSuffix(".yml") { return ["run"] + arguments }
             return arguments
