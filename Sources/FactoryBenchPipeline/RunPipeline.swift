@@ -144,7 +144,7 @@ public struct RunPipeline: Sendable {
                 }
                 if let comparison {
                     comparisonID = comparison.id
-                    output.line("      compared with \(comparison.base.id): \(Self.headline(comparison))")
+                    output.line("      compared with \(comparison.base.id): \(comparison.headline())")
                 }
             } else {
                 run.skip("report", reason: "no summary to report")
@@ -192,16 +192,6 @@ public struct RunPipeline: Sendable {
         display()
         output.endProgress()
         return outcomes
-    }
-
-    static func headline(_ comparison: Comparison) -> String {
-        let regressed = comparison.metrics.filter { $0.verdict == .regressed }.map(\.name)
-        let improved = comparison.metrics.filter { $0.verdict == .improved }.map(\.name)
-        if regressed.isEmpty && improved.isEmpty { return "no significant change" }
-        return [
-            regressed.isEmpty ? nil : "regressed: " + regressed.joined(separator: ", "),
-            improved.isEmpty ? nil : "improved: " + improved.joined(separator: ", "),
-        ].compactMap { $0 }.joined(separator: "; ")
     }
 
     static func timestamp(_ date: Date) -> String {

@@ -32,8 +32,13 @@ import Testing
     @Test func matchesNumpyOnAStoredSample() throws {
         let reference = try JSONDecoder().decode(
             NumpyReference.self, from: Data(contentsOf: Fixtures.url("numpy_percentiles.json")))
-        var values = reference.values
-        let statistics = try #require(LatencyStatistics(values: &values))
+        let values = reference.values.sorted()
+        let records = reference.values.enumerated().map { index, latency in
+            RequestRecord(
+                requestID: "\(index)", clientID: 0, serviceType: "x", timestampStart: 1000, timestampEnd: 1000 + latency,
+                latencySeconds: latency, success: true)
+        }
+        let statistics = try #require(Aggregator.summarize(records).latency)
         for (key, expected) in reference.percentiles {
             let actual = try #require(Statistics.percentile(sorted: values, Double(key)!))
             #expect(abs(actual - expected) <= 1e-12 * max(1, abs(expected)), "p\(key)")

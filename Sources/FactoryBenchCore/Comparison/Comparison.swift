@@ -86,6 +86,21 @@ public struct Comparison: Sendable, Codable, Equatable {
     /// Whether any metric regressed (what `--fail-on-regression` checks).
     public var hasRegression: Bool { metrics.contains { $0.verdict == .regressed } }
 
+    /// Names of the metrics that regressed, in report order.
+    public var regressedMetrics: [String] { metrics.filter { $0.verdict == .regressed }.map(\.name) }
+
+    /// Names of the metrics that improved, in report order.
+    public var improvedMetrics: [String] { metrics.filter { $0.verdict == .improved }.map(\.name) }
+
+    /// One line on the outcome, with metric names passed through `escape` (for Markdown).
+    public func headline(escape: (String) -> String = { $0 }) -> String {
+        let regressed = regressedMetrics.map(escape).joined(separator: ", ")
+        let improved = improvedMetrics.map(escape).joined(separator: ", ")
+        if !regressed.isEmpty { return "Regressed: \(regressed)" + (improved.isEmpty ? "" : "; improved: \(improved)") }
+        if !improved.isEmpty { return "Improved: \(improved); no regression" }
+        return "No significant change"
+    }
+
     /// The name of the comparison's directory: `<base>-vs-<current>`.
     public var id: String { "\(base.id)-vs-\(current.id)" }
 

@@ -64,20 +64,4 @@ public struct LatencyStatistics: Sendable, Codable, Equatable {
         self.p99 = p99
         self.p99_9 = p99_9
     }
-
-    /// `nil` for an empty sample. Sorts `values` in place.
-    public init?(values: inout [Double]) {
-        guard !values.isEmpty else { return nil }
-        values.sort()
-        count = values.count
-        avg = Statistics.mean(values) ?? 0
-        min = values[0]
-        max = values[values.count - 1]
-        std = Statistics.sampleStandardDeviation(values) ?? 0
-        p50 = Statistics.percentile(sorted: values, 50) ?? 0
-        p90 = Statistics.percentile(sorted: values, 90) ?? 0
-        p95 = Statistics.percentile(sorted: values, 95) ?? 0
-        p99 = Statistics.percentile(sorted: values, 99) ?? 0
-        p99_9 = Statistics.percentile(sorted: values, 99.9) ?? 0
-    }
 }

@@ -75,15 +75,7 @@ struct ComparisonViewModel {
 
     /// One line: which metrics regressed or improved (escaped).
     static func headline(_ comparison: Comparison) -> String {
-        let e = MarkdownText.escape
-        let regressed = comparison.metrics.filter { $0.verdict == .regressed }.map(\.name)
-        let improved = comparison.metrics.filter { $0.verdict == .improved }.map(\.name)
-        if !regressed.isEmpty {
-            return "Regressed: \(regressed.map(e).joined(separator: ", "))"
-                + (improved.isEmpty ? "" : "; improved: \(improved.map(e).joined(separator: ", "))")
-        }
-        if !improved.isEmpty { return "Improved: \(improved.map(e).joined(separator: ", ")); no regression" }
-        return "No significant change"
+        comparison.headline(escape: MarkdownText.escape)
     }
 
     static func label(_ verdict: Verdict) -> String {
