@@ -4,7 +4,8 @@ import Logging
 
 /// `factorybench serve`: serves the static site directory over HTTP on loopback by default,
 /// with `index.html` for directories. Hummingbird's file middleware rejects paths that
-/// leave the directory (`..`, also percent-encoded).
+/// leave the directory (`..`, also percent-encoded); `ConfinedFileSystem` refuses symbolic
+/// links that point outside it.
 public struct SiteServer: Sendable {
     public var directory: URL
     public var host: String
@@ -28,8 +29,8 @@ public struct SiteServer: Sendable {
         let router = Router()
         router.middlewares.add(
             FileMiddleware(
-                directory.path, cacheControl: CacheControl([(MediaType(type: .any), [.noCache])]), searchForIndexHtml: true,
-                logger: logger))
+                fileProvider: ConfinedFileSystem(rootFolder: directory.path, logger: logger),
+                cacheControl: CacheControl([(MediaType(type: .any), [.noCache])]), searchForIndexHtml: true))
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: "factorybench"),

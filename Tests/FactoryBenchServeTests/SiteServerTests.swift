@@ -24,6 +24,13 @@ import Testing
         try directory.write("site/runs/a/index.html", "<h1>run a</h1>")
         try directory.write("site/style.css", "body {}")
         try directory.write("secret.txt", "do not serve")
+        // Symbolic links that lead out of the site must not be followed; one within it may.
+        try FileManager.default.createSymbolicLink(
+            atPath: directory.path("site/outside.txt").path, withDestinationPath: "../secret.txt")
+        try FileManager.default.createSymbolicLink(
+            atPath: directory.path("site/outside-directory").path, withDestinationPath: directory.url.path)
+        try FileManager.default.createSymbolicLink(
+            atPath: directory.path("site/inside.html").path, withDestinationPath: "index.html")
         try await withServer(directory.path("site")) { port in
             let index = try RawHTTP.request(port: port, path: "/")
             #expect(index.status == 200)
@@ -34,7 +41,15 @@ import Testing
             let css = try RawHTTP.request(port: port, path: "/style.css")
             #expect(css.headers["content-type"]?.hasPrefix("text/css") == true)
             #expect(try RawHTTP.request(port: port, path: "/missing.html").status == 404)
-            for path in ["/../secret.txt", "/%2e%2e/secret.txt", "/runs/%2E%2E/%2E%2E/secret.txt"] {
+            let head = try RawHTTP.request(port: port, method: "HEAD", path: "/style.css")
+            #expect(head.status == 200)
+            #expect(head.headers["content-length"] == "7")
+            #expect(head.body.isEmpty)
+            #expect(try RawHTTP.request(port: port, path: "/inside.html").body == "<h1>runs</h1>", "a link within the site")
+            for path in [
+                "/../secret.txt", "/%2e%2e/secret.txt", "/runs/%2E%2E/%2E%2E/secret.txt", "/outside.txt",
+                "/outside-directory/secret.txt",
+            ] {
                 let response = try RawHTTP.request(port: port, path: path)
                 #expect(response.status >= 400, "\(path)")
                 #expect(!response.body.contains("do not serve"), "\(path)")
