@@ -147,4 +147,46 @@ import Testing
         #expect(summary.latency?.max == 0.2)
         #expect(abs(summary.testDurationSeconds - 1.2) < 1e-6)
     }
+
+    static func line(_ id: Int, latency: String = "0.001", extra: String = "", start: Double = 1_700_000_000) -> String {
+        #"{"request_id": "\#(id)", "timestamp_start": \#(start), "timestamp_end": \#(start + 0.001), "latency_s": \#(latency), "success": true\#(extra)}"#
+    }
+
+    @Test func negativeZeroLatencySortsAsZero() throws {
+        var lines = (0..<600).map { Self.line($0, latency: String(Double($0 + 1) / 1e6)) }
+        lines.append(Self.line(600, latency: "-0.0"))
+        let summary = try aggregate(lines.joined(separator: "\n") + "\n")
+        let latency = try #require(summary.latency)
+        #expect(latency.min == 0)
+        #expect(latency.max == 0.0006)
+        #expect(abs(latency.p99 - 0.000594) < 1e-12)
+        #expect(!summary.latencyHistogram.isEmpty)
+    }
+
+    @Test func absurdLLMValuesAndTimestampsAreSkippedNotTrapped() throws {
+        let lines = [
+            Self.line(1, extra: #", "ttft_s": 1e300"#),
+            Self.line(2, extra: #", "itl_s": [0.01, 1e12]"#),
+            Self.line(3, extra: #", "output_tokens": 999999999999999"#),
+            #"{"request_id": "4", "timestamp_start": 1700000010, "timestamp_end": 1700000000, "latency_s": 1, "success": true}"#,
+            #"{"request_id": "5", "timestamp_start": 1700000000, "timestamp_end": 1700200000, "latency_s": 0, "success": false}"#,
+            Self.line(6),
+        ]
+        let summary = try aggregate(lines.joined(separator: "\n") + "\n")
+        #expect(summary.totalRequests == 2)
+        #expect(summary.llm == nil, "an absurd token count is left out, not summed")
+        #expect(summary.skippedLines.byReason["ttft_s or itl_s negative or over 24 hours"] == 2)
+        #expect(summary.skippedLines.byReason["timestamp_end before timestamp_start"] == 1)
+        #expect(summary.skippedLines.byReason["timestamp_start and timestamp_end more than 24 hours apart"] == 1)
+    }
+
+    @Test func aLineAfterAVeryLongOneSurvivesABlockBoundary() throws {
+        // The long line ends 100 bytes before the end of the second 2 MiB read, so the next
+        // line starts in that read and ends in the third.
+        let long = String(repeating: "x", count: 4 * 1_048_576 - 100)
+        let text = [long, Self.line(1), Self.line(2), ""].joined(separator: "\n") + "  "
+        let summary = try aggregate(text)
+        #expect(summary.totalRequests == 2)
+        #expect(summary.skippedLines.examples == [SkippedLine(file: "requests.jsonl", line: 1, reason: "line longer than 1 MB")])
+    }
 }

@@ -32,11 +32,10 @@ public enum RunComparator {
 
     public static func compare(base: Run, current: Run, options: ComparisonOptions = ComparisonOptions()) -> Comparison {
         var metrics: [MetricComparison] = []
-        var seed = options.seed
-        func nextSeed() -> UInt64 {
-            seed &+= 0x9E37_79B9_7F4A_7C15
-            return seed
-        }
+        // Each metric's bootstrap gets its own stream: a seed drawn from a generator, not a
+        // neighbouring state of the same SplitMix sequence.
+        var seeds = SeededGenerator(seed: options.seed)
+        func nextSeed() -> UInt64 { seeds.next() }
 
         metrics += latencyMetrics(
             prefix: "latency", key: "latency_s", base.samples.latency, current.samples.latency,

@@ -80,6 +80,11 @@ struct JSONLBlockReader {
         return queued.isEmpty ? nil : queued.removeFirst()
     }
 
+    private static func isBlank(_ start: UnsafeMutableRawPointer, _ count: Int) -> Bool {
+        let bytes = start.assumingMemoryBound(to: UInt8.self)
+        return (0..<count).allSatisfy { [0x20, 0x09, 0x0D].contains(bytes[$0]) }
+    }
+
     private static func lastNewline(_ start: UnsafeMutableRawPointer, _ count: Int) -> UnsafeMutableRawPointer? {
         let bytes = start.assumingMemoryBound(to: UInt8.self)
         var index = count - 1
@@ -99,9 +104,10 @@ struct JSONLBlockReader {
         while filled < target {
             let count = read(fd, buffer + filled, target - filled)
             if count < 0 {
-                if errno == EINTR { continue }
+                let code = errno
+                if code == EINTR { continue }
                 pool.give(buffer)
-                throw CollectionError.cannotRead(path: path, reason: String(cString: strerror(errno)))
+                throw CollectionError.cannotRead(path: path, reason: String(cString: strerror(code)))
             }
             if count == 0 {
                 atEnd = true
@@ -121,8 +127,16 @@ struct JSONLBlockReader {
             start = buffer.distance(to: newline) + 1
         }
         guard let last = Self.lastNewline(buffer + start, filled - start) else {
+            if start > 0 && !atEnd {
+                // The end of a very long line was dropped above; what follows it is the
+                // start of the next line: carry it over (it is shorter than a block).
+                carried = filled - start
+                memcpy(carry, buffer + start, carried)
+                pool.give(buffer)
+                return nil
+            }
             pool.give(buffer)
-            if filled - start == 0 { return nil }
+            if Self.isBlank(buffer + start, filled - start) { return nil }
             if atEnd { return .problem("truncated last line (no newline)") }
             discarding = true
             return .problem("line longer than 1 MB")
@@ -132,8 +146,8 @@ struct JSONLBlockReader {
         memcpy(carry, buffer + end, carried)
         if start > 0 { memmove(buffer, buffer + start, end - start) }
         if atEnd && carried > 0 {
+            if !Self.isBlank(carry, carried) { queued.append(.problem("truncated last line (no newline)")) }
             carried = 0
-            queued.append(.problem("truncated last line (no newline)"))
         }
         return .lines(buffer, end - start)
     }

@@ -82,7 +82,7 @@ struct LatencyDigest {
 
     @inline(__always)
     private static func nanoseconds(_ seconds: Double) -> UInt64 {
-        UInt64(max((seconds * 1e9).rounded(), 1))
+        UInt64(min(max((seconds * 1e9).rounded(), 1), 9.2e18))
     }
 
     /// Exact percentiles picked out by selection, when `finish(sorting: false)` was used.

@@ -12,7 +12,8 @@ enum RadixSort {
         let n = values.count
         var keys = [UInt64](unsafeUninitializedCapacity: n) { buffer, count in
             values.withUnsafeBufferPointer { source in
-                for index in 0..<n { buffer[index] = source[index].bitPattern }
+                // Adding +0 turns -0 into +0, whose bits sort first.
+                for index in 0..<n { buffer[index] = (source[index] + 0.0).bitPattern }
             }
             count = n
         }

@@ -89,6 +89,17 @@ struct RequestLineScanner {
             return .invalid("latency_s missing, negative or not a number")
         }
         guard record.latency <= 86_400 else { return .invalid("latency_s over 24 hours") }
+        // -0 passes `>= 0` but sorts after every positive number by its bits.
+        if record.latency == 0 { record.latency = 0 }
+        guard record.timestampEnd >= record.timestampStart - 0.001 else {
+            return .invalid("timestamp_end before timestamp_start")
+        }
+        guard record.timestampEnd - record.timestampStart <= 86_400 else {
+            return .invalid("timestamp_start and timestamp_end more than 24 hours apart")
+        }
+        guard record.ttft.isNaN || (0...86_400).contains(record.ttft), itl.allSatisfy({ (0...86_400).contains($0) }) else {
+            return .invalid("ttft_s or itl_s negative or over 24 hours")
+        }
         guard record.success != nil else { return .invalid("success missing or not true/false") }
         return .record
     }
@@ -123,7 +134,9 @@ struct RequestLineScanner {
         case .httpStatus, .inputTokens, .outputTokens:
             var value = Double.nan
             let next = try number(p, end, &value)
-            let integer = value.isFinite && value == value.rounded() && value >= 0 && value < 1e15 ? Int(value) : -1
+            // Counts beyond a billion are not token or status counts; they are left out, which
+            // also keeps the sums far from overflowing.
+            let integer = value.isFinite && value == value.rounded() && value >= 0 && value < 1e9 ? Int(value) : -1
             switch field {
             case .httpStatus: record.httpStatus = integer
             case .inputTokens: record.inputTokens = integer
