@@ -113,6 +113,12 @@ final class RecordingOutput: PipelineOutput {
         let secondPage = try String(contentsOf: second.sitePage, encoding: .utf8)
         #expect(secondPage.contains("href=\"../../compare/\(comparisonID)/index.html\""))
         #expect(FileManager.default.fileExists(atPath: directory.path("site/compare/\(comparisonID)/index.html").path))
+        // Downloads sit beside the run page, and no link of the whole site is broken.
+        #expect(secondPage.contains("<a href=\"requests.jsonl\">requests.jsonl</a>"))
+        #expect(secondPage.contains("<a href=\"summary.json\">summary.json</a>"))
+        let published = try String(contentsOf: directory.path("site/runs/\(second.benchmarkID)/summary.json"), encoding: .utf8)
+        #expect(published == (try String(contentsOf: second.results.summary, encoding: .utf8)))
+        #expect(try LinkChecker.problems(in: directory.path("site")) == [])
         let index2 = try String(contentsOf: directory.path("site/index.html"), encoding: .utf8)
         #expect(index2.contains("href=\"runs/\(id)/index.html\""))
         #expect(index2.contains("href=\"runs/\(second.benchmarkID)/index.html\""))

@@ -53,6 +53,13 @@ import Testing
         let runPage = try String(
             contentsOf: directory.path("site/runs/\(comparison.current.id)/index.html"), encoding: .utf8)
         #expect(runPage.contains("href=\"../../compare/\(comparison.id)/index.html\""))
+        #expect(try LinkChecker.problems(in: directory.path("site")) == [])
+        try directory.write("site/runs/bad.html", "<a href=\"../nowhere.html\">x</a><img src=\"https://cdn.example/x.png\">")
+        #expect(
+            try LinkChecker.problems(in: directory.path("site")) == [
+                "runs/bad.html: broken link ../nowhere.html",
+                "runs/bad.html: external or scripted reference https://cdn.example/x.png",
+            ])
         let json = try String(
             contentsOf: directory.path("reports/compare/\(comparison.id)/comparison.json"), encoding: .utf8)
         #expect(json.contains("\"verdict\" : \"regressed\""))

@@ -16,10 +16,11 @@ public struct ReportRenderer: Sendable {
 
     func markdown(
         manifest: RunManifest, summary: RunSummary, plots: [Plot], inlinePlots: Bool,
-        comparisons: [ReportViewModel.ComparisonLink]
+        comparisons: [ReportViewModel.ComparisonLink], downloads: [ReportViewModel.Download] = []
     ) throws -> String {
         let model = ReportViewModel(
-            manifest: manifest, summary: summary, plots: plots, inlinePlots: inlinePlots, comparisons: comparisons)
+            manifest: manifest, summary: summary, plots: plots, inlinePlots: inlinePlots, comparisons: comparisons,
+            downloads: downloads)
         return try templates.render(model, template: "report.md.mustache")
     }
 

@@ -34,6 +34,11 @@ struct ReportViewModel {
         var name, target, actual, verdict: String
     }
 
+    /// A file of the run offered on its site page.
+    struct Download {
+        var name, link, size: String
+    }
+
     /// A comparison of this run with an earlier one, linked from its site page.
     struct ComparisonLink {
         var id, link, headline: String
@@ -64,6 +69,8 @@ struct ReportViewModel {
     var inlinePlots: Bool
     var hasComparisons: Bool
     var comparisons: [ComparisonLink]
+    var hasDownloads: Bool
+    var downloads: [Download]
     var hasObjectives: Bool
     var objectivesVerdict: String
     var objectives: [Objective]
@@ -71,7 +78,7 @@ struct ReportViewModel {
 
     init(
         manifest: RunManifest, summary: RunSummary, plots: [Plot], inlinePlots: Bool,
-        comparisons: [ComparisonLink] = []
+        comparisons: [ComparisonLink] = [], downloads: [Download] = []
     ) {
         let e = MarkdownText.escape
         title = "Benchmark \(e(manifest.benchmarkID))"
@@ -122,6 +129,8 @@ struct ReportViewModel {
         self.inlinePlots = inlinePlots
         self.comparisons = comparisons
         hasComparisons = !comparisons.isEmpty
+        self.downloads = downloads
+        hasDownloads = !downloads.isEmpty
         let results = ServiceLevelObjectives(manifest: manifest).evaluate(summary)
         objectives = results.map { result in
             let unit = result.key.hasSuffix("_ms") ? " ms" : result.key == "error_rate" ? "" : " req/s"

@@ -62,11 +62,12 @@ public struct SiteBuilder: Sendable {
                     id: MarkdownText.escape($0.base.id), link: "../../" + Self.comparisonLink($0.id),
                     headline: ComparisonViewModel.headline($0))
             }
+            let directory = site.appendingPathComponent("runs").appendingPathComponent(entry.id)
+            let downloads = try publishDownloads(of: entry.id, into: directory)
             let markdown = try renderer.markdown(
                 manifest: entry.manifest, summary: summary, plots: PlotRenderer.plots(for: summary), inlinePlots: true,
-                comparisons: links)
+                comparisons: links, downloads: downloads)
             let page = try page(title: "Benchmark \(entry.manifest.benchmarkID)", root: "../../", markdown: markdown)
-            let directory = site.appendingPathComponent("runs").appendingPathComponent(entry.id)
             try AtomicFile.write(page, to: directory.appendingPathComponent("index.html"))
         }
         let summaries = Dictionary(entries.map { ($0.id, $0.summary) }, uniquingKeysWith: { a, _ in a })
@@ -89,6 +90,36 @@ public struct SiteBuilder: Sendable {
         try AtomicFile.write(
             try page(title: "Runs", root: "", markdown: index), to: site.appendingPathComponent("index.html"))
         return entries.count
+    }
+
+    /// Puts the run's files beside its page (hard links where the file system allows, so a
+    /// large requests.jsonl costs no space) and returns them for the page's download list.
+    private func publishDownloads(of id: String, into directory: URL) throws -> [ReportViewModel.Download] {
+        let results = workspace.results(id)
+        let report = workspace.report(id)
+        let files = [
+            results.summary, results.requests, report.appendingPathComponent("report.md"),
+            report.appendingPathComponent("report.json"),
+        ]
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return try files.compactMap { source in
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: source.path),
+                let size = attributes[.size] as? Int
+            else { return nil }
+            let target = directory.appendingPathComponent(source.lastPathComponent)
+            let temporary = directory.appendingPathComponent(".\(source.lastPathComponent).tmp-\(getpid())")
+            try? FileManager.default.removeItem(at: temporary)
+            if link(source.path, temporary.path) != 0 {
+                try FileManager.default.copyItem(at: source, to: temporary)
+            }
+            if rename(temporary.path, target.path) != 0 {
+                throw CollectionError.cannotWrite(path: target.path, reason: String(cString: strerror(errno)))
+            }
+            return ReportViewModel.Download(
+                name: source.lastPathComponent, link: source.lastPathComponent,
+                size: size >= 1_048_576
+                    ? Format.fixed(Double(size) / 1_048_576, 1) + " MB" : Format.fixed(Double(size) / 1024, 1) + " KB")
+        }
     }
 
     /// Every `comparison.json` under `reports/compare/`, newest current run first.
