@@ -83,4 +83,16 @@ import Testing
         #expect(templates.stylesheet == TemplateSet.builtIn.stylesheet)
         #expect(throws: RenderingError.self) { try TemplateSet.load(overrides: directory.path("missing")) }
     }
+
+    @Test func theRecipeShownOnThePageCannotBreakOutOfItsCodeBlock() throws {
+        var (manifest, summary) = try fixture()
+        manifest.recipeVerbatim = "service:\n  name: \"```\"\n```\n<script>alert(1)</script>\n# [x](javascript:y)\n"
+        let markdown = try ReportRenderer(templates: .builtIn).markdown(
+            manifest: manifest, summary: summary, plots: [], inlinePlots: true)
+        #expect(markdown.contains("````yaml\n"))
+        let html = MarkdownRenderer.html(from: markdown)
+        #expect(!html.contains("<script"))
+        #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        #expect(!html.contains("href=\"javascript"))
+    }
 }

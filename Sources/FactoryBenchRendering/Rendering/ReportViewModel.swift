@@ -34,6 +34,10 @@ struct ReportViewModel {
         var name, target, actual, verdict: String
     }
 
+    struct EnvironmentRow {
+        var key, value: String
+    }
+
     /// A file of the run offered on its site page.
     struct Download {
         var name, link, size: String
@@ -69,6 +73,10 @@ struct ReportViewModel {
     var inlinePlots: Bool
     var hasComparisons: Bool
     var comparisons: [ComparisonLink]
+    /// The recipe file's text inside a code fence longer than any backtick run in it.
+    var recipeFence: String
+    var recipeText: String
+    var environment: [EnvironmentRow]
     var hasDownloads: Bool
     var downloads: [Download]
     var hasObjectives: Bool
@@ -131,6 +139,21 @@ struct ReportViewModel {
         hasComparisons = !comparisons.isEmpty
         self.downloads = downloads
         hasDownloads = !downloads.isEmpty
+        var longestRun = 0
+        var run = 0
+        for character in manifest.recipeVerbatim {
+            run = character == "`" ? run + 1 : 0
+            longestRun = max(longestRun, run)
+        }
+        recipeFence = String(repeating: "`", count: max(3, longestRun + 1))
+        recipeText =
+            manifest.recipeVerbatim.hasSuffix("\n") ? String(manifest.recipeVerbatim.dropLast()) : manifest.recipeVerbatim
+        environment = [
+            ("host", manifest.host), ("target", manifest.target), ("executor", manifest.executor),
+            ("service", manifest.service?.version ?? "unknown"), ("FactoryBench", manifest.toolVersion),
+            ("FactoryBench commit", manifest.toolCommit ?? "unknown"), ("workspace commit", manifest.workspaceCommit ?? "none"),
+            ("recipe file", manifest.recipePath), ("finished", manifest.finishedAt ?? "not finished"),
+        ].map { EnvironmentRow(key: $0.0, value: e($0.1)) }
         let results = ServiceLevelObjectives(manifest: manifest).evaluate(summary)
         objectives = results.map { result in
             let unit = result.key.hasSuffix("_ms") ? " ms" : result.key == "error_rate" ? "" : " req/s"
