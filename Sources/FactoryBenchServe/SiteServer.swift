@@ -27,6 +27,7 @@ public struct SiteServer: Sendable {
         var logger = Logger(label: "factorybench.serve")
         logger.logLevel = .warning
         let router = Router()
+        router.middlewares.add(NotFoundPage(page: directory.appendingPathComponent("404.html")))
         router.middlewares.add(
             FileMiddleware(
                 fileProvider: ConfinedFileSystem(rootFolder: directory.path, logger: logger),

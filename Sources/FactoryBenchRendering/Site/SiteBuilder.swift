@@ -85,6 +85,13 @@ public struct SiteBuilder: Sendable {
                 to: site.appendingPathComponent("compare").appendingPathComponent(Self.pathComponent(comparison.id))
                     .appendingPathComponent("index.html"))
         }
+        // For servers that show /404.html for missing paths (serve does): links from the site
+        // root, since the page answers at any depth.
+        try AtomicFile.write(
+            try page(
+                title: "Not found", root: "/",
+                markdown: "# Not found\n\nThere is no page at this address. [All runs](/index.html)\n"),
+            to: site.appendingPathComponent("404.html"))
         let index = try templates.render(
             IndexViewModel(entries: entries, comparisons: comparisons), template: "index.md.mustache")
         try AtomicFile.write(
