@@ -38,6 +38,7 @@ let package = Package(
                 .embedInCode("report.md.mustache"),
                 .embedInCode("index.md.mustache"),
                 .embedInCode("comparison.md.mustache"),
+                .embedInCode("trend.md.mustache"),
                 .embedInCode("page.html.mustache"),
                 .embedInCode("style.css"),
             ],

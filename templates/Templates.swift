@@ -6,6 +6,7 @@ public enum DefaultTemplates {
         "report.md.mustache": String(decoding: PackageResources.report_md_mustache, as: UTF8.self),
         "index.md.mustache": String(decoding: PackageResources.index_md_mustache, as: UTF8.self),
         "comparison.md.mustache": String(decoding: PackageResources.comparison_md_mustache, as: UTF8.self),
+        "trend.md.mustache": String(decoding: PackageResources.trend_md_mustache, as: UTF8.self),
         "page.html.mustache": String(decoding: PackageResources.page_html_mustache, as: UTF8.self),
         "style.css": String(decoding: PackageResources.style_css, as: UTF8.self),
     ]

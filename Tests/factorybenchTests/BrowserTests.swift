@@ -47,7 +47,9 @@ import Testing
         #expect(comparisons.count == 1)
         let screenshots = Fixtures.repositoryRoot.appendingPathComponent(".build/screenshots")
         try FileManager.default.createDirectory(at: screenshots, withIntermediateDirectories: true)
-        let pages = [("index", ""), ("run", "runs/\(runs[1])/"), ("comparison", "compare/\(comparisons[0])/")]
+        let pages = [
+            ("index", ""), ("run", "runs/\(runs[1])/"), ("comparison", "compare/\(comparisons[0])/"), ("trend", "trends/quick/"),
+        ]
         for (name, path) in pages {
             let url = "http://127.0.0.1:\(port)/\(path)"
             let (dom, log) = try chromium(["--dump-dom"], url: url)

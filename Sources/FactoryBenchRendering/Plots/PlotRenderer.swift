@@ -130,3 +130,36 @@ extension PlotRenderer {
         ]
     }
 }
+
+extension PlotRenderer {
+    /// Latency percentiles and throughput across the runs of one recipe (x: run number).
+    static func trendPlots(_ summaries: [RunSummary?]) -> [Plot] {
+        guard summaries.count > 1 else { return [] }
+        func series(_ name: String, _ value: (RunSummary) -> Double?) -> Chart.Series {
+            Chart.Series(
+                name: name,
+                points: summaries.enumerated().compactMap { index, summary in
+                    summary.flatMap(value).map { (x: Double(index + 1), y: $0) }
+                })
+        }
+        let p50 = series("p50") { $0.latency.map { $0.p50 * 1000 } }
+        let p95 = series("p95") { $0.latency.map { $0.p95 * 1000 } }
+        let p99 = series("p99") { $0.latency.map { $0.p99 * 1000 } }
+        let throughput = series("requests/s") { $0.requestsPerSecond }
+        let runs = Double(summaries.count)
+        let latency = Chart(
+            title: "Latency across runs",
+            xAxis: .linear(label: "Run (oldest first)", lower: 1, upper: runs),
+            yAxis: .linear(label: "Latency (ms)", upper: max(p99.points.map(\.y).max() ?? 1, 1e-3)),
+            content: .lines([p50, p95, p99]))
+        let rate = Chart(
+            title: "Throughput across runs",
+            xAxis: .linear(label: "Run (oldest first)", lower: 1, upper: runs),
+            yAxis: .linear(label: "Requests per second", upper: max(throughput.points.map(\.y).max() ?? 1, 1)),
+            content: .lines([throughput]))
+        return [
+            Plot(file: "trend_latency.svg", title: latency.title, svg: latency.svg()),
+            Plot(file: "trend_throughput.svg", title: rate.title, svg: rate.svg()),
+        ]
+    }
+}

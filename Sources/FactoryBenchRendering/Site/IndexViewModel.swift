@@ -7,6 +7,10 @@ struct IndexViewModel {
         var totalRequests, throughput, p50, p95, p99, successRate, statusLabel: String
     }
 
+    struct TrendRow {
+        var recipe, link, runCount: String
+    }
+
     struct ComparisonRow {
         var id, link, base, current, headline: String
     }
@@ -16,8 +20,10 @@ struct IndexViewModel {
     var runs: [Run]
     var hasComparisons: Bool
     var comparisons: [ComparisonRow]
+    var trends: [TrendRow]
 
-    init(entries: [SiteBuilder.RunEntry], comparisons: [Comparison]) {
+    init(entries: [SiteBuilder.RunEntry], comparisons: [Comparison], trends: [TrendRow]) {
+        self.trends = trends
         let e = MarkdownText.escape
         runs = entries.map { entry in
             let m = entry.manifest

@@ -85,6 +85,24 @@ public struct SiteBuilder: Sendable {
                 to: site.appendingPathComponent("compare").appendingPathComponent(Self.pathComponent(comparison.id))
                     .appendingPathComponent("index.html"))
         }
+        // One trend page per recipe, its runs oldest first.
+        let byRecipe = Dictionary(grouping: entries) { $0.manifest.recipeName }
+        var trends: [IndexViewModel.TrendRow] = []
+        for recipe in byRecipe.keys.sorted() {
+            let runs = byRecipe[recipe, default: []].reversed().map { $0 }
+            let model = TrendViewModel(recipe: recipe, entries: runs, comparisons: comparisons)
+            let page = try page(
+                title: "Trend \(recipe)", root: "../../",
+                markdown: try templates.render(model, template: "trend.md.mustache"))
+            try AtomicFile.write(
+                page,
+                to: site.appendingPathComponent("trends").appendingPathComponent(Self.pathComponent(recipe))
+                    .appendingPathComponent("index.html"))
+            trends.append(
+                IndexViewModel.TrendRow(
+                    recipe: MarkdownText.escape(recipe), link: "trends/\(Self.pathComponent(recipe))/index.html",
+                    runCount: String(runs.count)))
+        }
         // For servers that show /404.html for missing paths (serve does): links from the site
         // root, since the page answers at any depth.
         try AtomicFile.write(
@@ -93,7 +111,7 @@ public struct SiteBuilder: Sendable {
                 markdown: "# Not found\n\nThere is no page at this address. [All runs](/index.html)\n"),
             to: site.appendingPathComponent("404.html"))
         let index = try templates.render(
-            IndexViewModel(entries: entries, comparisons: comparisons), template: "index.md.mustache")
+            IndexViewModel(entries: entries, comparisons: comparisons, trends: trends), template: "index.md.mustache")
         try AtomicFile.write(
             try page(title: "Runs", root: "", markdown: index), to: site.appendingPathComponent("index.html"))
         return entries.count
