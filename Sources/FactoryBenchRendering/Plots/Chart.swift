@@ -119,7 +119,7 @@ struct Chart {
             let y0 = y(bin.count)
             return "<rect x=\"\(n(x0))\" y=\"\(n(y0))\" width=\"\(n(max(x1 - x0 - 1, 1)))\" "
                 + "height=\"\(n(top + plotHeight - y0))\" fill=\"\(Self.palette[0])\">"
-                + "<title>\(Format.tick(bin.lower * 1))–\(Format.tick(bin.upper)): \(Int(bin.count))</title></rect>"
+                + "<title>\(Format.tick(bin.lower))–\(Format.tick(bin.upper)): \(Int(bin.count))</title></rect>"
         }
     }
 

@@ -101,7 +101,7 @@ public struct SiteBuilder: Sendable {
             trends.append(
                 IndexViewModel.TrendRow(
                     recipe: MarkdownText.escape(recipe), link: "trends/\(Self.pathComponent(recipe))/index.html",
-                    runCount: String(runs.count)))
+                    runCount: runs.count == 1 ? "1 run" : "\(runs.count) runs"))
         }
         // For servers that show /404.html for missing paths (serve does): links from the site
         // root, since the page answers at any depth.
