@@ -40,9 +40,7 @@ public struct ComparePipeline: Sendable {
     /// A run's manifest, summary (aggregated again if missing) and request samples.
     static func load(_ run: RunDirectory) throws -> RunComparator.Run {
         let manifest = try RunManifest.read(from: run.manifest)
-        let files =
-            FileManager.default.fileExists(atPath: run.requests.path)
-            ? [run.requests] : Collector.clientFiles(in: run.clients)
+        let files = run.requestFiles
         let summary: RunSummary
         if let data = try? Data(contentsOf: run.summary), let decoded = try? JSONDecoder().decode(RunSummary.self, from: data) {
             summary = decoded

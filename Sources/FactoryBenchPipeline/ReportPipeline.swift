@@ -18,9 +18,7 @@ public struct ReportPipeline: Sendable {
         let templates = try TemplateSet.load(overrides: templatesDirectory)
         let run = try workspace.resolveRun(idOrPath)
         let manifest = try RunManifest.read(from: run.manifest)
-        let files =
-            FileManager.default.fileExists(atPath: run.requests.path)
-            ? [run.requests] : Collector.clientFiles(in: run.clients)
+        let files = run.requestFiles
         guard !files.isEmpty else { throw CollectionError.noClientFiles(directory: run.clients.path) }
         let summary = try Aggregator.aggregate(
             files: files, goodput: ServiceLevelObjectives(manifest: manifest).goodputLimits)

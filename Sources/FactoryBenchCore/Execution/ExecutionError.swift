@@ -4,7 +4,6 @@ import Foundation
 public enum ExecutionError: LocalizedError, Equatable {
     case deployFailed(service: String, reason: String)
     case clientFailed(clientID: Int?, reason: String)
-    case allClientsFailed(reasons: [String])
 
     public var errorDescription: String? {
         switch self {
@@ -12,8 +11,6 @@ public enum ExecutionError: LocalizedError, Equatable {
             return "could not start the \(service) service: \(reason)"
         case .clientFailed(let clientID, let reason):
             return "\(clientID.map { "client \($0)" } ?? "a client") failed: \(reason)"
-        case .allClientsFailed(let reasons):
-            return "every client failed: \(reasons.joined(separator: "; "))"
         }
     }
 }

@@ -85,6 +85,9 @@ struct LatencyDigest {
         UInt64(min(max((seconds * 1e9).rounded(), 1), 9.2e18))
     }
 
+    private var exactMean: Double?
+    private var exactStandardDeviation: Double?
+
     /// Exact percentiles picked out by selection, when `finish(sorting: false)` was used.
     private var selected: [Double: Double] = [:]
 
@@ -93,6 +96,9 @@ struct LatencyDigest {
     /// standard percentiles only, which is linear in time.
     mutating func finish(sorting: Bool = true) {
         guard isExact, !values.isEmpty else { return }
+        // With every value at hand, mean and spread are recomputed in two passes, as numpy does.
+        exactMean = Statistics.mean(values)
+        exactStandardDeviation = Statistics.sampleStandardDeviation(values)
         if sorting {
             RadixSort.sort(&values)
         } else {
@@ -115,7 +121,8 @@ struct LatencyDigest {
         let n = Double(count)
         let variance = count > 1 ? max(shiftedSquares - shiftedSum * shiftedSum / n, 0) / (n - 1) : 0
         return LatencyStatistics(
-            count: count, avg: mean, min: minimum, max: maximum, std: variance.squareRoot(),
+            count: count, avg: exactMean ?? mean, min: minimum, max: maximum,
+            std: exactStandardDeviation ?? variance.squareRoot(),
             p50: percentile(50) ?? 0, p90: percentile(90) ?? 0, p95: percentile(95) ?? 0, p99: percentile(99) ?? 0,
             p99_9: percentile(99.9) ?? 0)
     }

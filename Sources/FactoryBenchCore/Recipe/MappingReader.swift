@@ -44,43 +44,12 @@ struct MappingReader {
         section == "the top level" ? key : "\(section).\(key)"
     }
 
-    mutating func mapping(_ key: String) throws -> MappingReader? {
-        guard let node = node(key) else { return nil }
-        return try MappingReader(node, file: file, section: qualified(key))
-    }
-
     mutating func string(_ key: String) throws -> String? {
         guard let node = node(key) else { return nil }
         guard case .scalar = node, let value = node.string else {
             throw RecipeError.wrongType(Self.location(of: node, file: file), key: qualified(key), expected: "a string")
         }
         return value
-    }
-
-    mutating func int(_ key: String, minimum: Int) throws -> Int? {
-        guard let node = node(key) else { return nil }
-        guard case .scalar(let scalar) = node, scalar.style == .plain, let value = node.int else {
-            throw RecipeError.wrongType(Self.location(of: node, file: file), key: qualified(key), expected: "an integer")
-        }
-        guard value >= minimum else {
-            throw RecipeError.invalidValue(
-                Self.location(of: node, file: file), key: qualified(key), problem: "\(value) is below the minimum of \(minimum)")
-        }
-        return value
-    }
-
-    mutating func stringList(_ key: String) throws -> [String]? {
-        guard let node = node(key) else { return nil }
-        guard case .sequence(let sequence) = node else {
-            throw RecipeError.wrongType(Self.location(of: node, file: file), key: qualified(key), expected: "a list of strings")
-        }
-        return try sequence.map { item in
-            guard case .scalar = item, let value = item.string else {
-                throw RecipeError.wrongType(
-                    Self.location(of: item, file: file), key: qualified(key), expected: "a list of strings")
-            }
-            return value
-        }
     }
 
     /// Reads a required key whose value must be one of an enum's raw values.
@@ -158,16 +127,6 @@ struct MappingReader {
     /// Where a key's value is, for checks that involve several keys.
     func location(of key: String) -> SourceLocation? {
         entries.first { $0.key == key }.map { Self.location(of: $0.value, file: file) }
-    }
-
-    /// Every not-yet-read key's value, as written (for deployment keys the local executor
-    /// does not use but a cluster run does).
-    mutating func remainingValues(excluding: Set<String>) throws -> [String: SettingValue] {
-        var values: [String: SettingValue] = [:]
-        for entry in entries where !excluding.contains(entry.key) && !used.contains(entry.key) {
-            values[entry.key] = Self.settingValue(entry.value)
-        }
-        return values
     }
 
     /// Records every key nobody read.

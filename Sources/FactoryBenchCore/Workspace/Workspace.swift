@@ -89,6 +89,12 @@ public struct RunDirectory: Sendable {
     public var clients: URL { url.appendingPathComponent("clients") }
     public var logs: URL { url.appendingPathComponent("logs") }
     public var summary: URL { url.appendingPathComponent("summary.json") }
+
+    /// The files holding the run's records: `requests.jsonl`, or the client files when the
+    /// run never got as far as collecting them.
+    public var requestFiles: [URL] {
+        FileManager.default.fileExists(atPath: requests.path) ? [requests] : Collector.clientFiles(in: clients)
+    }
 }
 
 extension String {

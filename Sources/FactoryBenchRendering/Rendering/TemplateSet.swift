@@ -62,7 +62,6 @@ public enum RenderingError: LocalizedError, Equatable {
     case missingTemplate(name: String)
     case badTemplate(name: String, reason: String)
     case templatesDirectoryMissing(path: String)
-    case missingResults(path: String)
 
     public var errorDescription: String? {
         switch self {
@@ -72,8 +71,6 @@ public enum RenderingError: LocalizedError, Equatable {
             return "template '\(name)' does not parse: \(reason); fix the template or remove it to use the built-in one"
         case .templatesDirectoryMissing(let path):
             return "templates directory '\(path)' does not exist; pass a directory holding *.mustache files"
-        case .missingResults(let path):
-            return "'\(path)' is missing; run the benchmark again or pass the id of a finished run"
         }
     }
 }
