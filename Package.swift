@@ -2,8 +2,9 @@
 import PackageDescription
 
 // Targets are split only where dependencies differ (see STYLE.md): the core needs Yams and
-// SQLite, rendering needs libcmark and Mustache, serving needs Hummingbird, and the pipeline
-// ties core and rendering together for the thin `factorybench` executable.
+// SQLite, rendering needs libcmark and Mustache, serving needs Hummingbird, the network
+// services and clients need postgres-nio, AsyncHTTPClient and NIO, and the pipeline ties
+// them together for the thin `factorybench` executable.
 let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
 
 let package = Package(
@@ -18,6 +19,10 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(
@@ -59,19 +64,33 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "FactoryBenchNetwork",
+            dependencies: [
+                "FactoryBenchCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "FactoryBenchServe",
             dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: strict
         ),
         .target(
             name: "FactoryBenchPipeline",
-            dependencies: ["FactoryBenchCore", "FactoryBenchRendering"],
+            dependencies: ["FactoryBenchCore", "FactoryBenchRendering", "FactoryBenchNetwork"],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "factorybench",
             dependencies: [
-                "FactoryBenchPipeline", "FactoryBenchServe",
+                "FactoryBenchPipeline", "FactoryBenchServe", "FactoryBenchNetwork",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -90,6 +109,11 @@ let package = Package(
         .testTarget(
             name: "FactoryBenchRenderingTests",
             dependencies: ["FactoryBenchRendering", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FactoryBenchNetworkTests",
+            dependencies: ["FactoryBenchNetwork", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 import FactoryBenchCore
+import FactoryBenchNetwork
 import FactoryBenchRendering
 import Foundation
 
@@ -61,7 +62,9 @@ public struct RunPipeline: Sendable {
         let clock = WallAnchoredClock()
         // Made before the run directory exists, so a recipe this executor cannot run leaves
         // nothing behind.
-        let executor = try LocalExecutor(recipe: recipe, clock: clock)
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("factorybench-\(UUID().uuidString)")
+        let (service, client) = try LocalComponents.make(for: recipe, scratchDirectory: scratch)
+        let executor = LocalExecutor(recipe: recipe, clock: clock, service: service, client: client)
         let (id, directory) = try workspace.createRun(name: recipe.name, at: startDate)
         output.line("Benchmark \(id)")
 
@@ -80,7 +83,7 @@ public struct RunPipeline: Sendable {
         var summary: RunSummary?
         var firstFailure: PipelineError?
         do {
-            let endpoint = try await run.step("deploy") { try executor.deploy() }
+            let endpoint = try await run.step("deploy") { try await executor.deploy(logDirectory: directory.logs) }
             run.manifest.service = endpoint
             let outcomes = try await run.step("run") {
                 defer { try? executor.teardown() }

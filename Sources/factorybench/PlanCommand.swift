@@ -1,5 +1,6 @@
 import ArgumentParser
 import FactoryBenchCore
+import FactoryBenchNetwork
 
 struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,6 +17,6 @@ struct PlanCommand: ParsableCommand {
         let overrides = try overrides.map(RecipeOverride.init)
         let loaded = try RecipeLoader.load(path: recipe, overrides: overrides)
         let points = try RecipeLoader.points(of: loaded, overrides: overrides)
-        print(RecipePlan.text(for: loaded, points: points), terminator: "")
+        print(RecipePlan.text(for: loaded, points: points, execution: LocalComponents.describe), terminator: "")
     }
 }

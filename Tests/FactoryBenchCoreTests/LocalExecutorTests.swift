@@ -14,9 +14,9 @@ import Testing
               settings: {num_requests: 60, initial_rows: 200, mix: {point_lookup: 1, update: 1}}
             benchmarks: {num_clients: 2}
             """, path: "t.yaml", name: "t")
-        let executor = try LocalExecutor(recipe: recipe, clock: WallAnchoredClock())
+        let executor = try Self.executor(recipe, directory: directory)
         #expect(executor.expectedRequests == 120)
-        let endpoint = try executor.deploy()
+        let endpoint = try await executor.deploy(logDirectory: directory.path("logs"))
         let progress = ProgressCounter(expectedRequests: 120, expectedSeconds: nil)
         let outcomes = try await executor.runClients(
             benchmarkID: "t-1", clientsDirectory: directory.path("clients"), endpoint: endpoint, progress: progress)
@@ -53,10 +53,10 @@ import Testing
         let recipe = try RecipeLoader.parse(
             "service: {type: sqlite}\nclient: {type: sqlite_stress, settings: {duration: 0.3, initial_rows: 10}}\n",
             path: "t.yaml", name: "t")
-        let executor = try LocalExecutor(recipe: recipe, clock: WallAnchoredClock())
+        let executor = try Self.executor(recipe, directory: directory)
         #expect(executor.expectedRequests == nil)
         let started = Date()
-        let endpoint = try executor.deploy()
+        let endpoint = try await executor.deploy(logDirectory: directory.path("logs"))
         _ = try await executor.runClients(
             benchmarkID: "t-2", clientsDirectory: directory.path("clients"), endpoint: endpoint,
             progress: ProgressCounter(expectedRequests: nil, expectedSeconds: 0.3))
@@ -68,11 +68,13 @@ import Testing
         #expect(elapsed >= 0.3)
     }
 
-    @Test func unsupportedServiceIsRefusedBeforeAnythingStarts() throws {
-        let recipe = try RecipeLoader.parse(
-            "service: {type: redis}\nclient: {type: redis_stress}\n", path: "t.yaml", name: "t")
-        #expect(throws: RecipeError.self) {
-            _ = try LocalExecutor.components(for: recipe, scratchDirectory: FileManager.default.temporaryDirectory)
-        }
+    /// The embedded SQLite service and client, as the local components make them.
+    static func executor(_ recipe: Recipe, directory: TemporaryDirectory) throws -> LocalExecutor {
+        try LocalExecutor.checkClosedLoop(recipe)
+        var client = SQLiteStressClient(settings: recipe.client.settings, serviceSettings: recipe.service.settings)
+        client.stop = LoadStop(recipe: recipe)
+        return LocalExecutor(
+            recipe: recipe, clock: WallAnchoredClock(),
+            service: SQLiteService(directory: directory.path("db"), settings: recipe.service.settings), client: client)
     }
 }

@@ -20,17 +20,25 @@ public struct SQLiteStressClient: LoadClient {
     var payload: String { String(repeating: "x", count: settings["payload_bytes"]?.intValue ?? 100) }
 
     /// The operations and their cumulative weights, in a fixed order.
-    var cumulativeMix: [(operation: SQLiteOperation, upTo: Double)] {
+    var cumulativeMix: [(operation: DatabaseOperation, upTo: Double)] {
         let mix = settings["mix"]?.mapValue ?? [:]
         var total = 0.0
-        return SQLiteOperation.allCases.compactMap { operation in
+        return DatabaseOperation.allCases.compactMap { operation in
             guard let weight = mix[operation.rawValue]?.doubleValue, weight > 0 else { return nil }
             total += weight
             return (operation, total)
         }
     }
 
-    public func prepare(endpoint: ServiceEndpoint) throws {
+    public var plan: LoadPlan {
+        let measured: LoadPlan.Window =
+            stop.durationSeconds.map { .seconds($0) } ?? .requests(stop.requests ?? 0)
+        return LoadPlan(
+            mode: .closed, concurrency: 1, arrivals: nil, warmup: .requests(0), measured: measured,
+            cooldown: .requests(0), rampUpSeconds: 0, seed: UInt64(settings["seed"]?.intValue ?? 42))
+    }
+
+    public func prepare(endpoint: ServiceEndpoint) async throws {
         let connection = try SQLiteService.connect(path: try databasePath(endpoint), settings: serviceSettings)
         try connection.execute(
             """
@@ -50,7 +58,21 @@ public struct SQLiteStressClient: LoadClient {
         try connection.execute("COMMIT;")
     }
 
-    public func run(clientID: Int, endpoint: ServiceEndpoint, context: ClientContext) throws {
+    public func run(clientID: Int, endpoint: ServiceEndpoint, context: ClientContext) async throws {
+        // SQLite calls block, so each client gets a thread of its own instead of a slot in
+        // the cooperative pool.
+        let result: Result<Void, any Error> = await withCheckedContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(
+                    returning: Result { try runBlocking(clientID: clientID, endpoint: endpoint, context: context) })
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        try result.get()
+    }
+
+    private func runBlocking(clientID: Int, endpoint: ServiceEndpoint, context: ClientContext) throws {
         let connection = try SQLiteService.connect(path: try databasePath(endpoint), settings: serviceSettings)
         let statements = try Statements(connection: connection, table: table)
         let mix = cumulativeMix

@@ -97,6 +97,7 @@ extension RequestRecord {
         line.add("service_type", serviceType)
         line.add("timestamp_start", timestampStart, decimals: 6)
         line.add("timestamp_end", timestampEnd, decimals: 6)
+        if let timestampIntended { line.add("timestamp_intended", timestampIntended, decimals: 6) }
         line.add("latency_s", latencySeconds, decimals: 9)
         line.add("success", success)
         if let operationType { line.add("operation_type", operationType) }
@@ -104,6 +105,12 @@ extension RequestRecord {
         if let rowsAffected { line.add("rows_affected", rowsAffected) }
         if let httpStatus { line.add("http_status", httpStatus) }
         if let error { line.add("error", error) }
+        if dropped { line.add("dropped", true) }
+        if let phase { line.add("phase", phase) }
+        if let recall { line.add("recall", recall, decimals: 6) }
+        if let topK { line.add("top_k", topK) }
+        if let batchSize { line.add("batch_size", batchSize) }
+        if let dimension { line.add("dimension", dimension) }
         return line.finished()
     }
 }

@@ -1,15 +1,27 @@
 import Foundation
+import Synchronization
 
-/// Appends request records to one client's JSONL file through a buffer.
+/// Appends request records to one client's JSONL file through a buffer; safe to share
+/// between the in-flight slots of a client.
 ///
 /// The file grows under `<name>.partial` while the client runs and is renamed to its final
 /// name by `close()`, so a killed client leaves its records behind, marked as incomplete.
-public final class RecordWriter {
+public final class RecordWriter: Sendable {
     public let url: URL
     private let partialURL: URL
-    private let handle: FileHandle
-    private var buffer: [UInt8] = []
-    private let flushThreshold = 1 << 16
+    private let state: Mutex<State>
+    private static let flushThreshold = 1 << 16
+
+    private struct State {
+        var handle: FileHandle
+        var buffer: [UInt8] = []
+
+        mutating func flush() throws {
+            guard !buffer.isEmpty else { return }
+            try handle.write(contentsOf: buffer)
+            buffer.removeAll(keepingCapacity: true)
+        }
+    }
 
     /// Creates the file and writes the header line.
     public init(url: URL, header: JSONLine) throws {
@@ -18,26 +30,30 @@ public final class RecordWriter {
         guard FileManager.default.createFile(atPath: partialURL.path, contents: nil) else {
             throw CollectionError.cannotWrite(path: partialURL.path, reason: "could not create the file")
         }
-        handle = try FileHandle(forWritingTo: partialURL)
-        buffer.reserveCapacity(flushThreshold + 4096)
-        buffer.append(contentsOf: header.finished())
+        var state = State(handle: try FileHandle(forWritingTo: partialURL))
+        state.buffer.reserveCapacity(Self.flushThreshold + 4096)
+        state.buffer.append(contentsOf: header.finished())
+        self.state = Mutex(state)
     }
 
     public func append(_ record: RequestRecord) throws {
-        buffer.append(contentsOf: record.jsonLine())
-        if buffer.count >= flushThreshold { try flush() }
+        let line = record.jsonLine()
+        try state.withLock { state in
+            state.buffer.append(contentsOf: line)
+            if state.buffer.count >= Self.flushThreshold { try state.flush() }
+        }
     }
 
     public func flush() throws {
-        guard !buffer.isEmpty else { return }
-        try handle.write(contentsOf: buffer)
-        buffer.removeAll(keepingCapacity: true)
+        try state.withLock { try $0.flush() }
     }
 
     /// Flushes, closes and moves the file to its final name.
     public func close() throws {
-        try flush()
-        try handle.close()
+        try state.withLock { state in
+            try state.flush()
+            try state.handle.close()
+        }
         try FileManager.default.moveItem(at: partialURL, to: url)
     }
 }

@@ -15,6 +15,16 @@ public struct RequestRecord: Sendable, Equatable {
     public var operationType: String?
     public var queryType: String?
     public var rowsAffected: Int?
+    /// Open loop: when the schedule said the request should start (Unix seconds).
+    public var timestampIntended: Double?
+    /// `warmup` or `cooldown`; `nil` for measured requests.
+    public var phase: String?
+    /// Open loop: the request was due while every in-flight slot was busy and never sent.
+    public var dropped = false
+    public var recall: Double?
+    public var topK: Int?
+    public var batchSize: Int?
+    public var dimension: Int?
 
     public init(
         requestID: String, clientID: Int?, serviceType: String, timestampStart: Double, timestampEnd: Double,

@@ -14,7 +14,7 @@ public struct SQLiteService: Service {
 
     public var databasePath: String { directory.appendingPathComponent("benchmark.sqlite").path }
 
-    public func deploy() throws -> ServiceEndpoint {
+    public func deploy(logDirectory: URL) async throws -> ServiceEndpoint {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let connection = try SQLiteConnection(path: databasePath)
         let journalMode = settings["journal_mode"]?.stringValue ?? "wal"

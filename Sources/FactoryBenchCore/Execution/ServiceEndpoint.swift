@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where a deployed service answers, as the clients need it.
 public struct ServiceEndpoint: Sendable, Codable, Equatable {
     public var host: String?
@@ -17,22 +19,31 @@ public struct ServiceEndpoint: Sendable, Codable, Equatable {
 
 /// A service this machine can start, wait for and stop.
 public protocol Service: Sendable {
-    /// Starts the service and returns once it answers.
-    func deploy() throws -> ServiceEndpoint
-    /// Stops what `deploy` started and removes its temporary files.
+    /// Starts the service and returns once it answers; its output goes to files in
+    /// `logDirectory`.
+    func deploy(logDirectory: URL) async throws -> ServiceEndpoint
+    /// Stops what `deploy` started (by process id) and removes its temporary files.
     func stop() throws
 }
 
 /// Generates load against a deployed service: one instance is shared by all clients.
 public protocol LoadClient: Sendable {
+    /// How each client sends its requests.
+    var plan: LoadPlan { get }
+    /// Requests one client sends, when known in advance (for the progress line).
+    var requestsPerClient: Int? { get }
     /// Runs once before any client starts (creates tables, loads initial data).
-    func prepare(endpoint: ServiceEndpoint) throws
-    /// Runs one client to completion, appending one record per request to `writer`.
-    func run(clientID: Int, endpoint: ServiceEndpoint, context: ClientContext) throws
+    func prepare(endpoint: ServiceEndpoint) async throws
+    /// Runs one client to completion, appending one record per request to the writer.
+    func run(clientID: Int, endpoint: ServiceEndpoint, context: ClientContext) async throws
+}
+
+extension LoadClient {
+    public var requestsPerClient: Int? { plan.totalRequests }
 }
 
 /// What every client run gets from the executor.
-public struct ClientContext {
+public struct ClientContext: Sendable {
     public var writer: RecordWriter
     public var clock: WallAnchoredClock
     public var progress: ProgressCounter

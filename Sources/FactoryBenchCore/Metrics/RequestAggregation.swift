@@ -17,6 +17,10 @@ struct RequestAggregation {
     private var total = 0
     private var successful = 0
     private var excludedWarmup = 0
+    private var dropped = 0
+    private var recallSum = 0.0
+    private var recallCount = 0
+    private var recallMin = Double.infinity
     private var excludedCooldown = 0
     private var firstStart = Double.infinity
     private var lastEnd = -Double.infinity
@@ -194,8 +198,14 @@ struct RequestAggregation {
             if record.timestampIntended.isFinite {
                 fromIntended.add(max(record.timestampEnd - record.timestampIntended, record.latency))
             }
+            if record.recall.isFinite {
+                recallSum += record.recall
+                recallCount += 1
+                recallMin = min(recallMin, record.recall)
+            }
         } else {
             errors[record.error, default: 0] += 1
+            if record.dropped { dropped += 1 }
         }
         if record.httpStatus >= 0 { httpStatuses[record.httpStatus, default: 0] += 1 }
         Self.add(record, success: success, to: &operations, at: record.operation + 1, exact: exact)
@@ -313,6 +323,10 @@ struct RequestAggregation {
         successful += other.successful
         goodRequests += other.goodRequests
         excludedWarmup += other.excludedWarmup
+        dropped += other.dropped
+        recallSum += other.recallSum
+        recallCount += other.recallCount
+        recallMin = min(recallMin, other.recallMin)
         excludedCooldown += other.excludedCooldown
         firstStart = min(firstStart, other.firstStart)
         lastEnd = max(lastEnd, other.lastEnd)
@@ -419,7 +433,7 @@ struct RequestAggregation {
             errorSummary[id == ScannedRecord.absent ? "unknown error" : name(id), default: 0] += count
         }
         let sorted = latency.sortedValues
-        return RunSummary(
+        var summary = RunSummary(
             schemaVersion: RunSummary.currentSchemaVersion,
             totalRequests: total,
             successfulRequests: successful,
@@ -451,6 +465,11 @@ struct RequestAggregation {
             stdMethod: Aggregator.stdMethod,
             exactLimit: exactLimit,
             skippedLines: skipped.resolve(blockLines: blockLines))
+        summary.droppedRequests = dropped
+        if recallCount > 0 {
+            summary.recall = RecallSummary(mean: recallSum / Double(recallCount), min: recallMin, count: recallCount)
+        }
+        return summary
     }
 
     private func timeseries() -> [TimeseriesPoint] {

@@ -17,6 +17,7 @@ struct RequestLineScanner {
     private enum Field {
         case timestampStart, timestampEnd, timestampIntended, latency, success, clientID, operationType, operation
         case queryType, error, httpStatus, phase, requestID, inputTokens, outputTokens, ttft, itl, benchmarkID
+        case recall, dropped
         case other
     }
 
@@ -100,6 +101,7 @@ struct RequestLineScanner {
         guard record.ttft.isNaN || (0...86_400).contains(record.ttft), itl.allSatisfy({ (0...86_400).contains($0) }) else {
             return .invalid("ttft_s or itl_s negative or over 24 hours")
         }
+        guard record.recall.isNaN || (0...1).contains(record.recall) else { return .invalid("recall outside 0 to 1") }
         guard record.success != nil else { return .invalid("success missing or not true/false") }
         return .record
     }
@@ -115,6 +117,13 @@ struct RequestLineScanner {
         case .timestampIntended: return try number(p, end, &record.timestampIntended)
         case .latency: return try number(p, end, &record.latency)
         case .ttft: return try number(p, end, &record.ttft)
+        case .recall: return try number(p, end, &record.recall)
+        case .dropped:
+            if let next = literal(p, end, "true") {
+                record.dropped = true
+                return next
+            }
+            return try skip(p, end)
         case .success:
             if let next = literal(p, end, "true") {
                 record.success = true
@@ -350,6 +359,8 @@ struct RequestLineScanner {
         case (5, 0x73_5f6c_7469, _): return .itl
         case (5, 0x65_7361_6870, _): return .phase
         case (6, 0x735f_7466_7474, _): return .ttft
+        case (6, 0x6c6c_6163_6572, _): return .recall
+        case (7, 0x64_6570_706f_7264, _): return .dropped
         case (7, 0x73_7365_6363_7573, _): return .success
         case (9, 0x5f79_636e_6574_616c, 0x735f_7963_6e65_7461): return .latency
         case (9, 0x695f_746e_6569_6c63, 0x6469_5f74_6e65_696c): return .clientID

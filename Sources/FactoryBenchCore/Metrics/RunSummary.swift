@@ -36,6 +36,11 @@ public struct RunSummary: Sendable, Codable, Equatable {
     public var llm: LLMSummary?
     /// Requests per second within the recipe's per-request objectives, when it has some.
     public var goodput: Goodput?
+    /// Open loop: requests that were due while every in-flight slot was busy, never sent
+    /// (counted among the failed ones too).
+    public var droppedRequests = 0
+    /// Vector stores: recall@k of the successful queries against exact search.
+    public var recall: RecallSummary?
     public var percentileMethod: String
     public var stdMethod: String
     /// Successful requests up to which percentiles are exact.
@@ -65,6 +70,8 @@ public struct RunSummary: Sendable, Codable, Equatable {
         case latencyHistogram = "latency_histogram"
         case percentileSpectrum = "percentile_spectrum"
         case llm, goodput
+        case droppedRequests = "dropped_requests"
+        case recall
         case tokensPerSecond = "tokens_per_second"
         case avgOutputTokens = "avg_output_tokens"
         case avgInputTokens = "avg_input_tokens"
@@ -135,6 +142,8 @@ public struct RunSummary: Sendable, Codable, Equatable {
         percentileSpectrum = try c.decode([PercentilePoint].self, forKey: .percentileSpectrum)
         llm = try c.decodeIfPresent(LLMSummary.self, forKey: .llm)
         goodput = try c.decodeIfPresent(Goodput.self, forKey: .goodput)
+        droppedRequests = try c.decodeIfPresent(Int.self, forKey: .droppedRequests) ?? 0
+        recall = try c.decodeIfPresent(RecallSummary.self, forKey: .recall)
         percentileMethod = try c.decode(String.self, forKey: .percentileMethod)
         stdMethod = try c.decode(String.self, forKey: .stdMethod)
         exactLimit = try c.decode(Int.self, forKey: .exactLimit)
@@ -165,6 +174,8 @@ public struct RunSummary: Sendable, Codable, Equatable {
         try c.encode(percentileSpectrum, forKey: .percentileSpectrum)
         try c.encodeIfPresent(llm, forKey: .llm)
         try c.encodeIfPresent(goodput, forKey: .goodput)
+        try c.encode(droppedRequests, forKey: .droppedRequests)
+        try c.encodeIfPresent(recall, forKey: .recall)
         try c.encodeIfPresent(llm?.tokensPerSecond, forKey: .tokensPerSecond)
         try c.encodeIfPresent(llm?.avgOutputTokens, forKey: .avgOutputTokens)
         try c.encodeIfPresent(llm?.avgInputTokens, forKey: .avgInputTokens)
@@ -172,6 +183,20 @@ public struct RunSummary: Sendable, Codable, Equatable {
         try c.encode(stdMethod, forKey: .stdMethod)
         try c.encode(exactLimit, forKey: .exactLimit)
         try c.encode(skippedLines, forKey: .skippedLines)
+    }
+}
+
+/// Recall@k of a vector store's queries: the fraction of the exact k nearest neighbours
+/// each query returned, averaged over queries.
+public struct RecallSummary: Sendable, Codable, Equatable {
+    public var mean: Double
+    public var min: Double
+    public var count: Int
+
+    public init(mean: Double, min: Double, count: Int) {
+        self.mean = mean
+        self.min = min
+        self.count = count
     }
 }
 

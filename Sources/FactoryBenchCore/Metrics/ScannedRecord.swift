@@ -19,6 +19,8 @@ struct ScannedRecord {
     var inputTokens = absent
     var outputTokens = absent
     var ttft = Double.nan
+    var recall = Double.nan
+    var dropped = false
     /// How many inter-token gaps of `itl_s` the scanner appended to its ITL buffer.
     var itlCount = 0
     var hasBenchmarkID = false

@@ -3,7 +3,8 @@ import Foundation
 /// What `factorybench plan` prints: the resolved recipe as YAML, with every value that came
 /// from a default marked, and what the run would start.
 public enum RecipePlan {
-    public static func text(for recipe: Recipe, points: [Recipe]) -> String {
+    /// `execution` says in one line how each point would run (the executor's description).
+    public static func text(for recipe: Recipe, points: [Recipe], execution: (Recipe) -> String) -> String {
         var lines = ["# \(recipe.path): recipe '\(recipe.name)', resolved; '# default' marks values not in the file"]
         emit(recipe.resolved, path: [], defaulted: recipe.defaulted, indent: 0, into: &lines)
         if !recipe.sweep.isEmpty {
@@ -24,25 +25,6 @@ public enum RecipePlan {
             lines.append("# " + label + execution(point))
         }
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    /// One line on how the executor would run a recipe, or why it cannot.
-    static func execution(_ recipe: Recipe) -> String {
-        guard recipe.isLocal else {
-            return "target '\(recipe.target)': Slurm jobs over ssh; this version has no Slurm executor yet, so `run` "
-                + "refuses it"
-        }
-        do {
-            _ = try LocalExecutor.components(for: recipe, scratchDirectory: .init(fileURLWithPath: "/tmp"))
-        } catch {
-            return "local: cannot run — \((error as? RecipeError)?.errorDescription ?? "\(error)")"
-        }
-        let stop = LoadStop(recipe: recipe)
-        let amount =
-            stop.durationSeconds.map { "for \(scalar(.double($0))) s" } ?? "\(stop.requests ?? 0) requests each"
-        return "local: embedded \(recipe.service.type.rawValue) in a temporary directory; \(recipe.numClients) "
-            + "\(recipe.client.type.rawValue) client thread\(recipe.numClients == 1 ? "" : "s"), \(amount), closed loop, "
-            + "one request in flight per client; results/<id>/, reports/<id>/, site/"
     }
 
     private static func emit(

@@ -110,7 +110,7 @@ public enum SettingsCatalog {
                         "aggregation": .int(10), "update": .int(15),
                     ]),
                     "Relative weights of insert, point_lookup, range_scan, aggregation and update.",
-                    check: SQLiteOperation.checkMix),
+                    check: DatabaseOperation.checkMix),
                 SettingSpec(
                     "initial_rows", .integer, .int(10000), "Rows loaded before the clients start.",
                     check: SettingSpec.atLeast(1)),
@@ -123,26 +123,54 @@ public enum SettingsCatalog {
         case .postgresSmoke:
             return [
                 SettingSpec("query", .string, .string("SELECT version();"), "Query sent."),
-                SettingSpec("warmup_delay", .integer, .int(5), "Seconds to wait before the first request."),
+                SettingSpec(
+                    "num_requests", .integer, .int(10), "Requests each client sends (when load: sets no count or duration).",
+                    check: SettingSpec.atLeast(1)),
+                SettingSpec("warmup_delay", .integer, .int(5), "Seconds each client waits before its first request."),
                 SettingSpec("db_name", .string, .string("benchmark"), "Database to connect to."),
             ]
         case .postgresStress:
             return [
-                SettingSpec("num_inserts", .integer, .int(10000), "Insert requests."),
-                SettingSpec("num_selects", .integer, .int(5000), "Select requests."),
-                SettingSpec("table_name", .string, .string("stress_test"), "Table used."),
-                SettingSpec("warmup_delay", .integer, .int(5), "Seconds to wait before the first request."),
+                SettingSpec(
+                    "num_inserts", .integer, .int(10000),
+                    "Inserts per round; without mix, each client sends num_inserts inserts then num_selects point lookups.",
+                    check: SettingSpec.atLeast(0)),
+                SettingSpec(
+                    "num_selects", .integer, .int(5000), "Point lookups per round (without mix).", check: SettingSpec.atLeast(0)),
+                SettingSpec(
+                    "mix", .mapping, nil,
+                    "Relative weights of insert, point_lookup, range_scan, aggregation and update (replaces the rounds).",
+                    check: DatabaseOperation.checkMix),
+                SettingSpec(
+                    "initial_rows", .integer, .int(1000), "Rows loaded before the clients start.", check: SettingSpec.atLeast(0)),
+                SettingSpec("range_size", .integer, .int(100), "Rows a range scan reads.", check: SettingSpec.atLeast(1)),
+                SettingSpec(
+                    "payload_bytes", .integer, .int(100), "Size of each row's text payload.", check: SettingSpec.atLeast(0)),
+                SettingSpec("table_name", .string, .string("stress_test"), "Table used (created if missing)."),
+                SettingSpec("seed", .integer, .int(42), "Seed of the operation and key choice."),
+                SettingSpec("warmup_delay", .integer, .int(5), "Seconds each client waits before its first request."),
                 SettingSpec("db_name", .string, .string("benchmark"), "Database to connect to."),
             ]
         case .chromaHealthcheck:
-            return []
+            return [
+                SettingSpec(
+                    "num_requests", .integer, .int(5), "Heartbeats each client sends (when load: sets no count or duration).",
+                    check: SettingSpec.atLeast(1))
+            ]
         case .chromaStress:
             return [
-                SettingSpec("num_vectors", .integer, .int(1000), "Vectors added."),
-                SettingSpec("dim", .integer, .int(128), "Vector dimension."),
-                SettingSpec("num_queries", .integer, .int(100), "Queries sent."),
-                SettingSpec("top_k", .integer, .int(10), "Neighbours per query."),
-                SettingSpec("warmup_delay", .integer, .int(5), "Seconds to wait before the first request."),
+                SettingSpec(
+                    "num_vectors", .integer, .int(1000), "Vectors each client adds to its collection.",
+                    check: SettingSpec.atLeast(1)),
+                SettingSpec("dim", .integer, .int(128), "Vector dimension.", check: SettingSpec.atLeast(1)),
+                SettingSpec("batch_size", .integer, .int(100), "Vectors per add request.", check: SettingSpec.atLeast(1)),
+                SettingSpec(
+                    "num_queries", .integer, .int(100), "Queries each client sends (when load: sets no count or duration).",
+                    check: SettingSpec.atLeast(1)),
+                SettingSpec(
+                    "top_k", .integer, .int(10), "Neighbours per query; recall@k is measured.", check: SettingSpec.atLeast(1)),
+                SettingSpec("seed", .integer, .int(42), "Seed of the vectors and queries."),
+                SettingSpec("warmup_delay", .integer, .int(5), "Seconds each client waits before its first request."),
             ]
         case .vllmSmoke:
             return [
@@ -154,7 +182,7 @@ public enum SettingsCatalog {
                 SettingSpec("model", .string, nil, "Model name sent (the service's by default)."),
                 SettingSpec("num_requests", .integer, .int(50), "Requests sent."),
                 SettingSpec("max_tokens", .integer, .int(64), "Tokens generated per request."),
-                SettingSpec("warmup_delay", .integer, .int(10), "Seconds to wait before the first request."),
+                SettingSpec("warmup_delay", .integer, .int(10), "Seconds each client waits before its first request."),
             ]
         case .ollamaSmoke:
             return [SettingSpec("num_requests", .integer, .int(5), "Requests sent.")]
@@ -162,15 +190,46 @@ public enum SettingsCatalog {
             return [
                 SettingSpec("num_requests", .integer, .int(20), "Requests sent."),
                 SettingSpec("max_tokens", .integer, .int(50), "Tokens generated per request."),
-                SettingSpec("warmup_delay", .integer, .int(30), "Seconds to wait before the first request."),
+                SettingSpec("warmup_delay", .integer, .int(30), "Seconds each client waits before its first request."),
             ]
         case .redisStress:
             return [
-                SettingSpec("num_requests", .integer, .int(10000), "Requests sent."),
-                SettingSpec("value_size_bytes", .integer, .int(256), "Size of each value."),
+                SettingSpec(
+                    "num_requests", .integer, .int(10000), "Requests each client sends (when load: sets no count or duration).",
+                    check: SettingSpec.atLeast(1)),
+                SettingSpec("value_size_bytes", .integer, .int(256), "Size of each value.", check: SettingSpec.atLeast(0)),
+                SettingSpec(
+                    "key_space", .integer, .int(10000), "Keys used (all set before the clients start).",
+                    check: SettingSpec.atLeast(1)),
+                SettingSpec(
+                    "mix", .mapping, .map(["set": .int(1), "get": .int(1)]), "Relative weights of set and get.",
+                    check: { value in
+                        guard let mix = value.mapValue else { return "expected a mapping of set and get to weights" }
+                        for (name, weight) in mix.sorted(by: { $0.key < $1.key }) {
+                            guard name == "set" || name == "get" else { return "unknown operation '\(name)'; known: get, set" }
+                            guard let number = weight.doubleValue, number >= 0 else {
+                                return "the weight of '\(name)' must be a number of at least 0"
+                            }
+                        }
+                        return mix.values.compactMap(\.doubleValue).reduce(0, +) > 0
+                            ? nil : "the weights must add up to more than 0"
+                    }),
+                SettingSpec("seed", .integer, .int(42), "Seed of the operation and key choice."),
             ]
         case .httpSmoke, .httpStress:
-            return []
+            return [
+                SettingSpec("url", .string, nil, "Full URL requested (default: path on the service's host and port)."),
+                SettingSpec("path", .string, .string("/"), "Path requested on the service."),
+                SettingSpec("method", .string, .string("GET"), "HTTP method."),
+                SettingSpec("headers", .mapping, nil, "Request headers."),
+                SettingSpec("body", .string, nil, "Request body."),
+                SettingSpec("expected_status", .integer, .int(200), "Status that counts as success."),
+                SettingSpec(
+                    "timeout", .number, .double(30), "Seconds before a request fails.", check: SettingSpec.atLeast(0.001)),
+                SettingSpec(
+                    "num_requests", .integer, client == .httpSmoke ? .int(5) : .int(1000),
+                    "Requests each client sends (when load: sets no count or duration).", check: SettingSpec.atLeast(1)),
+            ]
         }
     }
 }

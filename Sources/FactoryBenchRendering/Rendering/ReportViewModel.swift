@@ -60,6 +60,11 @@ struct ReportViewModel {
     var statusNote: String?
     var totalRequests, successfulRequests, failedRequests, successRate, throughput, duration: String
     var latency: Latency?
+    /// Open loop: latency from the intended start, and requests dropped at the in-flight cap.
+    var fromIntended: Latency?
+    var droppedRequests: String?
+    /// Vector stores: "0.987 mean, 0.800 worst, over 200 queries".
+    var recall: String?
     var hasOperations: Bool
     var operations: [Operation]
     var hasClients: Bool
@@ -111,6 +116,18 @@ struct ReportViewModel {
                 min: Format.latency(l.min), p50: Format.latency(l.p50), p90: Format.latency(l.p90),
                 p95: Format.latency(l.p95), p99: Format.latency(l.p99), p99_9: Format.latency(l.p99_9),
                 max: Format.latency(l.max), percentileMethod: e(summary.percentileMethod), stdMethod: e(summary.stdMethod))
+        }
+        fromIntended = summary.latencyFromIntended.map { l in
+            Latency(
+                count: String(l.count), avg: Format.latency(l.avg), std: Format.latency(l.std),
+                min: Format.latency(l.min), p50: Format.latency(l.p50), p90: Format.latency(l.p90),
+                p95: Format.latency(l.p95), p99: Format.latency(l.p99), p99_9: Format.latency(l.p99_9),
+                max: Format.latency(l.max), percentileMethod: e(summary.percentileMethod), stdMethod: e(summary.stdMethod))
+        }
+        droppedRequests =
+            summary.latencyFromIntended != nil || summary.droppedRequests > 0 ? String(summary.droppedRequests) : nil
+        recall = summary.recall.map { r in
+            String(format: "%.3f mean, %.3f worst, over %d queries", r.mean, r.min, r.count)
         }
         operations = summary.operations.sorted { $0.key < $1.key }.map { name, o in
             Operation(

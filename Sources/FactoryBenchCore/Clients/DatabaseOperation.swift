@@ -1,6 +1,6 @@
-/// The kinds of request `sqlite_stress` mixes, named as in the recipe's `mix` setting and in
+/// The kinds of request `sqlite_stress` and `postgres_stress` mix, named as in the `mix` setting and in
 /// each record's `operation_type`.
-public enum SQLiteOperation: String, CaseIterable, Sendable {
+public enum DatabaseOperation: String, CaseIterable, Sendable {
     case insert
     case pointLookup = "point_lookup"
     case rangeScan = "range_scan"
@@ -14,6 +14,23 @@ public enum SQLiteOperation: String, CaseIterable, Sendable {
         case .pointLookup, .rangeScan, .aggregation: return "SELECT"
         case .update: return "UPDATE"
         }
+    }
+
+    /// Picks an operation with probability proportional to its weight in `mix` (operations
+    /// in a fixed order, so a seed gives the same stream everywhere).
+    public static func pick(from mix: [String: SettingValue], using random: inout SeededGenerator) -> DatabaseOperation {
+        let weighted = allCases.compactMap { operation -> (DatabaseOperation, Double)? in
+            guard let weight = mix[operation.rawValue]?.doubleValue, weight > 0 else { return nil }
+            return (operation, weight)
+        }
+        let total = weighted.reduce(0) { $0 + $1.1 }
+        guard total > 0 else { return .pointLookup }
+        var pick = Double(random.next() >> 11) * 0x1p-53 * total
+        for (operation, weight) in weighted {
+            if pick < weight { return operation }
+            pick -= weight
+        }
+        return weighted.last?.0 ?? .pointLookup
     }
 
     /// Validates a recipe's `mix`: known operations, non-negative weights, a positive total.

@@ -1,4 +1,5 @@
 import FactoryBenchCore
+import FactoryBenchNetwork
 import Foundation
 import TestSupport
 import Testing
@@ -17,7 +18,7 @@ import Testing
             let path = directory.appendingPathComponent(file).path
             let recipe = try RecipeLoader.load(path: path)
             let points = try RecipeLoader.points(of: recipe)
-            let plan = RecipePlan.text(for: recipe, points: points)
+            let plan = RecipePlan.text(for: recipe, points: points, execution: LocalComponents.describe)
             #expect(plan.contains("# What would run"), "\(file)")
             #expect(plan.contains("service:\n  type: \(recipe.service.type.rawValue)"), "\(file)")
         }
@@ -40,10 +41,11 @@ import Testing
 
     @Test func planMarksDefaultsAndSaysWhatWouldRun() throws {
         let recipe = try RecipeLoader.load(path: directory.appendingPathComponent("vllm_stress.yaml").path)
-        let plan = RecipePlan.text(for: recipe, points: [recipe])
+        let plan = RecipePlan.text(for: recipe, points: [recipe], execution: LocalComponents.describe)
         try assertGolden(plan.replacingOccurrences(of: directory.path + "/", with: "examples/"), named: "plan-vllm_stress.txt")
         let sweep = try RecipeLoader.load(path: directory.appendingPathComponent("sqlite_sweep.yaml").path)
-        let sweepPlan = RecipePlan.text(for: sweep, points: try RecipeLoader.points(of: sweep))
+        let sweepPlan = RecipePlan.text(
+            for: sweep, points: try RecipeLoader.points(of: sweep), execution: LocalComponents.describe)
         #expect(sweepPlan.contains("sweep:  # 3 points, one run each, in this order"))
         #expect(sweepPlan.contains("# point 3: benchmarks.num_clients=4 — local: embedded sqlite"))
         #expect(sweepPlan.contains("  seed: 42  # default"))

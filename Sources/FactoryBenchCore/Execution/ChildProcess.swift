@@ -1,0 +1,131 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A process a service or an executor starts: its output goes to a log file, it leads its
+/// own process group, and it is stopped by its PID (never by name) — SIGTERM to the group,
+/// then SIGKILL when it does not end in time.
+public struct ChildProcess: Sendable {
+    public let pid: pid_t
+    public let arguments: [String]
+
+    /// Starts `arguments` (the first is looked up on `PATH` when it has no slash) with its
+    /// standard output and error appended to `log`.
+    public static func start(_ arguments: [String], log: URL, environment: [String: String] = [:]) throws -> ChildProcess {
+        guard let program = arguments.first else { throw ChildProcessError.notFound(program: "") }
+        guard let executable = resolve(program) else { throw ChildProcessError.notFound(program: program) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log.path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attributes, 0)
+
+        var merged = ProcessInfo.processInfo.environment
+        for (key, value) in environment { merged[key] = value }
+        let argv = ([executable] + arguments.dropFirst()).map { strdup($0) } + [nil]
+        let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            for pointer in argv { free(pointer) }
+            for pointer in envp { free(pointer) }
+        }
+        var pid: pid_t = 0
+        let status = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        guard status == 0 else {
+            throw ChildProcessError.cannotStart(program: program, reason: String(cString: strerror(status)))
+        }
+        return ChildProcess(pid: pid, arguments: arguments)
+    }
+
+    /// Runs `arguments` to the end and returns its exit status; fails when it exits non-zero,
+    /// quoting the end of its log.
+    @discardableResult
+    public static func run(_ arguments: [String], log: URL, environment: [String: String] = [:]) throws -> Int32 {
+        let child = try start(arguments, log: log, environment: environment)
+        let status = child.wait()
+        guard status == 0 else {
+            throw ChildProcessError.failed(
+                command: arguments.joined(separator: " "), status: status, logTail: tail(of: log))
+        }
+        return status
+    }
+
+    /// Whether the process is still running (it may have ended and not been reaped).
+    public var isRunning: Bool {
+        var status: Int32 = 0
+        return waitpid(pid, &status, WNOHANG) == 0
+    }
+
+    /// Waits for the process to end and returns its exit status (128 + signal when killed).
+    public func wait() -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            if errno != EINTR { return -1 }
+        }
+        return Self.exitStatus(status)
+    }
+
+    /// SIGTERM to the process group, SIGKILL after `grace` seconds; reaps the process.
+    public func stop(grace: Double = 10) {
+        kill(-pid, SIGTERM)
+        let deadline = Date().addingTimeInterval(grace)
+        var status: Int32 = 0
+        while Date() < deadline {
+            let result = waitpid(pid, &status, WNOHANG)
+            if result == pid || (result < 0 && errno == ECHILD) {
+                kill(-pid, SIGKILL)  // anything the leader left in its group
+                return
+            }
+            usleep(20_000)
+        }
+        kill(-pid, SIGKILL)
+        _ = wait()
+    }
+
+    static func exitStatus(_ status: Int32) -> Int32 {
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    }
+
+    /// The last lines of a log, for error messages.
+    public static func tail(of log: URL, lines: Int = 8) -> String {
+        guard let text = try? String(contentsOf: log, encoding: .utf8) else { return "" }
+        return text.split(separator: "\n").suffix(lines).joined(separator: "\n")
+    }
+
+    /// The full path of a program: as given when it has a slash, else the first match on `PATH`.
+    public static func resolve(_ program: String) -> String? {
+        if program.contains("/") { return FileManager.default.isExecutableFile(atPath: program) ? program : nil }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for directory in path.split(separator: ":") {
+            let candidate = "\(directory)/\(program)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+}
+
+/// Why a child process could not be started or failed.
+public enum ChildProcessError: LocalizedError, Equatable {
+    case notFound(program: String)
+    case cannotStart(program: String, reason: String)
+    case failed(command: String, status: Int32, logTail: String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .notFound(let program):
+            return "'\(program)' was not found on PATH; install it or give its full path"
+        case .cannotStart(let program, let reason):
+            return "could not start '\(program)': \(reason)"
+        case .failed(let command, let status, let logTail):
+            return "`\(command)` exited with status \(status)" + (logTail.isEmpty ? "" : "; it printed:\n\(logTail)")
+        }
+    }
+}

@@ -1,0 +1,167 @@
+import Synchronization
+
+/// Drives one client's requests as its `LoadPlan` says, timing each on the monotonic clock
+/// and writing one record per request — the part every network client shares.
+///
+/// Closed loop: `concurrency` slots, each sending its next request as soon as the previous
+/// one ends. Open loop: requests are due at the schedule's intended times whatever the
+/// server does; each record carries `timestamp_intended`, so a stall shows in the latency
+/// measured from it (coordinated omission, Tene: "How NOT to Measure Latency", 2015). A
+/// request due while every slot is busy is recorded as dropped, never skipped.
+public struct LoadEngine: Sendable {
+    public let plan: LoadPlan
+    public let serviceType: String
+
+    public init(plan: LoadPlan, serviceType: String) {
+        self.plan = plan
+        self.serviceType = serviceType
+    }
+
+    /// Runs the plan for one client; `makeSession` makes the session of each in-flight slot.
+    /// Request ids are `c<client>-<prefix><number>`: a client that runs several stages gives
+    /// each its own prefix.
+    public func run(
+        clientID: Int, context: ClientContext, requestIDPrefix: String = "",
+        makeSession: @escaping @Sendable (_ slot: Int) async -> any RequestSession
+    ) async throws {
+        let recorder = Recorder(clientID: clientID, prefix: requestIDPrefix, serviceType: serviceType, context: context)
+        switch plan.mode {
+        case .closed: try await closedLoop(recorder: recorder, makeSession: makeSession)
+        case .open: try await openLoop(recorder: recorder, makeSession: makeSession)
+        }
+    }
+
+    private func closedLoop(
+        recorder: Recorder, makeSession: @escaping @Sendable (Int) async -> any RequestSession
+    ) async throws {
+        let start = WallAnchoredClock.monotonicNanoseconds()
+        let tracker = Locked(PhaseTracker(plan: plan))
+        let plan = plan
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for slot in 0..<plan.concurrency {
+                group.addTask {
+                    if plan.rampUpSeconds > 0 {
+                        // Ramp-up in the closed loop: slot i joins at i/concurrency of the ramp.
+                        let joinAt = plan.rampUpSeconds * Double(slot) / Double(plan.concurrency)
+                        await Self.sleep(until: start + UInt64(joinAt * 1e9))
+                    }
+                    let session = await makeSession(slot)
+                    do {
+                        while !Task.isCancelled {
+                            let begin = WallAnchoredClock.monotonicNanoseconds()
+                            let elapsed = Double(begin - start) / 1e9
+                            guard let (index, phase) = tracker.withLock({ $0.next(at: elapsed) }) else { break }
+                            let outcome = await session.send(index: index)
+                            let end = WallAnchoredClock.monotonicNanoseconds()
+                            try recorder.write(
+                                index: index, phase: phase, intended: nil, start: begin, end: end, outcome: outcome)
+                        }
+                    } catch {
+                        await session.close()
+                        throw error
+                    }
+                    await session.close()
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    private func openLoop(
+        recorder: Recorder, makeSession: @escaping @Sendable (Int) async -> any RequestSession
+    ) async throws {
+        guard var schedule = plan.arrivals else { return }
+        var sessions: [any RequestSession] = []
+        for slot in 0..<plan.concurrency { sessions.append(await makeSession(slot)) }
+        let slots = sessions
+        let free = Locked(Array((0..<plan.concurrency).reversed()))
+        var tracker = PhaseTracker(plan: plan)
+        let start = WallAnchoredClock.monotonicNanoseconds()
+        do {
+            try await withThrowingDiscardingTaskGroup { group in
+                while !Task.isCancelled, let offset = schedule.next(), let (index, phase) = tracker.next(at: offset) {
+                    let intended = start + UInt64(offset * 1e9)
+                    await Self.sleep(until: intended)
+                    guard let slot = free.withLock({ $0.popLast() }) else {
+                        try recorder.writeDropped(index: index, phase: phase, intended: intended, slots: plan.concurrency)
+                        continue
+                    }
+                    group.addTask {
+                        let begin = WallAnchoredClock.monotonicNanoseconds()
+                        let outcome = await slots[slot].send(index: index)
+                        let end = WallAnchoredClock.monotonicNanoseconds()
+                        free.withLock { $0.append(slot) }
+                        try recorder.write(
+                            index: index, phase: phase, intended: intended, start: begin, end: end, outcome: outcome)
+                    }
+                }
+            }
+        } catch {
+            for session in slots { await session.close() }
+            throw error
+        }
+        for session in slots { await session.close() }
+    }
+
+    /// Sleeps until a monotonic time; returns at once when it has passed. Lateness is not
+    /// corrected here: the record's intended time keeps it visible.
+    static func sleep(until nanoseconds: UInt64) async {
+        let now = WallAnchoredClock.monotonicNanoseconds()
+        guard nanoseconds > now + 20_000 else { return }
+        try? await Task.sleep(nanoseconds: nanoseconds - now)
+    }
+
+    /// A value behind a lock that escaping child tasks can share.
+    final class Locked<Value: Sendable>: Sendable {
+        private let mutex: Mutex<Value>
+
+        init(_ value: Value) {
+            mutex = Mutex(value)
+        }
+
+        func withLock<Result: Sendable>(_ body: (inout Value) -> Result) -> Result {
+            mutex.withLock { body(&$0) }
+        }
+    }
+
+    /// Turns outcomes into records for one client's writer.
+    struct Recorder: Sendable {
+        let clientID: Int
+        let prefix: String
+        let serviceType: String
+        let context: ClientContext
+
+        func write(
+            index: Int, phase: PhaseTracker.Phase, intended: UInt64?, start: UInt64, end: UInt64, outcome: RequestOutcome
+        ) throws {
+            var record = RequestRecord(
+                requestID: "c\(clientID)-\(prefix)\(index)", clientID: clientID, serviceType: serviceType,
+                timestampStart: context.clock.unixSeconds(atMonotonic: start),
+                timestampEnd: context.clock.unixSeconds(atMonotonic: end),
+                latencySeconds: Double(end - start) / 1e9, success: outcome.success, error: outcome.error,
+                httpStatus: outcome.httpStatus, operationType: outcome.operationType, queryType: outcome.queryType,
+                rowsAffected: outcome.rowsAffected)
+            record.timestampIntended = intended.map { context.clock.unixSeconds(atMonotonic: $0) }
+            record.phase = phase == .measured ? nil : phase.rawValue
+            record.recall = outcome.recall
+            record.topK = outcome.topK
+            record.batchSize = outcome.batchSize
+            record.dimension = outcome.dimension
+            try context.writer.append(record)
+            context.progress.record(success: outcome.success)
+        }
+
+        func writeDropped(index: Int, phase: PhaseTracker.Phase, intended: UInt64, slots: Int) throws {
+            let time = context.clock.unixSeconds(atMonotonic: intended)
+            var record = RequestRecord(
+                requestID: "c\(clientID)-\(prefix)\(index)", clientID: clientID, serviceType: serviceType,
+                timestampStart: time, timestampEnd: time, latencySeconds: 0, success: false,
+                error: "dropped: all \(slots) in-flight slots were busy when the request was due")
+            record.timestampIntended = time
+            record.phase = phase == .measured ? nil : phase.rawValue
+            record.dropped = true
+            try context.writer.append(record)
+            context.progress.record(success: false)
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import AsyncHTTPClient
+import FactoryBenchCore
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// `http_smoke` and `http_stress`: one request shape (method, URL, headers, body) sent as
+/// the load plan says, a success when the status is the expected one. Each client has its
+/// own AsyncHTTPClient with one pooled connection per in-flight slot.
+public struct HTTPLoadClient: LoadClient {
+    public let kind: ClientType
+    public let settings: [String: SettingValue]
+    public let plan: LoadPlan
+
+    public init(kind: ClientType, settings: [String: SettingValue], load: [String: SettingValue]) {
+        self.kind = kind
+        self.settings = settings
+        plan = LoadPlan(
+            load: load,
+            defaultMeasured: LoadPlan.measuredWindow(settings: settings, fallback: kind == .httpSmoke ? 5 : 1000))
+    }
+
+    var method: HTTPMethod { HTTPMethod(rawValue: (settings["method"]?.stringValue ?? "GET").uppercased()) }
+    var expectedStatus: Int { settings["expected_status"]?.intValue ?? 200 }
+    var timeoutSeconds: Double { settings["timeout"]?.doubleValue ?? 30 }
+
+    /// `url` when set, else `path` on the service's host and port.
+    func url(endpoint: ServiceEndpoint) -> String {
+        if let url = settings["url"]?.stringValue { return url }
+        let path = settings["path"]?.stringValue ?? "/"
+        return "http://\(endpoint.host ?? "127.0.0.1"):\(endpoint.port ?? 80)" + (path.hasPrefix("/") ? path : "/" + path)
+    }
+
+    public func prepare(endpoint: ServiceEndpoint) async throws {}
+
+    public func run(clientID: Int, endpoint: ServiceEndpoint, context: ClientContext) async throws {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(
+            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: plan.concurrency)
+        configuration.decompression = .disabled
+        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        var request = HTTPClientRequest(url: url(endpoint: endpoint))
+        request.method = method
+        for (name, value) in (settings["headers"]?.mapValue ?? [:]).sorted(by: { $0.key < $1.key }) {
+            request.headers.add(name: name, value: RecipePlan.scalar(value))
+        }
+        if let body = settings["body"]?.stringValue {
+            request.body = .bytes(ByteBuffer(string: body))
+        }
+        let prepared = request
+        let session = HTTPSession(
+            http: http, request: prepared, expectedStatus: expectedStatus, timeoutSeconds: timeoutSeconds)
+        do {
+            try await LoadEngine(plan: plan, serviceType: "http").run(clientID: clientID, context: context) { _ in session }
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+        try await http.shutdown()
+    }
+}
+
+/// Every slot of an HTTP client shares its connection pool.
+struct HTTPSession: RequestSession {
+    let http: HTTPClient
+    let request: HTTPClientRequest
+    let expectedStatus: Int
+    let timeoutSeconds: Double
+
+    func send(index: Int) async -> RequestOutcome {
+        let operation = request.method.rawValue
+        do {
+            let response = try await http.execute(request, timeout: .milliseconds(Int64(timeoutSeconds * 1000)))
+            let status = Int(response.status.code)
+            // The body is read to its end: a response is over when its last byte arrives.
+            for try await _ in response.body {}
+            guard status == expectedStatus else {
+                return .failure("HTTP \(status) (expected \(expectedStatus))", operationType: operation, httpStatus: status)
+            }
+            return RequestOutcome(success: true, httpStatus: status, operationType: operation)
+        } catch {
+            return .failure(HTTPSession.describe(error), operationType: operation)
+        }
+    }
+
+    func close() async {}
+
+    /// AsyncHTTPClient's errors, in words.
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? HTTPClientError {
+            return "HTTP client: \(error.shortDescription)"
+        }
+        return "\(error)"
+    }
+}

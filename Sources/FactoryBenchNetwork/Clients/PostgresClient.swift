@@ -1,0 +1,167 @@
+import FactoryBenchCore
+import Foundation
+import Logging
+import NIOPosix
+import PostgresNIO
+import Synchronization
+
+/// `postgres_smoke` and `postgres_stress` over postgres-nio: one connection per in-flight
+/// slot, statements prepared once per connection, no `psql` process per request.
+///
+/// `postgres_smoke` sends its `query`. `postgres_stress` sends inserts, point lookups, range
+/// scans, aggregations and updates: in the proportions of `mix` when set, else — the seed's
+/// meaning — `num_inserts` inserts followed by `num_selects` point lookups, repeated.
+public struct PostgresClient: LoadClient {
+    public let kind: ClientType
+    public let settings: [String: SettingValue]
+    public let plan: LoadPlan
+    private let shared: Shared
+
+    /// What every slot of every client shares: the highest row id so far, for key choice.
+    final class Shared: Sendable {
+        let highestID = Atomic<Int>(0)
+    }
+
+    public init(kind: ClientType, settings: [String: SettingValue], load: [String: SettingValue]) {
+        self.kind = kind
+        self.settings = settings
+        let fallback: Int
+        if kind == .postgresStress {
+            fallback = (settings["num_inserts"]?.intValue ?? 0) + (settings["num_selects"]?.intValue ?? 0)
+        } else {
+            fallback = 10
+        }
+        plan = LoadPlan(load: load, defaultMeasured: LoadPlan.measuredWindow(settings: settings, fallback: fallback))
+        shared = Shared()
+    }
+
+    var databaseName: String { settings["db_name"]?.stringValue ?? "benchmark" }
+    var table: String { Self.plainName(settings["table_name"]?.stringValue ?? "stress_test") }
+    var initialRows: Int { settings["initial_rows"]?.intValue ?? 1000 }
+    var rangeSize: Int { settings["range_size"]?.intValue ?? 100 }
+    var payload: String { String(repeating: "x", count: settings["payload_bytes"]?.intValue ?? 100) }
+    var seed: UInt64 { UInt64(truncatingIfNeeded: settings["seed"]?.intValue ?? 42) }
+
+    public func prepare(endpoint: ServiceEndpoint) async throws {
+        guard kind == .postgresStress else { return }
+        let connection = try await Self.connect(endpoint: endpoint, database: databaseName, id: -1)
+        do {
+            for statement in [
+                """
+                CREATE TABLE IF NOT EXISTS \(table) (
+                    id BIGSERIAL PRIMARY KEY, client_id BIGINT NOT NULL, bucket BIGINT NOT NULL,
+                    value BIGINT NOT NULL, payload TEXT NOT NULL)
+                """,
+                "CREATE INDEX IF NOT EXISTS \(table)_bucket ON \(table)(bucket)",
+                """
+                INSERT INTO \(table)(client_id, bucket, value, payload)
+                SELECT -1, g % 100, (g * 7919) % 1000000, repeat('x', \(payload.utf8.count))
+                FROM generate_series(1, \(initialRows)) AS g
+                """,
+            ] {
+                _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: Self.logger)
+            }
+            var highest = 0
+            for try await value in try await connection.query(
+                PostgresQuery(unsafeSQL: "SELECT COALESCE(max(id), 0) FROM \(table)"), logger: Self.logger
+            ).decode(Int.self) {
+                highest = value
+            }
+            shared.highestID.store(highest, ordering: .relaxed)
+            try await connection.close()
+        } catch {
+            try? await connection.close()
+            throw ExecutionError.clientFailed(clientID: nil, reason: "preparing table \(table): \(Self.describe(error))")
+        }
+    }
+
+    public func run(clientID: Int, endpoint: ServiceEndpoint, context: ClientContext) async throws {
+        let delay = settings["warmup_delay"]?.doubleValue ?? 0
+        if delay > 0 { try await Task.sleep(for: .milliseconds(Int(delay * 1000))) }
+        let engine = LoadEngine(plan: plan, serviceType: "postgres")
+        let client = self
+        try await engine.run(clientID: clientID, context: context) { slot in
+            PostgresSession(client: client, endpoint: endpoint, clientID: clientID, slot: slot)
+        }
+    }
+
+    /// The operation of request `index` of a client.
+    func operation(clientID: Int, index: Int) -> DatabaseOperation {
+        if let mix = settings["mix"]?.mapValue {
+            var random = SeededGenerator(seed: seed ^ (UInt64(clientID) << 40) ^ UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
+            return DatabaseOperation.pick(from: mix, using: &random)
+        }
+        let inserts = settings["num_inserts"]?.intValue ?? 0
+        let selects = settings["num_selects"]?.intValue ?? 0
+        guard inserts + selects > 0 else { return .pointLookup }
+        return index % (inserts + selects) < inserts ? .insert : .pointLookup
+    }
+
+    /// The SQL of an operation on the client's table.
+    func sql(_ operation: DatabaseOperation) -> String {
+        switch operation {
+        case .insert: return "INSERT INTO \(table)(client_id, bucket, value, payload) VALUES ($1, $2, $3, $4) RETURNING id"
+        case .pointLookup: return "SELECT id, bucket, value, payload FROM \(table) WHERE id = $1"
+        case .rangeScan: return "SELECT id, value FROM \(table) WHERE id BETWEEN $1 AND $2"
+        case .aggregation:
+            return "SELECT bucket, count(*), avg(value), max(value) FROM \(table) WHERE id BETWEEN $1 AND $2 GROUP BY bucket"
+        case .update: return "UPDATE \(table) SET value = value + 1 WHERE id = $1 RETURNING id"
+        }
+    }
+
+    /// The bound values of request `index`, drawn from the seeded generator.
+    func binds(_ operation: DatabaseOperation, clientID: Int, index: Int) -> [PostgresData] {
+        var random = SeededGenerator(seed: seed &+ UInt64(clientID) &* 0x9E37_79B9 &+ UInt64(index) << 20)
+        let highest = max(shared.highestID.load(ordering: .relaxed), 1)
+        let id = Int64.random(in: 1...Int64(highest), using: &random)
+        switch operation {
+        case .insert:
+            return [
+                PostgresData(int64: Int64(clientID)), PostgresData(int64: id % 100),
+                PostgresData(int64: Int64(index)), PostgresData(string: payload),
+            ]
+        case .pointLookup, .update: return [PostgresData(int64: id)]
+        case .rangeScan: return [PostgresData(int64: id), PostgresData(int64: id + Int64(rangeSize) - 1)]
+        case .aggregation: return [PostgresData(int64: id), PostgresData(int64: id + Int64(rangeSize) * 10 - 1)]
+        }
+    }
+
+    func noteInsert() {
+        shared.highestID.add(1, ordering: .relaxed)
+    }
+
+    static let logger = Logger(label: "factorybench.postgres")
+
+    static func configuration(port: Int, database: String, host: String = "127.0.0.1") -> PostgresConnection.Configuration {
+        PostgresConnection.Configuration(
+            host: host, port: port, username: "postgres", password: nil, database: database, tls: .disable)
+    }
+
+    static func connect(endpoint: ServiceEndpoint, database: String, id: Int) async throws -> PostgresConnection {
+        try await PostgresConnection.connect(
+            on: MultiThreadedEventLoopGroup.singleton.next(),
+            configuration: configuration(port: endpoint.port ?? 5432, database: database, host: endpoint.host ?? "127.0.0.1"),
+            id: id, logger: logger)
+    }
+
+    /// Keeps only letters, digits and `_` of a recipe value spliced into SQL as a name.
+    static func plainName(_ value: String) -> String {
+        String(value.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) || $0 == "_" })
+    }
+
+    /// A double-quoted SQL identifier.
+    static func identifier(_ name: String) -> String {
+        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// What went wrong, in the server's words when it sent any (postgres-nio hides them from
+    /// `description` on purpose).
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? PSQLError else { return "\(error)" }
+        if let message = error.serverInfo?[.message] {
+            return [error.serverInfo?[.sqlState], message].compactMap { $0 }.joined(separator: ": ")
+        }
+        let underlying = error.underlying.map { ": \($0)" } ?? ""
+        return "\(error.code.description)\(underlying)"
+    }
+}

@@ -1,0 +1,84 @@
+import FactoryBenchCore
+import PostgresNIO
+
+/// One in-flight slot of a PostgreSQL client: a connection opened on first use (and again
+/// after it broke) and each statement prepared once on it.
+actor PostgresSession: RequestSession {
+    let client: PostgresClient
+    let endpoint: ServiceEndpoint
+    let clientID: Int
+    let slot: Int
+    private var connection: PostgresConnection?
+    private var prepared: [DatabaseOperation: PreparedQuery] = [:]
+
+    init(client: PostgresClient, endpoint: ServiceEndpoint, clientID: Int, slot: Int) {
+        self.client = client
+        self.endpoint = endpoint
+        self.clientID = clientID
+        self.slot = slot
+    }
+
+    func send(index: Int) async -> RequestOutcome {
+        if client.kind == .postgresSmoke { return await smoke() }
+        let operation = client.operation(clientID: clientID, index: index)
+        do {
+            let connection = try await connected()
+            let statement: PreparedQuery
+            if let existing = prepared[operation] {
+                statement = existing
+            } else {
+                statement = try await connection.prepare(query: client.sql(operation)).get()
+                prepared[operation] = statement
+            }
+            let rows = try await statement.execute(client.binds(operation, clientID: clientID, index: index)).get()
+            if operation == .insert { client.noteInsert() }
+            return RequestOutcome(
+                success: true, operationType: operation.rawValue, queryType: operation.queryType, rowsAffected: rows.count)
+        } catch {
+            await dropConnectionIfClosed()
+            var outcome = RequestOutcome.failure(PostgresClient.describe(error), operationType: operation.rawValue)
+            outcome.queryType = operation.queryType
+            return outcome
+        }
+    }
+
+    private func smoke() async -> RequestOutcome {
+        let query = client.settings["query"]?.stringValue ?? "SELECT version();"
+        do {
+            let connection = try await connected()
+            var rows = 0
+            for try await _ in try await connection.query(PostgresQuery(unsafeSQL: query), logger: PostgresClient.logger) {
+                rows += 1
+            }
+            return RequestOutcome(success: true, operationType: "query", queryType: Self.kind(of: query), rowsAffected: rows)
+        } catch {
+            await dropConnectionIfClosed()
+            return .failure(PostgresClient.describe(error), operationType: "query")
+        }
+    }
+
+    private func connected() async throws -> PostgresConnection {
+        if let connection { return connection }
+        let opened = try await PostgresClient.connect(
+            endpoint: endpoint, database: client.databaseName, id: clientID * 10_000 + slot)
+        connection = opened
+        prepared = [:]
+        return opened
+    }
+
+    private func dropConnectionIfClosed() async {
+        guard let connection, connection.isClosed else { return }
+        self.connection = nil
+        prepared = [:]
+    }
+
+    func close() async {
+        try? await connection?.close()
+        connection = nil
+    }
+
+    /// The statement kind of a query: its first word, upper-cased.
+    static func kind(of query: String) -> String {
+        String(query.trimmingCharacters(in: .whitespacesAndNewlines).prefix { $0.isLetter }).uppercased()
+    }
+}

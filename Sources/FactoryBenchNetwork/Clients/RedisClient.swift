@@ -1,0 +1,99 @@
+import FactoryBenchCore
+
+/// `redis_stress`: SET and GET of `value_size_bytes` values over `key_space` keys, in the
+/// proportions of `mix`, one RESP connection per in-flight slot (no `redis-cli` per request).
+public struct RedisClient: LoadClient {
+    public let settings: [String: SettingValue]
+    public let plan: LoadPlan
+
+    public init(settings: [String: SettingValue], load: [String: SettingValue]) {
+        self.settings = settings
+        plan = LoadPlan(load: load, defaultMeasured: LoadPlan.measuredWindow(settings: settings, fallback: 10000))
+    }
+
+    var keySpace: Int { max(settings["key_space"]?.intValue ?? 10000, 1) }
+    var value: [UInt8] { [UInt8](repeating: UInt8(ascii: "v"), count: settings["value_size_bytes"]?.intValue ?? 256) }
+    var seed: UInt64 { UInt64(truncatingIfNeeded: settings["seed"]?.intValue ?? 42) }
+
+    /// Fills the key space, so GETs find values, in pipelined batches of 1,000 SETs.
+    public func prepare(endpoint: ServiceEndpoint) async throws {
+        let connection = try await RESPConnection.connect(host: endpoint.host ?? "127.0.0.1", port: endpoint.port ?? 6379)
+        defer { Task { await connection.close() } }
+        let value = value
+        var start = 0
+        while start < keySpace {
+            let end = min(start + 1000, keySpace)
+            let replies = try await connection.pipeline((start..<end).map { [Array("SET".utf8), Self.key($0), value] })
+            if case .error(let message) = replies.first(where: { if case .error = $0 { true } else { false } }) {
+                throw ExecutionError.clientFailed(clientID: nil, reason: "filling the key space: \(message)")
+            }
+            start = end
+        }
+    }
+
+    public func run(clientID: Int, endpoint: ServiceEndpoint, context: ClientContext) async throws {
+        let client = self
+        try await LoadEngine(plan: plan, serviceType: "redis").run(clientID: clientID, context: context) { _ in
+            RedisSession(client: client, endpoint: endpoint, clientID: clientID)
+        }
+    }
+
+    /// The command of request `index`: SET or GET, and its key.
+    func command(clientID: Int, index: Int) -> (operation: String, arguments: [[UInt8]]) {
+        var random = SeededGenerator(seed: seed ^ (UInt64(clientID) << 40) ^ UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
+        let mix = settings["mix"]?.mapValue ?? [:]
+        let sets = mix["set"]?.doubleValue ?? 1
+        let gets = mix["get"]?.doubleValue ?? 1
+        let pick = Double(random.next() >> 11) * 0x1p-53 * (sets + gets)
+        let key = Self.key(Int(random.next() % UInt64(keySpace)))
+        return pick < sets ? ("set", [Array("SET".utf8), key, value]) : ("get", [Array("GET".utf8), key])
+    }
+
+    static func key(_ number: Int) -> [UInt8] { Array("factorybench:\(number)".utf8) }
+}
+
+/// One in-flight slot of a Redis client: a connection opened on first use and again after
+/// it broke.
+actor RedisSession: RequestSession {
+    let client: RedisClient
+    let endpoint: ServiceEndpoint
+    let clientID: Int
+    private var connection: RESPConnection?
+
+    init(client: RedisClient, endpoint: ServiceEndpoint, clientID: Int) {
+        self.client = client
+        self.endpoint = endpoint
+        self.clientID = clientID
+    }
+
+    func send(index: Int) async -> RequestOutcome {
+        let (operation, arguments) = client.command(clientID: clientID, index: index)
+        do {
+            let connection = try await connected()
+            let reply = try await connection.send(arguments)
+            switch reply {
+            case .error(let message):
+                return .failure("server error: \(message)", operationType: operation)
+            case .bulk(let value):
+                return RequestOutcome(success: true, operationType: operation, rowsAffected: value == nil ? 0 : 1)
+            default:
+                return RequestOutcome(success: true, operationType: operation, rowsAffected: 1)
+            }
+        } catch {
+            if connection?.isActive == false { connection = nil }
+            return .failure("\(error)", operationType: operation)
+        }
+    }
+
+    private func connected() async throws -> RESPConnection {
+        if let connection, connection.isActive { return connection }
+        let opened = try await RESPConnection.connect(host: endpoint.host ?? "127.0.0.1", port: endpoint.port ?? 6379)
+        connection = opened
+        return opened
+    }
+
+    func close() async {
+        await connection?.close()
+        connection = nil
+    }
+}

@@ -1,0 +1,122 @@
+import FactoryBenchCore
+import Foundation
+
+/// The services this machine can start and the clients that load them: what the local
+/// executor runs for each service and client type.
+public enum LocalComponents {
+    /// The service and client for a recipe, or a `RecipeError` saying why this machine
+    /// cannot run it — before anything is started or written.
+    public static func make(for recipe: Recipe, scratchDirectory: URL) throws -> (any Service, any LoadClient) {
+        let location = SourceLocation(file: recipe.path, line: 1, column: 1)
+        guard recipe.isLocal else {
+            throw RecipeError.unsupported(
+                location,
+                problem: "target '\(recipe.target)' needs the Slurm executor, which this version does not have yet; "
+                    + "use configuration.target: local (or --set configuration.target=local)")
+        }
+        let settings = recipe.client.settings
+        let load = recipe.load
+        let port = recipe.service.options["port"]?.intValue
+        let command = recipe.service.options["command"]?.stringValue
+        let environment = (recipe.service.options["env"]?.mapValue ?? [:]).mapValues { RecipePlan.scalar($0) }
+        switch (recipe.service.type, recipe.client.type) {
+        case (.sqlite, .sqliteStress):
+            try LocalExecutor.checkClosedLoop(recipe)
+            var client = SQLiteStressClient(settings: settings, serviceSettings: recipe.service.settings)
+            client.stop = LoadStop(recipe: recipe)
+            return (SQLiteService(directory: scratchDirectory, settings: recipe.service.settings), client)
+        case (.postgres, .postgresSmoke), (.postgres, .postgresStress):
+            return (
+                PostgresService(settings: recipe.service.settings, port: port),
+                PostgresClient(kind: recipe.client.type, settings: settings, load: load)
+            )
+        case (.redis, .redisStress):
+            return (
+                RedisService(settings: recipe.service.settings, port: port), RedisClient(settings: settings, load: load)
+            )
+        case (.chroma, .chromaHealthcheck), (.chroma, .chromaStress):
+            let chosen = try port ?? Readiness.freePort()
+            let arguments: [String]
+            if let command {
+                arguments = ProcessService.shell(command)
+            } else {
+                guard ChildProcess.resolve("chroma") != nil else {
+                    throw RecipeError.unsupported(
+                        location,
+                        problem: "a local chroma service needs the 'chroma' command on PATH "
+                            + "(python3 -m venv V && V/bin/pip install chromadb) or service.command")
+                }
+                arguments = [
+                    "chroma", "run", "--path", scratchDirectory.appendingPathComponent("chroma").path, "--host",
+                    "127.0.0.1", "--port", "\(chosen)",
+                ]
+            }
+            let service = ProcessService(
+                name: "chroma", arguments: arguments, port: chosen, environment: environment, scratch: scratchDirectory,
+                probe: { port in await Readiness.get("http://127.0.0.1:\(port)/api/v2/heartbeat")?.status == 200 },
+                version: { port in
+                    await Readiness.get("http://127.0.0.1:\(port)/api/v2/version").map {
+                        "ChromaDB " + $0.body.trimmingCharacters(in: CharacterSet(charactersIn: "\" \n"))
+                    }
+                })
+            return (service, ChromaClient(kind: recipe.client.type, settings: settings, load: load))
+        case (.nginx, .httpSmoke), (.nginx, .httpStress), (.http, .httpSmoke), (.http, .httpStress),
+            (.minio, .httpSmoke), (.minio, .httpStress), (.qdrant, .httpSmoke), (.qdrant, .httpStress):
+            guard let command else {
+                throw RecipeError.unsupported(
+                    location,
+                    problem: ServiceError.missingCommand(service: recipe.service.type.rawValue).errorDescription ?? "")
+            }
+            let chosen = try port ?? Readiness.freePort()
+            let service = ProcessService(
+                name: recipe.service.type.rawValue, arguments: ProcessService.shell(command), port: chosen,
+                environment: environment,
+                probe: { port in await Readiness.acceptsConnections(host: "127.0.0.1", port: port) })
+            return (service, HTTPLoadClient(kind: recipe.client.type, settings: settings, load: load))
+        case (let service, let client) where !RecipeSchema.clients(for: service).contains(client):
+            throw RecipeError.unsupported(
+                location,
+                problem: "client type '\(client.rawValue)' cannot load a \(service.rawValue) service; use "
+                    + RecipeSchema.clients(for: service).map(\.rawValue).joined(separator: " or "))
+        case (let service, _):
+            throw RecipeError.unsupported(
+                location,
+                problem: "the local executor cannot run service type '\(service.rawValue)' yet; supported here: "
+                    + "sqlite, postgres, redis, chroma, nginx, http, minio, qdrant")
+        }
+    }
+
+    /// One line on how the local executor would run a recipe, or why it cannot.
+    public static func describe(_ recipe: Recipe) -> String {
+        guard recipe.isLocal else {
+            return "target '\(recipe.target)': Slurm jobs over ssh; this version has no Slurm executor yet, so `run` "
+                + "refuses it"
+        }
+        let client: any LoadClient
+        do {
+            (_, client) = try make(for: recipe, scratchDirectory: URL(fileURLWithPath: "/tmp"))
+        } catch {
+            return "local: cannot run — \((error as? RecipeError)?.errorDescription ?? "\(error)")"
+        }
+        let plan = client.plan
+        let amount: String
+        switch plan.measured {
+        case .requests(let count): amount = "\(count) requests each"
+        case .seconds(let seconds): amount = "for \(RecipePlan.scalar(.double(seconds))) s"
+        }
+        let loop: String
+        switch plan.mode {
+        case .closed:
+            loop = "closed loop, \(plan.concurrency) request\(plan.concurrency == 1 ? "" : "s") in flight per client"
+        case .open:
+            loop =
+                "open loop at \(RecipePlan.scalar(.double(plan.arrivals?.rate ?? 0))) requests/s per client "
+                + "(at most \(plan.concurrency) in flight)"
+        }
+        let where_ =
+            recipe.service.type == .sqlite
+            ? "embedded sqlite in a temporary directory" : "\(recipe.service.type.rawValue) started on 127.0.0.1"
+        return "local: \(where_); \(recipe.numClients) \(recipe.client.type.rawValue) client"
+            + "\(recipe.numClients == 1 ? "" : "s"), \(amount), \(loop); results/<id>/, reports/<id>/, site/"
+    }
+}
