@@ -113,7 +113,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FactoryBenchNetworkTests",
-            dependencies: ["FactoryBenchNetwork", "TestSupport"],
+            dependencies: ["FactoryBenchNetwork", "TestSupport", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -138,7 +138,7 @@ final class RecordingOutput: PipelineOutput {
         let directory = try TemporaryDirectory()
         let recipes = [
             "typo.yaml": "service: {type: sqlite}\nclient: {type: sqlite_stress}\nbenchmarks: {num_clients: 1, clients: 2}\n",
-            "unsupported.yaml": "service: {type: redis}\nclient: {type: redis_stress}\n",
+            "unsupported.yaml": "service: {type: vllm}\nclient: {type: vllm_smoke}\n",
             "syntax.yaml": "service:\n  type: [sqlite\n",
         ]
         for (name, text) in recipes.sorted(by: { $0.key < $1.key }) {

@@ -46,7 +46,7 @@ import Testing
 
     @Test func typeTheLocalExecutorCannotRunYet() throws {
         try expectInvalidInput(
-            "service: {type: redis}\nclient: {type: redis_stress}\n", mentions: ["cannot run service type 'redis'"])
+            "service: {type: vllm}\nclient: {type: vllm_smoke}\n", mentions: ["cannot run service type 'vllm'"])
     }
 
     @Test func versionUsageAndUnknownRun() throws {
@@ -154,7 +154,7 @@ import Testing
             in: directory.url)
         #expect(plan.exitCode == 0)
         #expect(plan.stdout.contains("  num_clients: 7\n"))
-        #expect(plan.stdout.contains("7 sqlite_stress client threads"))
+        #expect(plan.stdout.contains("7 sqlite_stress clients, 20000 requests each, closed loop"))
         let badSet = try CommandRunner.run(
             ["plan", examples.appendingPathComponent("quickstart.yaml").path, "--set", "benchmarks.num_clients=0"],
             in: directory.url)

@@ -25,8 +25,16 @@ public struct ChildProcess: Sendable {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        // Its own process group, and default signal handling: a child inherits blocked and
+        // ignored signals, and a server that ignores SIGTERM cannot be stopped gently.
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         posix_spawnattr_setpgroup(&attributes, 0)
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
 
         var merged = ProcessInfo.processInfo.environment
         for (key, value) in environment { merged[key] = value }
@@ -55,6 +63,19 @@ public struct ChildProcess: Sendable {
                 command: arguments.joined(separator: " "), status: status, logTail: tail(of: log))
         }
         return status
+    }
+
+    /// `run` for async code: the wait happens on a thread of its own, not on one of the
+    /// few threads Swift concurrency shares.
+    @discardableResult
+    public static func run(_ arguments: [String], log: URL, environment: [String: String] = [:]) async throws -> Int32 {
+        let result: Result<Int32, any Error> = await withCheckedContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(returning: Result { try run(arguments, log: log, environment: environment) })
+            }
+            thread.start()
+        }
+        return try result.get()
     }
 
     /// Whether the process is still running (it may have ended and not been reaped).

@@ -34,7 +34,9 @@ public struct LoadEngine: Sendable {
     private func closedLoop(
         recorder: Recorder, makeSession: @escaping @Sendable (Int) async -> any RequestSession
     ) async throws {
-        let start = WallAnchoredClock.monotonicNanoseconds()
+        // Time 0 is the first request's start, not the moment the slots were created: a
+        // busy machine may take a while to schedule them, and that must not eat warm-up.
+        let origin = Locked<UInt64?>(nil)
         let tracker = Locked(PhaseTracker(plan: plan))
         let plan = plan
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -42,6 +44,11 @@ public struct LoadEngine: Sendable {
                 group.addTask {
                     if plan.rampUpSeconds > 0 {
                         // Ramp-up in the closed loop: slot i joins at i/concurrency of the ramp.
+                        let now = WallAnchoredClock.monotonicNanoseconds()
+                        let start = origin.withLock { value in
+                            if value == nil { value = now }
+                            return value ?? now
+                        }
                         let joinAt = plan.rampUpSeconds * Double(slot) / Double(plan.concurrency)
                         await Self.sleep(until: start + UInt64(joinAt * 1e9))
                     }
@@ -49,7 +56,11 @@ public struct LoadEngine: Sendable {
                     do {
                         while !Task.isCancelled {
                             let begin = WallAnchoredClock.monotonicNanoseconds()
-                            let elapsed = Double(begin - start) / 1e9
+                            let start = origin.withLock { value in
+                                if value == nil { value = begin }
+                                return value ?? begin
+                            }
+                            let elapsed = Double(begin - min(start, begin)) / 1e9
                             guard let (index, phase) = tracker.withLock({ $0.next(at: elapsed) }) else { break }
                             let outcome = await session.send(index: index)
                             let end = WallAnchoredClock.monotonicNanoseconds()

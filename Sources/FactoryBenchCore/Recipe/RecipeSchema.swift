@@ -12,12 +12,13 @@ public enum RecipeSchema {
         SettingSpec("metrics", .list, .list([]), "Metric names to report (kept for the old format; all are reported)."),
     ]
 
-    /// Deployment keys of `service:` (beside `type`, `name` and `settings`), as the Slurm
-    /// executor uses them.
+    /// Deployment keys of `service:` (beside `type`, `name` and `settings`), as the
+    /// executors use them.
     public static let serviceOptions: [SettingSpec] = [
         SettingSpec("image", .string, nil, "Container image (Apptainer pulls docker://IMAGE); overrides the type's."),
         SettingSpec("port", .integer, nil, "Port the service listens on.", check: port),
-        SettingSpec("command", .string, nil, "Command that starts the service; overrides the type's."),
+        SettingSpec("command", .string, nil, "Command that starts the service ($PORT holds its port); overrides the type's."),
+        SettingSpec("ready_timeout", .duration, nil, "How long to wait for the service to answer (default 120 s)."),
         SettingSpec("partition", .string, nil, "Slurm partition."),
         SettingSpec("num_gpus", .integer, nil, "GPUs for the service job.", check: SettingSpec.atLeast(0)),
         SettingSpec("gpus_per_node", .integer, nil, "GPUs per node.", check: SettingSpec.atLeast(0)),

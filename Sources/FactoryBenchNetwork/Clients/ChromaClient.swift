@@ -42,6 +42,9 @@ public struct ChromaClient: LoadClient {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: plan.concurrency)
+        // A refused connection fails its request at once (AsyncHTTPClient would otherwise
+        // retry until the request's deadline, hiding a down server behind long latencies).
+        configuration.connectionPool.retryConnectionEstablishment = false
         let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         let api = ChromaAPI(http: http, base: "http://\(endpoint.host ?? "127.0.0.1"):\(endpoint.port ?? 8000)")
         do {

@@ -37,6 +37,9 @@ public struct HTTPLoadClient: LoadClient {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: plan.concurrency)
+        // A refused connection fails its request at once (AsyncHTTPClient would otherwise
+        // retry until the request's deadline, hiding a down server behind long latencies).
+        configuration.connectionPool.retryConnectionEstablishment = false
         configuration.decompression = .disabled
         let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         var request = HTTPClientRequest(url: url(endpoint: endpoint))

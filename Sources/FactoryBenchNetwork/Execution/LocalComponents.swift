@@ -19,6 +19,7 @@ public enum LocalComponents {
         let port = recipe.service.options["port"]?.intValue
         let command = recipe.service.options["command"]?.stringValue
         let environment = (recipe.service.options["env"]?.mapValue ?? [:]).mapValues { RecipePlan.scalar($0) }
+        let readyTimeout = recipe.service.options["ready_timeout"]?.doubleValue ?? 120
         switch (recipe.service.type, recipe.client.type) {
         case (.sqlite, .sqliteStress):
             try LocalExecutor.checkClosedLoop(recipe)
@@ -27,15 +28,20 @@ public enum LocalComponents {
             return (SQLiteService(directory: scratchDirectory, settings: recipe.service.settings), client)
         case (.postgres, .postgresSmoke), (.postgres, .postgresStress):
             return (
-                PostgresService(settings: recipe.service.settings, port: port),
+                PostgresService(settings: recipe.service.settings, port: port, readyTimeoutSeconds: readyTimeout),
                 PostgresClient(kind: recipe.client.type, settings: settings, load: load)
             )
         case (.redis, .redisStress):
             return (
-                RedisService(settings: recipe.service.settings, port: port), RedisClient(settings: settings, load: load)
+                RedisService(settings: recipe.service.settings, port: port, readyTimeoutSeconds: readyTimeout),
+                RedisClient(settings: settings, load: load)
             )
         case (.chroma, .chromaHealthcheck), (.chroma, .chromaStress):
-            let chosen = try port ?? Readiness.freePort()
+            // The chroma type's own `port` setting counts only when the recipe sets it: its
+            // default (8000) is for the cluster, where the node is the service's alone.
+            let written =
+                recipe.defaulted.contains("service.settings.port") ? nil : recipe.service.settings["port"]?.intValue
+            let chosen = try port ?? written ?? Readiness.freePort()
             let arguments: [String]
             if let command {
                 arguments = ProcessService.shell(command)
@@ -53,6 +59,7 @@ public enum LocalComponents {
             }
             let service = ProcessService(
                 name: "chroma", arguments: arguments, port: chosen, environment: environment, scratch: scratchDirectory,
+                timeoutSeconds: readyTimeout,
                 probe: { port in await Readiness.get("http://127.0.0.1:\(port)/api/v2/heartbeat")?.status == 200 },
                 version: { port in
                     await Readiness.get("http://127.0.0.1:\(port)/api/v2/version").map {
@@ -70,7 +77,7 @@ public enum LocalComponents {
             let chosen = try port ?? Readiness.freePort()
             let service = ProcessService(
                 name: recipe.service.type.rawValue, arguments: ProcessService.shell(command), port: chosen,
-                environment: environment,
+                environment: environment, timeoutSeconds: readyTimeout,
                 probe: { port in await Readiness.acceptsConnections(host: "127.0.0.1", port: port) })
             return (service, HTTPLoadClient(kind: recipe.client.type, settings: settings, load: load))
         case (let service, let client) where !RecipeSchema.clients(for: service).contains(client):

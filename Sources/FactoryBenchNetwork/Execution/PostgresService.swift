@@ -12,6 +12,7 @@ import Synchronization
 public final class PostgresService: Service {
     public let settings: [String: SettingValue]
     public let requestedPort: Int?
+    public let readyTimeoutSeconds: Double
     private let state = Mutex<Running?>(nil)
 
     struct Running: Sendable {
@@ -21,9 +22,10 @@ public final class PostgresService: Service {
         var log: URL
     }
 
-    public init(settings: [String: SettingValue], port: Int?) {
+    public init(settings: [String: SettingValue], port: Int?, readyTimeoutSeconds: Double = 120) {
         self.settings = settings
         self.requestedPort = port
+        self.readyTimeoutSeconds = readyTimeoutSeconds
     }
 
     var databaseName: String { settings["db_name"]?.stringValue ?? "benchmark" }
@@ -49,8 +51,8 @@ public final class PostgresService: Service {
         do {
             if !FileManager.default.fileExists(atPath: dataDirectory.appendingPathComponent("PG_VERSION").path) {
                 try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
-                if let user { try ChildProcess.run(["chown", user, dataDirectory.path], log: log) }
-                try ChildProcess.run(
+                if let user { try await ChildProcess.run(["chown", user, dataDirectory.path], log: log) }
+                try await ChildProcess.run(
                     Self.userPrefix(user) + [
                         binaries.appendingPathComponent("initdb").path, "-D", dataDirectory.path, "-U", "postgres",
                         "--auth=\(settings["auth"]?.stringValue ?? "trust")", "-E", "UTF8", "--no-locale",
@@ -60,9 +62,10 @@ public final class PostgresService: Service {
             for (key, value) in (settings["tuning"]?.mapValue ?? [:]).sorted(by: { $0.key < $1.key }) {
                 options += " -c \(Self.word(key))=\(Self.word(RecipePlan.scalar(value)))"
             }
-            try ChildProcess.run(
+            try await ChildProcess.run(
                 Self.userPrefix(user) + [
-                    binaries.appendingPathComponent("pg_ctl").path, "-D", dataDirectory.path, "-w", "-t", "60", "-o",
+                    binaries.appendingPathComponent("pg_ctl").path, "-D", dataDirectory.path, "-w", "-t",
+                    "\(Int(readyTimeoutSeconds.rounded(.up)))", "-o",
                     options, "start",
                 ], log: log)
             let version = try await createDatabase(port: port)

@@ -36,7 +36,7 @@ public final class ProcessService: Service {
 
     /// A shell command from a recipe, run by `/bin/sh` with `$PORT` and `$HOST` set.
     static func shell(_ command: String) -> [String] {
-        ["/bin/sh", "-c", "exec " + command]
+        ["/bin/sh", "-c", command]
     }
 
     public func deploy(logDirectory: URL) async throws -> ServiceEndpoint {

@@ -7,11 +7,13 @@ import Synchronization
 public final class RedisService: Service {
     public let settings: [String: SettingValue]
     public let requestedPort: Int?
+    public let readyTimeoutSeconds: Double
     private let state = Mutex<(process: ChildProcess, directory: URL)?>(nil)
 
-    public init(settings: [String: SettingValue], port: Int?) {
+    public init(settings: [String: SettingValue], port: Int?, readyTimeoutSeconds: Double = 30) {
         self.settings = settings
         self.requestedPort = port
+        self.readyTimeoutSeconds = readyTimeoutSeconds
     }
 
     public func deploy(logDirectory: URL) async throws -> ServiceEndpoint {
@@ -33,7 +35,7 @@ public final class RedisService: Service {
         let process = try ChildProcess.start(arguments, log: log)
         state.withLock { $0 = (process, directory) }
         do {
-            try await Readiness.wait(for: "redis", process: process, log: log, timeoutSeconds: 30) {
+            try await Readiness.wait(for: "redis", process: process, log: log, timeoutSeconds: readyTimeoutSeconds) {
                 guard let connection = try? await RESPConnection.connect(host: "127.0.0.1", port: port, timeoutSeconds: 1)
                 else { return false }
                 let reply = try? await connection.send([Array("PING".utf8)])

@@ -1,0 +1,198 @@
+import FactoryBenchCore
+import Foundation
+import Synchronization
+import TestSupport
+import Testing
+
+/// A fake service (the engine's timing is the subject here, not a server): each request
+/// takes `serviceSeconds`, and every request that arrives during a stall waits until it
+/// ends, as requests queue behind a stalled server. It also tracks requests in flight.
+final class FakeServer: Sendable {
+    let serviceSeconds: Double
+    let stall: (from: Double, to: Double)?
+    let start = Date()
+    private let state = Mutex((inFlight: 0, peak: 0, sent: 0))
+
+    init(serviceSeconds: Double, stall: (from: Double, to: Double)? = nil) {
+        self.serviceSeconds = serviceSeconds
+        self.stall = stall
+    }
+
+    var peakInFlight: Int { state.withLock { $0.peak } }
+    var sent: Int { state.withLock { $0.sent } }
+
+    func handle() async {
+        state.withLock {
+            $0.inFlight += 1
+            $0.sent += 1
+            $0.peak = max($0.peak, $0.inFlight)
+        }
+        var wait = serviceSeconds
+        let now = Date().timeIntervalSince(start)
+        if let stall, now >= stall.from, now < stall.to { wait = stall.to - now + serviceSeconds }
+        try? await Task.sleep(for: .milliseconds(Int(wait * 1000)))
+        state.withLock { $0.inFlight -= 1 }
+    }
+}
+
+struct FakeSession: RequestSession {
+    let server: FakeServer
+
+    func send(index: Int) async -> RequestOutcome {
+        await server.handle()
+        return RequestOutcome(success: index % 10 != 9, error: index % 10 == 9 ? "every tenth fails" : nil, operationType: "op")
+    }
+
+    func close() async {}
+}
+
+/// Runs a plan against a fake server and returns the records written, parsed.
+func runEngine(_ plan: LoadPlan, server: FakeServer, in directory: TemporaryDirectory) async throws -> [[String: Any]] {
+    let url = directory.path("client-0.jsonl")
+    let writer = try RecordWriter(url: url, header: JSONLine())
+    let context = ClientContext(
+        writer: writer, clock: WallAnchoredClock(), progress: ProgressCounter(expectedRequests: nil, expectedSeconds: nil))
+    try await LoadEngine(plan: plan, serviceType: "fake").run(clientID: 0, context: context) { _ in
+        FakeSession(server: server)
+    }
+    try writer.close()
+    return try String(contentsOf: url, encoding: .utf8).split(separator: "\n").dropFirst().map {
+        try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+    }
+}
+
+func plan(
+    _ mode: LoadPlan.Mode, concurrency: Int, rate: Double? = nil, measured: LoadPlan.Window,
+    warmup: LoadPlan.Window = .requests(0), cooldown: LoadPlan.Window = .requests(0)
+) -> LoadPlan {
+    LoadPlan(
+        mode: mode, concurrency: concurrency,
+        arrivals: rate.map { ArrivalSchedule(rate: $0, arrival: .constant, rampUpSeconds: 0, seed: 1) },
+        warmup: warmup, measured: measured, cooldown: cooldown, rampUpSeconds: 0, seed: 1)
+}
+
+@Suite struct LoadEngineTests {
+    @Test func closedLoopKeepsConcurrencyInFlightAndSendsEveryRequestOnce() async throws {
+        let directory = try TemporaryDirectory()
+        let server = FakeServer(serviceSeconds: 0.01)
+        let records = try await runEngine(plan(.closed, concurrency: 4, measured: .requests(40)), server: server, in: directory)
+        #expect(records.count == 40)
+        #expect(server.peakInFlight == 4)
+        #expect(Set(records.compactMap { $0["request_id"] as? String }) == Set((0..<40).map { "c0-\($0)" }))
+        #expect(records.filter { $0["success"] as? Bool == false }.count == 4)
+        #expect(records.allSatisfy { $0["timestamp_intended"] == nil && $0["phase"] == nil })
+        for record in records {
+            let latency = try #require(record["latency_s"] as? Double)
+            #expect(latency >= 0.009)
+        }
+    }
+
+    @Test func warmupAndCooldownAreRecordedWithTheirPhaseAndLeftOutOfTheSummary() async throws {
+        let directory = try TemporaryDirectory()
+        let records = try await runEngine(
+            plan(.closed, concurrency: 2, measured: .requests(20), warmup: .requests(5), cooldown: .requests(3)),
+            server: FakeServer(serviceSeconds: 0.001), in: directory)
+        #expect(records.count == 28)
+        #expect(records.filter { $0["phase"] as? String == "warmup" }.count == 5)
+        #expect(records.filter { $0["phase"] as? String == "cooldown" }.count == 3)
+        let summary = try Aggregator.aggregate(files: [directory.path("client-0.jsonl")])
+        #expect(summary.totalRequests == 20)
+        #expect(summary.excludedRequests == ExcludedRequests(warmup: 5, cooldown: 3))
+    }
+
+    @Test func timeWindowsEndEachPhaseByTheClock() async throws {
+        let directory = try TemporaryDirectory()
+        let records = try await runEngine(
+            plan(.closed, concurrency: 1, measured: .seconds(0.3), warmup: .seconds(0.1)),
+            server: FakeServer(serviceSeconds: 0.01), in: directory)
+        // Each record's phase follows from when it started (the engine's clock starts just
+        // before the first request).
+        let first = try #require(records.compactMap { $0["timestamp_start"] as? Double }.min())
+        let warm = records.filter { $0["phase"] as? String == "warmup" }
+        let measured = records.filter { $0["phase"] == nil }
+        #expect(!warm.isEmpty && !measured.isEmpty)
+        #expect(warm.allSatisfy { ($0["timestamp_start"] as? Double ?? 9) - first < 0.1 })
+        let measuredStart = try #require(measured.compactMap { $0["timestamp_start"] as? Double }.min())
+        #expect(measuredStart - first >= 0.099)
+        #expect(measured.allSatisfy { ($0["timestamp_start"] as? Double ?? 9) - measuredStart < 0.3 })
+    }
+
+    @Test func openLoopStartsRequestsOnTheScheduleAndRecordsTheIntendedTime() async throws {
+        let directory = try TemporaryDirectory()
+        let records = try await runEngine(
+            plan(.open, concurrency: 8, rate: 100, measured: .seconds(0.5)), server: FakeServer(serviceSeconds: 0.002),
+            in: directory)
+        #expect(records.count == 50)
+        let intended = records.compactMap { $0["timestamp_intended"] as? Double }.sorted()
+        #expect(intended.count == 50)
+        for (a, b) in zip(intended, intended.dropFirst()) { #expect(abs((b - a) - 0.01) < 0.000_002) }
+        for record in records {
+            let start = try #require(record["timestamp_start"] as? Double)
+            let scheduled = try #require(record["timestamp_intended"] as? Double)
+            #expect(start >= scheduled - 0.000_001)
+        }
+    }
+
+    /// Coordinated omission: a server that stalls for 500 ms. The closed loop sends nothing
+    /// while it waits, so only the request in flight sees the stall; the open loop keeps its
+    /// schedule, and the latency from the intended start shows every request the stall held
+    /// up. (Counts, not percentiles: a busy test machine changes how many requests fit.)
+    @Test func aStalledServerShowsInTheOpenLoopButHidesFromTheClosedLoop() async throws {
+        let closedDirectory = try TemporaryDirectory()
+        let closedRecords = try await runEngine(
+            plan(.closed, concurrency: 1, measured: .seconds(1)),
+            server: FakeServer(serviceSeconds: 0.01, stall: (0.2, 0.7)), in: closedDirectory)
+        let openDirectory = try TemporaryDirectory()
+        let openRecords = try await runEngine(
+            plan(.open, concurrency: 100, rate: 100, measured: .seconds(1)),
+            server: FakeServer(serviceSeconds: 0.01, stall: (0.2, 0.7)), in: openDirectory)
+        let closedSlow = closedRecords.filter { ($0["latency_s"] as? Double ?? 0) > 0.25 }
+        #expect(closedSlow.count <= 2)
+        #expect(closedRecords.allSatisfy { $0["timestamp_intended"] == nil })
+        // Requests due from 0.2 s to 0.45 s waited at least 0.25 s past their intended start.
+        let openSlow = openRecords.filter { record in
+            guard let end = record["timestamp_end"] as? Double, let intended = record["timestamp_intended"] as? Double
+            else { return false }
+            return end - intended > 0.25
+        }
+        #expect(openSlow.count >= 20)
+        #expect(openRecords.count == 100)
+        let open = try Aggregator.aggregate(files: [openDirectory.path("client-0.jsonl")])
+        #expect(try #require(open.latencyFromIntended).max > 0.4)
+    }
+
+    @Test func requestsDueWhileEverySlotIsBusyAreRecordedAsDropped() async throws {
+        let directory = try TemporaryDirectory()
+        let records = try await runEngine(
+            plan(.open, concurrency: 1, rate: 100, measured: .requests(30)), server: FakeServer(serviceSeconds: 0.045),
+            in: directory)
+        #expect(records.count == 30)
+        let dropped = records.filter { $0["dropped"] as? Bool == true }
+        // One slot busy for 45 ms per request at 10 ms intervals: most are dropped.
+        #expect(dropped.count >= 18)
+        #expect(dropped.allSatisfy { $0["success"] as? Bool == false && ($0["error"] as? String)?.hasPrefix("dropped") == true })
+        let summary = try Aggregator.aggregate(files: [directory.path("client-0.jsonl")])
+        #expect(summary.droppedRequests == dropped.count)
+        #expect(summary.failedRequests >= dropped.count)
+    }
+
+    @Test func planReadsTheRecipesLoadSection() throws {
+        let recipe = try RecipeLoader.parse(
+            """
+            service: {type: redis}
+            client: {type: redis_stress}
+            load: {mode: open, rate: 50, arrival: gamma, burstiness: 0.5, duration: 10s, warmup: 2s, cooldown: 20, concurrency: 16}
+            """, path: "r.yaml", name: "r")
+        let plan = LoadPlan(load: recipe.load, defaultMeasured: .requests(7))
+        #expect(plan.mode == .open)
+        #expect(plan.concurrency == 16)
+        #expect(plan.arrivals == ArrivalSchedule(rate: 50, arrival: .gamma(shape: 0.5), rampUpSeconds: 0, seed: 42))
+        #expect(plan.measured == .seconds(10))
+        #expect(plan.warmup == .seconds(2))
+        #expect(plan.cooldown == .requests(20))
+        #expect(plan.totalRequests == nil)
+        let closed = LoadPlan(load: ["concurrency": .int(3)], defaultMeasured: .requests(7))
+        #expect(closed.mode == .closed)
+        #expect(closed.totalRequests == 7)
+    }
+}

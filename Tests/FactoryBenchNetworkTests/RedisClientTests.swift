@@ -1,0 +1,62 @@
+import FactoryBenchCore
+import Foundation
+import NIOCore
+import TestSupport
+import Testing
+
+@testable import FactoryBenchNetwork
+
+/// redis_stress against a real redis-server that the local executor starts.
+@Suite(.enabled(if: Installed.redis, "redis-server is not installed"), .serialized)
+struct RedisClientTests {
+    @Test func stressSetsAndGetsValuesOfTheConfiguredSize() async throws {
+        let (run, endpoint, outcomes) = try await LocalRun.run(
+            """
+            service: {type: redis}
+            client: {type: redis_stress, settings: {num_requests: 400, value_size_bytes: 64, key_space: 50, mix: {set: 1, get: 3}}}
+            benchmarks: {num_clients: 2}
+            load: {concurrency: 4}
+            """)
+        #expect(outcomes.map(\.error) == [nil, nil])
+        #expect(endpoint.version?.hasPrefix("Redis ") == true)
+        let records = try run.records()
+        expectWellFormed(records, serviceType: "redis")
+        #expect(records.count == 800)
+        #expect(records.allSatisfy { $0["success"] as? Bool == true })
+        let gets = records.filter { $0["operation_type"] as? String == "get" }
+        let sets = records.filter { $0["operation_type"] as? String == "set" }
+        #expect(gets.count + sets.count == 800)
+        #expect((520...680).contains(gets.count), "about 3 of 4 are GETs: \(gets.count)")
+        // The key space was filled before the clients started, so every GET finds a value.
+        #expect(gets.allSatisfy { $0["rows_affected"] as? Int == 1 })
+    }
+
+    @Test func readinessWaitsForPingAndAServerKilledMidRunGivesFailedRequests() async throws {
+        let run = try LocalRun(
+            """
+            service: {type: redis}
+            client: {type: redis_stress, settings: {key_space: 10}}
+            load: {concurrency: 2, duration: 1s}
+            """)
+        let outcomes = try await run.runKillingTheService(after: .milliseconds(300))
+        #expect(outcomes.map(\.error) == [nil])
+        let records = try run.records()
+        expectWellFormed(records, serviceType: "redis")
+        let failed = records.filter { $0["success"] as? Bool == false }
+        #expect(!failed.isEmpty && failed.count < records.count)
+    }
+
+    @Test func respDecoderReadsEveryReplyKindAndWaitsForMissingBytes() throws {
+        var buffer = ByteBuffer(string: "+OK\r\n-ERR bad\r\n:42\r\n$3\r\nabc\r\n$-1\r\n*2\r\n$1\r\nx\r\n:7\r\n")
+        #expect(try RESPDecoder.parse(&buffer) == .simple("OK"))
+        #expect(try RESPDecoder.parse(&buffer) == .error("ERR bad"))
+        #expect(try RESPDecoder.parse(&buffer) == .integer(42))
+        #expect(try RESPDecoder.parse(&buffer) == .bulk(Array("abc".utf8)))
+        #expect(try RESPDecoder.parse(&buffer) == .bulk(nil))
+        #expect(try RESPDecoder.parse(&buffer) == .array([.bulk(Array("x".utf8)), .integer(7)]))
+        var partial = ByteBuffer(string: "$5\r\nab")
+        #expect(try RESPDecoder.parse(&partial) == nil)
+        var garbage = ByteBuffer(string: "?what\r\n")
+        #expect(throws: (any Error).self) { try RESPDecoder.parse(&garbage) }
+    }
+}
