@@ -11,11 +11,13 @@ final class LocalRun: Sendable {
     let recipe: Recipe
     let directory: TemporaryDirectory
     let executor: LocalExecutor
+    let service: any Service
 
     init(_ yaml: String) throws {
         recipe = try RecipeLoader.parse(yaml, path: "test.yaml", name: "test")
         directory = try TemporaryDirectory()
         let (service, client) = try LocalComponents.make(for: recipe, scratchDirectory: directory.path("scratch"))
+        self.service = service
         executor = LocalExecutor(recipe: recipe, clock: WallAnchoredClock(), service: service, client: client)
     }
 

@@ -46,6 +46,41 @@ struct RedisClientTests {
         #expect(!failed.isEmpty && failed.count < records.count)
     }
 
+    /// Coordinated omission on a real server: redis-server is frozen (SIGSTOP) for half a
+    /// second in the middle of an open-loop run. Every request due during the freeze waits
+    /// for it, and the latency from the intended start shows each of them.
+    @Test func aFrozenServerShowsInTheOpenLoopsLatencyFromTheIntendedStart() async throws {
+        let run = try LocalRun(
+            """
+            service: {type: redis}
+            client: {type: redis_stress, settings: {key_space: 10}}
+            load: {mode: open, rate: 200, duration: 1.5s, concurrency: 200}
+            """)
+        let endpoint = try await run.deploy()
+        let pid = try #require((run.service as? RedisService)?.pid)
+        let freezer = Task {
+            try await Task.sleep(for: .milliseconds(500))
+            kill(pid, SIGSTOP)
+            try await Task.sleep(for: .milliseconds(500))
+            kill(pid, SIGCONT)
+        }
+        _ = try await run.runClients(endpoint)
+        try await freezer.value
+        try run.executor.teardown()
+        let records = try run.records()
+        #expect(records.count == 300)
+        let held = records.filter { record in
+            guard let end = record["timestamp_end"] as? Double, let intended = record["timestamp_intended"] as? Double
+            else { return false }
+            return end - intended > 0.3
+        }
+        // About 40 requests were due in the freeze's first 0.2 s.
+        #expect(held.count >= 25, "\(held.count) requests waited over 0.3 s")
+        let summary = try run.summary()
+        #expect(try #require(summary.latencyFromIntended).max > 0.4)
+        #expect(summary.droppedRequests == 0)
+    }
+
     @Test func respDecoderReadsEveryReplyKindAndWaitsForMissingBytes() throws {
         var buffer = ByteBuffer(string: "+OK\r\n-ERR bad\r\n:42\r\n$3\r\nabc\r\n$-1\r\n*2\r\n$1\r\nx\r\n:7\r\n")
         #expect(try RESPDecoder.parse(&buffer) == .simple("OK"))

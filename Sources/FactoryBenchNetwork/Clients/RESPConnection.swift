@@ -35,10 +35,19 @@ final class RESPConnection: Sendable {
 
     var isActive: Bool { channel.isActive }
 
-    /// Sends one command and waits for its reply.
-    func send(_ arguments: [[UInt8]]) async throws -> RESPValue {
+    /// Sends one command and waits for its reply, at most `timeoutSeconds`.
+    func send(_ arguments: [[UInt8]], timeoutSeconds: Int64 = 30) async throws -> RESPValue {
         let promise = channel.eventLoop.makePromise(of: RESPValue.self)
-        channel.writeAndFlush(RESPCommand(arguments: arguments, reply: promise), promise: nil)
+        // A write that fails (the connection closed under it) never reaches the handler's
+        // queue, and a server that never answers never fulfils it: both must end the wait.
+        // A promise completes once; later attempts are ignored.
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        written.futureResult.whenFailure { promise.fail($0) }
+        let timeout = channel.eventLoop.scheduleTask(in: .seconds(timeoutSeconds)) {
+            promise.fail(RESPError.timeout(seconds: timeoutSeconds))
+        }
+        channel.writeAndFlush(RESPCommand(arguments: arguments, reply: promise), promise: written)
+        defer { timeout.cancel() }
         return try await promise.futureResult.get()
     }
 
@@ -46,7 +55,9 @@ final class RESPConnection: Sendable {
     func pipeline(_ commands: [[[UInt8]]]) async throws -> [RESPValue] {
         let promises = commands.map { command -> EventLoopPromise<RESPValue> in
             let promise = channel.eventLoop.makePromise(of: RESPValue.self)
-            channel.write(RESPCommand(arguments: command, reply: promise), promise: nil)
+            let written = channel.eventLoop.makePromise(of: Void.self)
+            written.futureResult.whenFailure { promise.fail($0) }
+            channel.write(RESPCommand(arguments: command, reply: promise), promise: written)
             return promise
         }
         channel.flush()
@@ -171,11 +182,13 @@ struct RESPDecoder: ByteToMessageDecoder {
 
 enum RESPError: Error, CustomStringConvertible {
     case connectionClosed
+    case timeout(seconds: Int64)
     case malformed(String)
 
     var description: String {
         switch self {
         case .connectionClosed: return "the Redis server closed the connection"
+        case .timeout(let seconds): return "no reply from the Redis server within \(seconds) s"
         case .malformed(let what): return "malformed Redis reply: \(what)"
         }
     }

@@ -61,6 +61,9 @@ public final class RedisService: Service {
         return "Redis " + (line.map { String($0.dropFirst("redis_version:".count)) } ?? "")
     }
 
+    /// The server's process id while it runs.
+    public var pid: pid_t? { state.withLock { $0?.process.pid } }
+
     public func stop() throws {
         guard
             let (process, directory) = state.withLock({ current in
