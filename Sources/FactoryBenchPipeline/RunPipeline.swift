@@ -85,11 +85,13 @@ public struct RunPipeline: Sendable {
         do {
             let endpoint = try await run.step("deploy") { try await executor.deploy(logDirectory: directory.logs) }
             run.manifest.service = endpoint
+            let cpuBefore = ProcessCPU.seconds()
             let outcomes = try await run.step("run") {
                 defer { try? executor.teardown() }
                 return try await runClients(executor: executor, benchmarkID: id, directory: directory, endpoint: endpoint)
             }
             run.manifest.clients = outcomes
+            run.manifest.clientCPUSeconds = ProcessCPU.seconds() - cpuBefore
             let failures = outcomes.compactMap { outcome in outcome.error.map { "client \(outcome.clientID): \($0)" } }
             if failures.count == outcomes.count, !failures.isEmpty {
                 run.fail(.partial, reason: "every client failed: " + failures.joined(separator: "; "))

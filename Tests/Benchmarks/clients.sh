@@ -2,8 +2,9 @@
 # The client benchmark: our PostgreSQL and Redis clients (release build, through
 # `factorybench run`, which starts the server) side by side with the yardsticks, pgbench
 # and redis-benchmark, each against its own fresh server of the same binaries on this
-# machine. Prints requests/s and the client's CPU time per request (user + system of the
-# client process; the servers run detached and are not counted).
+# machine. Prints requests/s and the client's CPU time per request: user + system of the
+# yardstick's process, and for factorybench the CPU its clients used while they ran
+# (`client_cpu_seconds` in run.json; service start-up, report and site not counted).
 #
 # usage: Tests/Benchmarks/clients.sh [SECONDS]      (default 10 s per measurement)
 set -euo pipefail
@@ -19,6 +20,11 @@ trap 'rm -rf "$work"' EXIT
 cpu() {  # command... → prints "user+sys seconds" of the command to stderr's last line
     /usr/bin/time -f "%U %S" "$@" 2>"$work/time" >"$work/out" || { cat "$work/out" "$work/time"; exit 1; }
     tail -1 "$work/time" | awk '{print $1 + $2}'
+}
+measured() {  # recipe name → "requests/s requests client-cpu-seconds" of its run
+    local run
+    run=$(ls -d "$work"/results/"$1"-* | head -1)
+    python3 -c "import json; s=json.load(open('$run/summary.json')); m=json.load(open('$run/run.json')); print(s['requests_per_second'], s['total_requests'], m['client_cpu_seconds'])"
 }
 row() {  # name requests/s cpu-seconds requests
     awk -v n="$1" -v r="$2" -v c="$3" -v q="$4" 'BEGIN { printf "%-44s %10.0f req/s %8.1f µs client CPU/request\n", n, r, c / q * 1e6 }'
@@ -45,9 +51,8 @@ client:
 benchmarks: {num_clients: 4}
 load: {concurrency: 1, duration: ${seconds}s}
 YAML
-fb_pg_cpu=$(cd "$work" && cpu "$binary" run postgres.yaml)
-summary=$(ls "$work"/results/postgres-*/summary.json)
-read -r fb_pg_rps fb_pg_count < <(python3 -c "import json,sys; s=json.load(open('$summary')); print(s['requests_per_second'], s['total_requests'])")
+(cd "$work" && "$binary" run postgres.yaml >/dev/null)
+read -r fb_pg_rps fb_pg_count fb_pg_cpu < <(measured postgres)
 
 # --- Redis: GET of 256-byte values, 8 in flight.
 rport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -67,9 +72,8 @@ client:
 benchmarks: {num_clients: 2}
 load: {concurrency: 4, duration: ${seconds}s}
 YAML
-fb_redis_cpu=$(cd "$work" && cpu "$binary" run redis.yaml)
-summary=$(ls "$work"/results/redis-*/summary.json)
-read -r fb_redis_rps fb_redis_count < <(python3 -c "import json,sys; s=json.load(open('$summary')); print(s['requests_per_second'], s['total_requests'])")
+(cd "$work" && "$binary" run redis.yaml >/dev/null)
+read -r fb_redis_rps fb_redis_count fb_redis_cpu < <(measured redis)
 
 echo "PostgreSQL point lookups, 4 connections, 1 in flight each, ${seconds} s:"
 row "  pgbench -S -M prepared -c 4 -j 2" "$pg_tps" "$pg_cpu" "$pg_count"
@@ -77,4 +81,4 @@ row "  factorybench postgres_stress (point_lookup)" "$fb_pg_rps" "$fb_pg_cpu" "$
 echo "Redis GET of 256-byte values, 8 in flight, ${seconds} s:"
 row "  redis-benchmark -t get -c 8 -d 256" "$rb_rps" "$rb_cpu" "$requests"
 row "  factorybench redis_stress (get)" "$fb_redis_rps" "$fb_redis_cpu" "$fb_redis_count"
-echo "(factorybench's CPU includes its report, plots and site; 2 shared cores: compare ratios)"
+echo "(2 cores shared by client and server: compare ratios, not absolutes)"

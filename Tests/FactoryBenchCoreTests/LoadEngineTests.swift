@@ -136,18 +136,20 @@ func plan(
     /// Coordinated omission: a server that stalls for 500 ms. The closed loop sends nothing
     /// while it waits, so only the request in flight sees the stall; the open loop keeps its
     /// schedule, and the latency from the intended start shows every request the stall held
-    /// up. (Counts, not percentiles: a busy test machine changes how many requests fit.)
+    /// up. (Shares of the sample, not latencies: a busy test machine stretches every sleep.)
     @Test func aStalledServerShowsInTheOpenLoopButHidesFromTheClosedLoop() async throws {
         let closedDirectory = try TemporaryDirectory()
         let closedRecords = try await runEngine(
             plan(.closed, concurrency: 1, measured: .seconds(1)),
-            server: FakeServer(serviceSeconds: 0.01, stall: (0.2, 0.7)), in: closedDirectory)
+            server: FakeServer(serviceSeconds: 0.001, stall: (0.2, 0.7)), in: closedDirectory)
         let openDirectory = try TemporaryDirectory()
         let openRecords = try await runEngine(
             plan(.open, concurrency: 100, rate: 100, measured: .seconds(1)),
-            server: FakeServer(serviceSeconds: 0.01, stall: (0.2, 0.7)), in: openDirectory)
+            server: FakeServer(serviceSeconds: 0.001, stall: (0.2, 0.7)), in: openDirectory)
+        // The closed loop's slow requests are a sliver of its sample, so its percentiles
+        // hide the stall.
         let closedSlow = closedRecords.filter { ($0["latency_s"] as? Double ?? 0) > 0.25 }
-        #expect(closedSlow.count <= 2)
+        #expect(Double(closedSlow.count) < Double(closedRecords.count) * 0.02, "\(closedSlow.count) of \(closedRecords.count)")
         #expect(closedRecords.allSatisfy { $0["timestamp_intended"] == nil })
         // Requests due from 0.2 s to 0.45 s waited at least 0.25 s past their intended start.
         let openSlow = openRecords.filter { record in

@@ -69,6 +69,7 @@ final class RecordingOutput: PipelineOutput {
         #expect(manifest.steps.map(\.name) == ["deploy", "run", "collect", "aggregate", "report", "site"])
         #expect(manifest.recipeVerbatim == (try String(contentsOf: recipe, encoding: .utf8)))
         #expect(manifest.finishedAt != nil)
+        #expect((manifest.clientCPUSeconds ?? 0) > 0)
 
         let summary = try JSONDecoder().decode(RunSummary.self, from: Data(contentsOf: outcome.results.summary))
         #expect(summary.totalRequests == 4 * 150)
@@ -94,6 +95,7 @@ final class RecordingOutput: PipelineOutput {
         #expect(page.contains(">Latency (ms, log scale)</text>"))
         #expect(page.contains(">Requests per second</text>"))
         #expect(page.contains("<table>"))
+        #expect(page.contains("load-generator CPU"))
         #expect(!page.lowercased().contains("<script"))
         let index = try String(contentsOf: directory.path("site/index.html"), encoding: .utf8)
         #expect(index.contains("href=\"runs/\(id)/index.html\""))

@@ -16,21 +16,24 @@ public enum DatabaseOperation: String, CaseIterable, Sendable {
         }
     }
 
-    /// Picks an operation with probability proportional to its weight in `mix` (operations
-    /// in a fixed order, so a seed gives the same stream everywhere).
-    public static func pick(from mix: [String: SettingValue], using random: inout SeededGenerator) -> DatabaseOperation {
-        let weighted = allCases.compactMap { operation -> (DatabaseOperation, Double)? in
+    /// The operations of a `mix` with positive weights, as cumulative weights in a fixed
+    /// order (so a seed gives the same stream everywhere); computed once per client.
+    public static func cumulativeWeights(_ mix: [String: SettingValue]) -> [(operation: DatabaseOperation, upTo: Double)] {
+        var total = 0.0
+        return allCases.compactMap { operation in
             guard let weight = mix[operation.rawValue]?.doubleValue, weight > 0 else { return nil }
-            return (operation, weight)
+            total += weight
+            return (operation, total)
         }
-        let total = weighted.reduce(0) { $0 + $1.1 }
-        guard total > 0 else { return .pointLookup }
-        var pick = Double(random.next() >> 11) * 0x1p-53 * total
-        for (operation, weight) in weighted {
-            if pick < weight { return operation }
-            pick -= weight
-        }
-        return weighted.last?.0 ?? .pointLookup
+    }
+
+    /// Picks an operation with probability proportional to its weight.
+    public static func pick(
+        from cumulative: [(operation: DatabaseOperation, upTo: Double)], using random: inout SeededGenerator
+    ) -> DatabaseOperation {
+        guard let total = cumulative.last?.upTo else { return .pointLookup }
+        let pick = Double(random.next() >> 11) * 0x1p-53 * total
+        return cumulative.first { pick < $0.upTo }?.operation ?? .pointLookup
     }
 
     /// Validates a recipe's `mix`: known operations, non-negative weights, a positive total.

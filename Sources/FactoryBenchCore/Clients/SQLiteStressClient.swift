@@ -21,13 +21,7 @@ public struct SQLiteStressClient: LoadClient {
 
     /// The operations and their cumulative weights, in a fixed order.
     var cumulativeMix: [(operation: DatabaseOperation, upTo: Double)] {
-        let mix = settings["mix"]?.mapValue ?? [:]
-        var total = 0.0
-        return DatabaseOperation.allCases.compactMap { operation in
-            guard let weight = mix[operation.rawValue]?.doubleValue, weight > 0 else { return nil }
-            total += weight
-            return (operation, total)
-        }
+        DatabaseOperation.cumulativeWeights(settings["mix"]?.mapValue ?? [:])
     }
 
     public var plan: LoadPlan {

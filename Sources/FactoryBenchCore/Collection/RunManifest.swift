@@ -27,6 +27,10 @@ public struct RunManifest: Sendable, Codable, Equatable {
     public var statusReason: String?
     public var service: ServiceEndpoint?
     public var clients: [ClientOutcome]
+    /// CPU time (user + system) this process spent while the clients ran, all clients
+    /// together: near the cores available, the load generator — not the service — may be
+    /// what limited the numbers.
+    public var clientCPUSeconds: Double?
     public var steps: [StepRecord]
     /// The sweep this run is a point of, and the swept values at this point.
     public var sweepID: String?
@@ -50,6 +54,7 @@ public struct RunManifest: Sendable, Codable, Equatable {
         case status
         case statusReason = "status_reason"
         case service, clients, steps
+        case clientCPUSeconds = "client_cpu_seconds"
         case sweepID = "sweep_id"
         case sweepPoint = "sweep_point"
     }

@@ -15,6 +15,15 @@ public struct PostgresClient: LoadClient {
     public let kind: ClientType
     public let settings: [String: SettingValue]
     public let plan: LoadPlan
+    let databaseName: String
+    let table: String
+    let initialRows: Int
+    let rangeSize: Int
+    let payload: String
+    let seed: UInt64
+    /// `mix` as cumulative weights, or `nil` for the seed's rounds of inserts then selects.
+    let mix: [(operation: DatabaseOperation, upTo: Double)]?
+    let rounds: (inserts: Int, selects: Int)
     private let shared: Shared
 
     /// What every slot of every client shares: the highest row id so far, for key choice.
@@ -32,15 +41,16 @@ public struct PostgresClient: LoadClient {
             fallback = 10
         }
         plan = LoadPlan(load: load, defaultMeasured: LoadPlan.measuredWindow(settings: settings, fallback: fallback))
+        databaseName = settings["db_name"]?.stringValue ?? "benchmark"
+        table = Self.plainName(settings["table_name"]?.stringValue ?? "stress_test")
+        initialRows = settings["initial_rows"]?.intValue ?? 1000
+        rangeSize = settings["range_size"]?.intValue ?? 100
+        payload = String(repeating: "x", count: settings["payload_bytes"]?.intValue ?? 100)
+        seed = UInt64(truncatingIfNeeded: settings["seed"]?.intValue ?? 42)
+        mix = settings["mix"]?.mapValue.map(DatabaseOperation.cumulativeWeights)
+        rounds = (settings["num_inserts"]?.intValue ?? 0, settings["num_selects"]?.intValue ?? 0)
         shared = Shared()
     }
-
-    var databaseName: String { settings["db_name"]?.stringValue ?? "benchmark" }
-    var table: String { Self.plainName(settings["table_name"]?.stringValue ?? "stress_test") }
-    var initialRows: Int { settings["initial_rows"]?.intValue ?? 1000 }
-    var rangeSize: Int { settings["range_size"]?.intValue ?? 100 }
-    var payload: String { String(repeating: "x", count: settings["payload_bytes"]?.intValue ?? 100) }
-    var seed: UInt64 { UInt64(truncatingIfNeeded: settings["seed"]?.intValue ?? 42) }
 
     public func prepare(endpoint: ServiceEndpoint) async throws {
         guard kind == .postgresStress else { return }
@@ -87,14 +97,12 @@ public struct PostgresClient: LoadClient {
 
     /// The operation of request `index` of a client.
     func operation(clientID: Int, index: Int) -> DatabaseOperation {
-        if let mix = settings["mix"]?.mapValue {
+        if let mix {
             var random = SeededGenerator(seed: seed ^ (UInt64(clientID) << 40) ^ UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
             return DatabaseOperation.pick(from: mix, using: &random)
         }
-        let inserts = settings["num_inserts"]?.intValue ?? 0
-        let selects = settings["num_selects"]?.intValue ?? 0
-        guard inserts + selects > 0 else { return .pointLookup }
-        return index % (inserts + selects) < inserts ? .insert : .pointLookup
+        guard rounds.inserts + rounds.selects > 0 else { return .pointLookup }
+        return index % (rounds.inserts + rounds.selects) < rounds.inserts ? .insert : .pointLookup
     }
 
     /// The SQL of an operation on the client's table.

@@ -5,15 +5,29 @@ import FactoryBenchCore
 public struct RedisClient: LoadClient {
     public let settings: [String: SettingValue]
     public let plan: LoadPlan
+    let keySpace: Int
+    let value: [UInt8]
+    let seed: UInt64
+    /// The share of SETs among all requests.
+    let setShare: Double
+    /// Every key, made once when the key space is not huge.
+    let keys: [[UInt8]]
 
     public init(settings: [String: SettingValue], load: [String: SettingValue]) {
         self.settings = settings
         plan = LoadPlan(load: load, defaultMeasured: LoadPlan.measuredWindow(settings: settings, fallback: 10000))
+        keySpace = max(settings["key_space"]?.intValue ?? 10000, 1)
+        value = [UInt8](repeating: UInt8(ascii: "v"), count: settings["value_size_bytes"]?.intValue ?? 256)
+        seed = UInt64(truncatingIfNeeded: settings["seed"]?.intValue ?? 42)
+        let mix = settings["mix"]?.mapValue ?? [:]
+        let sets = mix["set"]?.doubleValue ?? 1
+        let gets = mix["get"]?.doubleValue ?? 1
+        setShare = sets + gets > 0 ? sets / (sets + gets) : 0.5
+        keys = keySpace <= 1_000_000 ? (0..<keySpace).map(Self.key) : []
     }
 
-    var keySpace: Int { max(settings["key_space"]?.intValue ?? 10000, 1) }
-    var value: [UInt8] { [UInt8](repeating: UInt8(ascii: "v"), count: settings["value_size_bytes"]?.intValue ?? 256) }
-    var seed: UInt64 { UInt64(truncatingIfNeeded: settings["seed"]?.intValue ?? 42) }
+    static let set = Array("SET".utf8)
+    static let get = Array("GET".utf8)
 
     /// Fills the key space, so GETs find values, in pipelined batches of 1,000 SETs.
     public func prepare(endpoint: ServiceEndpoint) async throws {
@@ -41,12 +55,10 @@ public struct RedisClient: LoadClient {
     /// The command of request `index`: SET or GET, and its key.
     func command(clientID: Int, index: Int) -> (operation: String, arguments: [[UInt8]]) {
         var random = SeededGenerator(seed: seed ^ (UInt64(clientID) << 40) ^ UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
-        let mix = settings["mix"]?.mapValue ?? [:]
-        let sets = mix["set"]?.doubleValue ?? 1
-        let gets = mix["get"]?.doubleValue ?? 1
-        let pick = Double(random.next() >> 11) * 0x1p-53 * (sets + gets)
-        let key = Self.key(Int(random.next() % UInt64(keySpace)))
-        return pick < sets ? ("set", [Array("SET".utf8), key, value]) : ("get", [Array("GET".utf8), key])
+        let pick = Double(random.next() >> 11) * 0x1p-53
+        let number = Int(random.next() % UInt64(keySpace))
+        let key = keys.isEmpty ? Self.key(number) : keys[number]
+        return pick < setShare ? ("set", [Self.set, key, value]) : ("get", [Self.get, key])
     }
 
     static func key(_ number: Int) -> [UInt8] { Array("factorybench:\(number)".utf8) }

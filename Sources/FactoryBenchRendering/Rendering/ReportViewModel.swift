@@ -171,6 +171,11 @@ struct ReportViewModel {
             ("FactoryBench commit", manifest.toolCommit ?? "unknown"), ("workspace commit", manifest.workspaceCommit ?? "none"),
             ("recipe file", manifest.recipePath), ("finished", manifest.finishedAt ?? "not finished"),
         ].map { EnvironmentRow(key: $0.0, value: e($0.1)) }
+        if let cpu = manifest.clientCPUSeconds {
+            let total = summary.totalRequests + summary.excludedRequests.warmup + summary.excludedRequests.cooldown
+            let perRequest = total > 0 ? String(format: " (%.1f µs per request)", cpu / Double(total) * 1e6) : ""
+            environment.append(EnvironmentRow(key: "load-generator CPU", value: String(format: "%.2f s", cpu) + perRequest))
+        }
         let results = ServiceLevelObjectives(manifest: manifest).evaluate(summary)
         objectives = results.map { result in
             let unit = result.key.hasSuffix("_ms") ? " ms" : result.key == "error_rate" ? "" : " req/s"
