@@ -1,5 +1,6 @@
 import ArgumentParser
 import FactoryBenchCore
+import FactoryBenchNetwork
 import Foundation
 
 /// The `factorybench` command line: one subcommand per file, each a thin shell around one
@@ -20,6 +21,7 @@ struct FactoryBenchCommand: AsyncParsableCommand {
         ])
 
     static func main() async {
+        NetworkRuntime.runTasksOnEventLoops()
         do {
             var command = try parseAsRoot(LegacyArguments.rewrite(Array(CommandLine.arguments.dropFirst())))
             if var command = command as? AsyncParsableCommand {
