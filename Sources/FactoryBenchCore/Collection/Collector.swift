@@ -50,7 +50,8 @@ public enum Collector {
                         continue
                     }
                     let complete = data[data.startIndex...lastNewline]
-                    lines += complete.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+                    // Counted over raw bytes: Data's own iterator costs a call per byte.
+                    lines += complete.withUnsafeBytes { raw in raw.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) } }
                     try out.write(contentsOf: complete)
                     carry = Data(data[data.index(after: lastNewline)...])
                 }
