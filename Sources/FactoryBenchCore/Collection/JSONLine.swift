@@ -35,6 +35,17 @@ public struct JSONLine: Sendable {
         Self.appendFixed(value, decimals: decimals, to: &bytes)
     }
 
+    /// An array of numbers, each with a fixed count of decimals.
+    public mutating func add(_ name: String, _ values: [Double], decimals: Int) {
+        key(name)
+        bytes.append(UInt8(ascii: "["))
+        for (index, value) in values.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            Self.appendFixed(value, decimals: decimals, to: &bytes)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
     /// The finished line, newline included.
     public func finished() -> [UInt8] {
         var line = bytes
@@ -111,6 +122,17 @@ extension RequestRecord {
         if let topK { line.add("top_k", topK) }
         if let batchSize { line.add("batch_size", batchSize) }
         if let dimension { line.add("dimension", dimension) }
+        if let llm {
+            if let model = llm.model { line.add("model", model) }
+            if let ttft = llm.ttftSeconds { line.add("ttft_s", ttft, decimals: 9) }
+            if !llm.itlSeconds.isEmpty { line.add("itl_s", llm.itlSeconds, decimals: 9) }
+            if let tokens = llm.outputTokens { line.add("output_tokens", tokens) }
+            if let tokens = llm.inputTokens { line.add("input_tokens", tokens) }
+            if let source = llm.tokenCountSource { line.add("token_count_source", source) }
+            if let reason = llm.finishReason { line.add("finish_reason", reason) }
+            for (key, value) in llm.serverTimings.sorted(by: { $0.key < $1.key }) { line.add(key, value, decimals: 9) }
+            for (key, value) in llm.serverCounts.sorted(by: { $0.key < $1.key }) { line.add(key, value) }
+        }
         return line.finished()
     }
 }

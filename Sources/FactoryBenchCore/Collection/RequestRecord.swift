@@ -25,6 +25,8 @@ public struct RequestRecord: Sendable, Equatable {
     public var topK: Int?
     public var batchSize: Int?
     public var dimension: Int?
+    /// LLM requests: tokens and their timing.
+    public var llm: LLMFields?
 
     public init(
         requestID: String, clientID: Int?, serviceType: String, timestampStart: Double, timestampEnd: Double,
@@ -44,4 +46,26 @@ public struct RequestRecord: Sendable, Equatable {
         self.queryType = queryType
         self.rowsAffected = rowsAffected
     }
+}
+
+/// What an LLM request adds to its record (DESIGN.md: `model`, `input_tokens`,
+/// `output_tokens`, `ttft_s`, `itl_s`), plus how tokens were counted and what the server
+/// itself reported.
+public struct LLMFields: Sendable, Equatable {
+    public var model: String?
+    /// Request start to the first content token.
+    public var ttftSeconds: Double?
+    /// Every gap between consecutive content chunks.
+    public var itlSeconds: [Double] = []
+    public var outputTokens: Int?
+    public var inputTokens: Int?
+    /// `usage` (the server's count) or `chunks` (one token per content chunk).
+    public var tokenCountSource: String?
+    public var finishReason: String?
+    /// Server-side durations in seconds (Ollama's `*_duration`), keyed as written.
+    public var serverTimings: [String: Double] = [:]
+    /// Server-side counts (Ollama's `prompt_eval_count`, `eval_count`).
+    public var serverCounts: [String: Int] = [:]
+
+    public init() {}
 }

@@ -158,6 +158,7 @@ public struct LoadEngine: Sendable {
             record.topK = outcome.topK
             record.batchSize = outcome.batchSize
             record.dimension = outcome.dimension
+            record.llm = outcome.llm
             try context.writer.append(record)
             context.progress.record(success: outcome.success)
         }

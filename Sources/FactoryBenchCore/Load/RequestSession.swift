@@ -21,6 +21,7 @@ public struct RequestOutcome: Sendable, Equatable {
     public var topK: Int?
     public var batchSize: Int?
     public var dimension: Int?
+    public var llm: LLMFields?
 
     public init(
         success: Bool, error: String? = nil, httpStatus: Int? = nil, operationType: String? = nil,

@@ -52,6 +52,31 @@ public struct SettingSpec: Sendable {
 
 /// The one place where every type's settings and their defaults are declared.
 public enum SettingsCatalog {
+    /// Settings every LLM client shares.
+    static func llmCommon(api: String, source: String) -> [SettingSpec] {
+        let apis = api == "generate" ? ["generate", "chat"] : ["completions", "chat"]
+        return [
+            SettingSpec("model", .string, nil, "Model name sent (the service's model setting by default)."),
+            SettingSpec(
+                "api", .string, .string(api), "Endpoint: \(apis.joined(separator: " or ")).",
+                check: RecipeSchema.oneOf(apis)),
+            SettingSpec("stream", .boolean, .bool(true), "Stream the answer (needed for TTFT and ITL)."),
+            SettingSpec("temperature", .number, .double(0), "Sampling temperature (0: greedy, repeatable)."),
+            SettingSpec("ignore_eos", .boolean, .bool(false), "Generate max_tokens even past end-of-sequence (vLLM)."),
+            SettingSpec(
+                "prompt_source", .string, .string(source),
+                "fixed (prompt), synthetic (seeded, input_tokens words), file (JSONL of prompt or messages) or sharegpt.",
+                check: RecipeSchema.oneOf(["fixed", "synthetic", "file", "sharegpt"])),
+            SettingSpec("prompts_file", .string, nil, "Prompts for prompt_source file or sharegpt (relative to the recipe)."),
+            SettingSpec(
+                "input_tokens", .integer, .int(128), "Synthetic prompt length in words (about one token each).",
+                check: SettingSpec.atLeast(1)),
+            SettingSpec("seed", .integer, .int(42), "Seed of the synthetic prompts."),
+            SettingSpec(
+                "request_timeout", .number, .double(300), "Seconds before a request fails.", check: SettingSpec.atLeast(0.001)),
+        ]
+    }
+
     public static func settings(for service: ServiceType) -> [SettingSpec] {
         switch service {
         case .sqlite:
@@ -174,24 +199,32 @@ public enum SettingsCatalog {
             ]
         case .vllmSmoke:
             return [
-                SettingSpec("prompt", .string, .string("Hello"), "Prompt sent."),
-                SettingSpec("max_tokens", .integer, .int(50), "Tokens generated per request."),
-            ]
+                SettingSpec("prompt", .string, .string("Hello"), "Prompt sent (prompt_source: fixed)."),
+                SettingSpec("max_tokens", .integer, .int(50), "Tokens generated per request.", check: SettingSpec.atLeast(1)),
+                SettingSpec("num_requests", .integer, .int(1), "Requests each client sends.", check: SettingSpec.atLeast(1)),
+                SettingSpec("warmup_delay", .integer, .int(0), "Seconds each client waits before its first request."),
+            ] + llmCommon(api: "completions", source: "fixed")
         case .vllmStress:
             return [
-                SettingSpec("model", .string, nil, "Model name sent (the service's by default)."),
-                SettingSpec("num_requests", .integer, .int(50), "Requests sent."),
-                SettingSpec("max_tokens", .integer, .int(64), "Tokens generated per request."),
+                SettingSpec("num_requests", .integer, .int(50), "Requests sent.", check: SettingSpec.atLeast(1)),
+                SettingSpec("max_tokens", .integer, .int(64), "Tokens generated per request.", check: SettingSpec.atLeast(1)),
                 SettingSpec("warmup_delay", .integer, .int(10), "Seconds each client waits before its first request."),
-            ]
+                SettingSpec("prompt", .string, .string("Hello"), "Prompt sent (prompt_source: fixed)."),
+            ] + llmCommon(api: "completions", source: "synthetic")
         case .ollamaSmoke:
-            return [SettingSpec("num_requests", .integer, .int(5), "Requests sent.")]
+            return [
+                SettingSpec("num_requests", .integer, .int(5), "Requests sent.", check: SettingSpec.atLeast(1)),
+                SettingSpec("max_tokens", .integer, .int(50), "Tokens generated per request.", check: SettingSpec.atLeast(1)),
+                SettingSpec("prompt", .string, .string("Hello"), "Prompt sent (prompt_source: fixed)."),
+                SettingSpec("warmup_delay", .integer, .int(0), "Seconds each client waits before its first request."),
+            ] + llmCommon(api: "generate", source: "fixed")
         case .ollamaStress:
             return [
-                SettingSpec("num_requests", .integer, .int(20), "Requests sent."),
-                SettingSpec("max_tokens", .integer, .int(50), "Tokens generated per request."),
+                SettingSpec("num_requests", .integer, .int(20), "Requests sent.", check: SettingSpec.atLeast(1)),
+                SettingSpec("max_tokens", .integer, .int(50), "Tokens generated per request.", check: SettingSpec.atLeast(1)),
                 SettingSpec("warmup_delay", .integer, .int(30), "Seconds each client waits before its first request."),
-            ]
+                SettingSpec("prompt", .string, .string("Hello"), "Prompt sent (prompt_source: fixed)."),
+            ] + llmCommon(api: "generate", source: "synthetic")
         case .redisStress:
             return [
                 SettingSpec(

@@ -80,6 +80,31 @@ public enum LocalComponents {
                 environment: environment, timeoutSeconds: readyTimeout,
                 probe: { port in await Readiness.acceptsConnections(host: "127.0.0.1", port: port) })
             return (service, HTTPLoadClient(kind: recipe.client.type, settings: settings, load: load))
+        case (.vllm, .vllmSmoke), (.vllm, .vllmStress), (.ollama, _):
+            guard let command else {
+                throw RecipeError.unsupported(
+                    location,
+                    problem: "a local \(recipe.service.type.rawValue) service needs service.command, the command that "
+                        + "starts the server ($PORT holds the port it should listen on), e.g. python3 -m llama_cpp.server "
+                        + "--model MODEL.gguf --host 127.0.0.1 --port $PORT")
+            }
+            let chosen = try port ?? Readiness.freePort()
+            let ollama = recipe.service.type == .ollama
+            let service = ProcessService(
+                name: recipe.service.type.rawValue, arguments: ProcessService.shell(command), port: chosen,
+                environment: environment, timeoutSeconds: readyTimeout,
+                probe: { port in
+                    let base = "http://127.0.0.1:\(port)"
+                    if ollama { return await Readiness.get(base + "/api/tags")?.status == 200 }
+                    // vLLM answers /health; llama.cpp's server and others only /v1/models.
+                    if await Readiness.get(base + "/health")?.status == 200 { return true }
+                    return await Readiness.get(base + "/v1/models")?.status == 200
+                },
+                version: { port in await Self.llmServerVersion(port: port, ollama: ollama) })
+            let client = try LLMClient(
+                kind: recipe.client.type, settings: settings, serviceSettings: recipe.service.settings, load: load,
+                recipePath: recipe.path)
+            return (service, client)
         case (let service, let client) where !RecipeSchema.clients(for: service).contains(client):
             throw RecipeError.unsupported(
                 location,
@@ -89,8 +114,23 @@ public enum LocalComponents {
             throw RecipeError.unsupported(
                 location,
                 problem: "the local executor cannot run service type '\(service.rawValue)' yet; supported here: "
-                    + "sqlite, postgres, redis, chroma, nginx, http, minio, qdrant")
+                    + "sqlite, postgres, redis, chroma, vllm, ollama, nginx, http, minio, qdrant")
         }
+    }
+
+    /// "vLLM 0.6.3, serving opt-125m", "OpenAI-compatible server, serving smollm2-135m",
+    /// "Ollama 0.5.1", from what the server says about itself.
+    static func llmServerVersion(port: Int, ollama: Bool) async -> String {
+        let base = "http://127.0.0.1:\(port)"
+        func json(_ path: String) async -> [String: Any]? {
+            guard let reply = await Readiness.get(base + path), reply.status == 200 else { return nil }
+            return try? JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any]
+        }
+        if ollama { return "Ollama " + ((await json("/api/version"))?["version"] as? String ?? "") }
+        let version = (await json("/version"))?["version"] as? String
+        let models = ((await json("/v1/models"))?["data"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        return (version.map { "vLLM \($0)" } ?? "OpenAI-compatible server")
+            + (models.isEmpty ? "" : ", serving " + models.joined(separator: ", "))
     }
 
     /// One line on how the local executor would run a recipe, or why it cannot.
