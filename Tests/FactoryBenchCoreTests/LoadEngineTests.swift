@@ -5,15 +5,16 @@ import TestSupport
 import Testing
 
 /// A fake service (the engine's timing is the subject here, not a server): each request
-/// takes `serviceSeconds`, and every request that arrives during a stall waits until it
-/// ends, as requests queue behind a stalled server. It also tracks requests in flight.
+/// takes `serviceSeconds`; when `stall` is set, the server freezes for `stall.seconds` from
+/// the moment its `stall.atRequest`-th request arrives, and every request that arrives
+/// meanwhile waits until it thaws, as requests queue behind a stalled server. It also
+/// tracks requests in flight.
 final class FakeServer: Sendable {
     let serviceSeconds: Double
-    let stall: (from: Double, to: Double)?
-    let start = Date()
-    private let state = Mutex((inFlight: 0, peak: 0, sent: 0))
+    let stall: (atRequest: Int, seconds: Double)?
+    private let state = Mutex((inFlight: 0, peak: 0, sent: 0, frozenUntil: Date.distantPast))
 
-    init(serviceSeconds: Double, stall: (from: Double, to: Double)? = nil) {
+    init(serviceSeconds: Double, stall: (atRequest: Int, seconds: Double)? = nil) {
         self.serviceSeconds = serviceSeconds
         self.stall = stall
     }
@@ -22,15 +23,20 @@ final class FakeServer: Sendable {
     var sent: Int { state.withLock { $0.sent } }
 
     func handle() async {
-        state.withLock {
-            $0.inFlight += 1
-            $0.sent += 1
-            $0.peak = max($0.peak, $0.inFlight)
+        let now = Date()
+        let frozenUntil = state.withLock { state in
+            state.inFlight += 1
+            state.sent += 1
+            state.peak = max(state.peak, state.inFlight)
+            if let stall, state.sent == stall.atRequest { state.frozenUntil = now.addingTimeInterval(stall.seconds) }
+            return state.frozenUntil
         }
-        var wait = serviceSeconds
-        let now = Date().timeIntervalSince(start)
-        if let stall, now >= stall.from, now < stall.to { wait = stall.to - now + serviceSeconds }
-        try? await Task.sleep(for: .milliseconds(Int(wait * 1000)))
+        let wait = max(frozenUntil.timeIntervalSince(now), 0) + serviceSeconds
+        if wait > 0 {
+            try? await Task.sleep(for: .milliseconds(Int(wait * 1000)))
+        } else {
+            await Task.yield()
+        }
         state.withLock { $0.inFlight -= 1 }
     }
 }
@@ -133,31 +139,34 @@ func plan(
         }
     }
 
-    /// Coordinated omission: a server that stalls for 500 ms. The closed loop sends nothing
-    /// while it waits, so only the request in flight sees the stall; the open loop keeps its
-    /// schedule, and the latency from the intended start shows every request the stall held
-    /// up. (Shares of the sample, not latencies: a busy test machine stretches every sleep.)
+    /// Coordinated omission: a server that freezes for 500 ms. The closed loop sends nothing
+    /// while it waits, so only the request in flight sees the freeze; the open loop keeps
+    /// its schedule, and the latency from the intended start shows every request the
+    /// freeze held up. (Counts and shares of the sample, not latencies: a busy test machine
+    /// stretches every sleep, which only adds to the open loop's numbers.)
     @Test func aStalledServerShowsInTheOpenLoopButHidesFromTheClosedLoop() async throws {
         let closedDirectory = try TemporaryDirectory()
         let closedRecords = try await runEngine(
-            plan(.closed, concurrency: 1, measured: .seconds(1)),
-            server: FakeServer(serviceSeconds: 0.001, stall: (0.2, 0.7)), in: closedDirectory)
+            plan(.closed, concurrency: 1, measured: .requests(200)),
+            server: FakeServer(serviceSeconds: 0, stall: (atRequest: 50, seconds: 0.5)), in: closedDirectory)
         let openDirectory = try TemporaryDirectory()
         let openRecords = try await runEngine(
-            plan(.open, concurrency: 100, rate: 100, measured: .seconds(1)),
-            server: FakeServer(serviceSeconds: 0.001, stall: (0.2, 0.7)), in: openDirectory)
+            plan(.open, concurrency: 100, rate: 100, measured: .requests(100)),
+            server: FakeServer(serviceSeconds: 0, stall: (atRequest: 20, seconds: 0.5)), in: openDirectory)
         // The closed loop's slow requests are a sliver of its sample, so its percentiles
-        // hide the stall.
+        // hide the freeze.
         let closedSlow = closedRecords.filter { ($0["latency_s"] as? Double ?? 0) > 0.25 }
-        #expect(Double(closedSlow.count) < Double(closedRecords.count) * 0.02, "\(closedSlow.count) of \(closedRecords.count)")
+        #expect(closedRecords.count == 200)
+        #expect(!closedSlow.isEmpty && closedSlow.count <= 5, "\(closedSlow.count) of 200")
         #expect(closedRecords.allSatisfy { $0["timestamp_intended"] == nil })
-        // Requests due from 0.2 s to 0.45 s waited at least 0.25 s past their intended start.
+        // Requests due in the freeze's first quarter second waited at least 0.25 s past
+        // their intended start: about 25 of them.
         let openSlow = openRecords.filter { record in
             guard let end = record["timestamp_end"] as? Double, let intended = record["timestamp_intended"] as? Double
             else { return false }
             return end - intended > 0.25
         }
-        #expect(openSlow.count >= 20)
+        #expect(openSlow.count >= 20, "\(openSlow.count)")
         #expect(openRecords.count == 100)
         let open = try Aggregator.aggregate(files: [openDirectory.path("client-0.jsonl")])
         #expect(try #require(open.latencyFromIntended).max > 0.4)

@@ -44,9 +44,15 @@ import Testing
             mentions: ["recipe.yaml:3:1:", "unknown key 'benchmark'", "did you mean 'benchmarks'"])
     }
 
-    @Test func typeTheLocalExecutorCannotRunYet() throws {
+    @Test func targetsTheLocalExecutorCannotRunYet() throws {
         try expectInvalidInput(
-            "service: {type: vllm}\nclient: {type: vllm_smoke}\n", mentions: ["cannot run service type 'vllm'"])
+            "configuration: {target: meluxina}\nservice: {type: sqlite}\nclient: {type: sqlite_stress}\n",
+            mentions: ["target 'meluxina' needs the Slurm executor", "configuration.target: local"])
+    }
+
+    @Test func aLocalLLMServiceNeedsTheCommandThatStartsIt() throws {
+        try expectInvalidInput(
+            "service: {type: vllm}\nclient: {type: vllm_smoke}\n", mentions: ["a local vllm service needs service.command"])
     }
 
     @Test func versionUsageAndUnknownRun() throws {

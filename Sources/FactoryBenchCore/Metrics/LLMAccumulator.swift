@@ -70,12 +70,20 @@ struct LLMAccumulator {
         ttft.finish(sorting: false)
         tpot.finish(sorting: false)
         itl.finish(sorting: false)
-        return LLMSummary(
+        var summary = LLMSummary(
             tokensPerSecond: durationSeconds > 0 ? Double(outputTokens) / durationSeconds : 0,
             totalTokensPerSecond: durationSeconds > 0 ? Double(outputTokens + inputTokens) / durationSeconds : 0,
             avgOutputTokens: outputCount > 0 ? Double(outputTokens) / Double(outputCount) : nil,
             avgInputTokens: inputCount > 0 ? Double(inputTokens) / Double(inputCount) : nil,
             totalOutputTokens: outputTokens, totalInputTokens: inputTokens, ttft: ttft.statistics,
             tpot: tpot.statistics, itl: itl.statistics)
+        summary.ttftHistogram = ttft.count > 0 ? Self.histogram(ttft) : nil
+        summary.itlHistogram = itl.count > 0 ? Self.histogram(itl) : nil
+        return summary
+    }
+
+    /// Log-spaced bins of a digest: exact counts while exact, else from its HdrHistogram.
+    static func histogram(_ digest: LatencyDigest) -> [HistogramBin] {
+        digest.isExact ? Aggregator.histogram(sorted: digest.exactValues.sorted()) : digest.bins(perDecade: 10)
     }
 }

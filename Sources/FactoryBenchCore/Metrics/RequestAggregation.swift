@@ -466,6 +466,9 @@ struct RequestAggregation {
             exactLimit: exactLimit,
             skippedLines: skipped.resolve(blockLines: blockLines))
         summary.droppedRequests = dropped
+        if summary.llm != nil {
+            summary.llm?.peakOutputTokensPerSecond = summary.timeseries.compactMap(\.outputTokens).max().map(Double.init)
+        }
         if recallCount > 0 {
             summary.recall = RecallSummary(mean: recallSum / Double(recallCount), min: recallMin, count: recallCount)
         }

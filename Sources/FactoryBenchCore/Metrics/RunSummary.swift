@@ -224,8 +224,16 @@ public struct LLMSummary: Sendable, Codable, Equatable {
     public var ttft: LatencyStatistics?
     public var tpot: LatencyStatistics?
     public var itl: LatencyStatistics?
+    /// The most output tokens finished in any one second of the run.
+    public var peakOutputTokensPerSecond: Double?
+    /// TTFT and ITL in log-spaced bins (10 per decade), for their distribution plots.
+    public var ttftHistogram: [HistogramBin]?
+    public var itlHistogram: [HistogramBin]?
 
     enum CodingKeys: String, CodingKey {
+        case peakOutputTokensPerSecond = "peak_output_tokens_per_second"
+        case ttftHistogram = "ttft_histogram"
+        case itlHistogram = "itl_histogram"
         case tokensPerSecond = "tokens_per_second"
         case totalTokensPerSecond = "total_tokens_per_second"
         case avgOutputTokens = "avg_output_tokens"

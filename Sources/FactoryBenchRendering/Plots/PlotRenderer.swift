@@ -20,7 +20,40 @@ public enum PlotRenderer {
         if !summary.operations.isEmpty {
             plots.append(operationLatency(summary))
         }
+        if let llm = summary.llm {
+            if let bins = llm.ttftHistogram, !bins.isEmpty {
+                plots.append(
+                    histogram(bins, file: "ttft_histogram.svg", title: "Time to first token", label: "TTFT (ms, log scale)"))
+            }
+            if let bins = llm.itlHistogram, !bins.isEmpty {
+                plots.append(
+                    histogram(
+                        bins, file: "itl_histogram.svg", title: "Inter-token latency", label: "Gap between chunks (ms, log scale)"
+                    ))
+            }
+            if summary.timeseries.contains(where: { $0.outputTokens != nil }) { plots.append(tokensOverTime(summary)) }
+        }
         return plots
+    }
+
+    static func histogram(_ source: [HistogramBin], file: String, title: String, label: String) -> Plot {
+        let bins = source.map { Chart.Bin(lower: $0.lower * 1000, upper: $0.upper * 1000, count: Double($0.count)) }
+        let chart = Chart(
+            title: title,
+            xAxis: .log(label: label, lower: bins.first?.lower ?? 0.001, upper: bins.last?.upper ?? 1),
+            yAxis: .linear(label: "Count", upper: Double(source.map(\.count).max() ?? 1)),
+            content: .histogram(bins))
+        return Plot(file: file, title: chart.title, svg: chart.svg())
+    }
+
+    static func tokensOverTime(_ summary: RunSummary) -> Plot {
+        let points = summary.timeseries.map { (x: Double($0.second), y: Double($0.outputTokens ?? 0)) }
+        let chart = Chart(
+            title: "Output tokens per second",
+            xAxis: .linear(label: "Time since start (s)", upper: Double(max(summary.timeseries.count - 1, 1))),
+            yAxis: .linear(label: "Output tokens per second", upper: max(points.map(\.y).max() ?? 1, 1)),
+            content: .lines([Chart.Series(name: "output tokens", points: points)]))
+        return Plot(file: "tokens_over_time.svg", title: chart.title, svg: chart.svg())
     }
 
     static func latencyHistogram(_ summary: RunSummary) -> Plot {

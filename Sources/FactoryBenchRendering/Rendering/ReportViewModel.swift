@@ -10,6 +10,17 @@ struct ReportViewModel {
         var stdMethod: String
     }
 
+    /// One LLM latency metric with its definition, printed beside its numbers.
+    struct LLMRow {
+        var name, count, avg, p50, p90, p95, p99, p99_9, definition: String
+    }
+
+    struct LLMView {
+        var rows: [LLMRow]
+        var outputTokensPerSecond, peakOutputTokensPerSecond, totalTokensPerSecond: String
+        var avgOutputTokens, avgInputTokens, totalOutputTokens: String
+    }
+
     struct Operation {
         var name, count, failed, avg, p50, p95, p99: String
     }
@@ -65,6 +76,7 @@ struct ReportViewModel {
     var droppedRequests: String?
     /// Vector stores: "0.987 mean, 0.800 worst, over 200 queries".
     var recall: String?
+    var llm: LLMView?
     var hasOperations: Bool
     var operations: [Operation]
     var hasClients: Bool
@@ -128,6 +140,29 @@ struct ReportViewModel {
             summary.latencyFromIntended != nil || summary.droppedRequests > 0 ? String(summary.droppedRequests) : nil
         recall = summary.recall.map { r in
             String(format: "%.3f mean, %.3f worst, over %d queries", r.mean, r.min, r.count)
+        }
+        llm = summary.llm.map { llm in
+            func row(_ name: String, _ l: LatencyStatistics?, _ definition: String) -> LLMRow? {
+                l.map {
+                    LLMRow(
+                        name: name, count: String($0.count), avg: Format.latency($0.avg), p50: Format.latency($0.p50),
+                        p90: Format.latency($0.p90), p95: Format.latency($0.p95), p99: Format.latency($0.p99),
+                        p99_9: Format.latency($0.p99_9), definition: definition)
+                }
+            }
+            let rows = [
+                row("TTFT", llm.ttft, "request start → first content token"),
+                row("TPOT", llm.tpot, "(E2E − TTFT) / (output tokens − 1): first token excluded, as vLLM defines it"),
+                row("ITL", llm.itl, "every gap between consecutive streamed content chunks, pooled over requests"),
+                row("E2E", summary.latency, "request start → last byte of the answer"),
+            ].compactMap { $0 }
+            return LLMView(
+                rows: rows, outputTokensPerSecond: Format.fixed(llm.tokensPerSecond, 1),
+                peakOutputTokensPerSecond: llm.peakOutputTokensPerSecond.map { Format.fixed($0, 0) } ?? "–",
+                totalTokensPerSecond: Format.fixed(llm.totalTokensPerSecond, 1),
+                avgOutputTokens: llm.avgOutputTokens.map { Format.fixed($0, 1) } ?? "–",
+                avgInputTokens: llm.avgInputTokens.map { Format.fixed($0, 1) } ?? "not reported by the server",
+                totalOutputTokens: String(llm.totalOutputTokens))
         }
         operations = summary.operations.sorted { $0.key < $1.key }.map { name, o in
             Operation(
