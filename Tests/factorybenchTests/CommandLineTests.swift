@@ -161,6 +161,10 @@ import Testing
         #expect(plan.exitCode == 0)
         #expect(plan.stdout.contains("  num_clients: 7\n"))
         #expect(plan.stdout.contains("7 sqlite_stress clients, 20000 requests each, closed loop"))
+        let local = try CommandRunner.run(
+            ["plan", examples.appendingPathComponent("postgres_stress.yaml").path, "--target", "local"], in: directory.url)
+        #expect(local.stdout.contains("  target: local\n"))
+        #expect(local.stdout.contains("# local: postgres started on 127.0.0.1; 4 postgres_stress clients, 15000 requests each"))
         let badSet = try CommandRunner.run(
             ["plan", examples.appendingPathComponent("quickstart.yaml").path, "--set", "benchmarks.num_clients=0"],
             in: directory.url)
