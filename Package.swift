@@ -44,6 +44,7 @@ let package = Package(
                 .embedInCode("index.md.mustache"),
                 .embedInCode("comparison.md.mustache"),
                 .embedInCode("trend.md.mustache"),
+                .embedInCode("sweep.md.mustache"),
                 .embedInCode("page.html.mustache"),
                 .embedInCode("style.css"),
             ],

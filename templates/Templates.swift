@@ -7,6 +7,7 @@ public enum DefaultTemplates {
         "index.md.mustache": String(decoding: PackageResources.index_md_mustache, as: UTF8.self),
         "comparison.md.mustache": String(decoding: PackageResources.comparison_md_mustache, as: UTF8.self),
         "trend.md.mustache": String(decoding: PackageResources.trend_md_mustache, as: UTF8.self),
+        "sweep.md.mustache": String(decoding: PackageResources.sweep_md_mustache, as: UTF8.self),
         "page.html.mustache": String(decoding: PackageResources.page_html_mustache, as: UTF8.self),
         "style.css": String(decoding: PackageResources.style_css, as: UTF8.self),
     ]

@@ -194,6 +194,17 @@ import Testing
         #expect(sweepIDs.count == 1)
         #expect(sweepIDs.first?.hasPrefix("sqlite_sweep-sweep-") == true)
         #expect(clients.sorted() == [1, 2, 4])
+        // The sweep's page: a row per point with the swept value, plots against it, linked
+        // from the index.
+        let sweepID = try #require(sweepIDs.first)
+        let sweepPage = try String(contentsOf: directory.path("site/sweeps/\(sweepID)/index.html"), encoding: .utf8)
+        #expect(sweepPage.contains("<th>benchmarks.num_clients</th>"))
+        for run in runs { #expect(sweepPage.contains("href=\"../../runs/\(run)/index.html\"")) }
+        #expect(sweepPage.contains(">Throughput by benchmarks.num_clients</title>"))
+        #expect(sweepPage.contains(">Latency by benchmarks.num_clients</title>"))
+        let index = try String(contentsOf: directory.path("site/index.html"), encoding: .utf8)
+        #expect(index.contains("href=\"sweeps/\(sweepID)/index.html\""))
+        #expect(try LinkChecker.problems(in: directory.path("site")) == [])
 
         let cluster = try CommandRunner.run(
             ["run", examples.appendingPathComponent("postgres_stress.yaml").path], in: directory.url)

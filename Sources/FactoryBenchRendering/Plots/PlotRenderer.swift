@@ -196,3 +196,30 @@ extension PlotRenderer {
         ]
     }
 }
+
+extension PlotRenderer {
+    /// Latency percentiles and throughput against the one numeric key a sweep varied.
+    static func sweepPlots(axis: String, low: Double, high: Double, points: [(x: Double, summary: RunSummary)]) -> [Plot] {
+        func series(_ name: String, _ value: (RunSummary) -> Double?) -> Chart.Series {
+            Chart.Series(name: name, points: points.compactMap { point in value(point.summary).map { (x: point.x, y: $0) } })
+        }
+        let p50 = series("p50") { $0.latency.map { $0.p50 * 1000 } }
+        let p95 = series("p95") { $0.latency.map { $0.p95 * 1000 } }
+        let p99 = series("p99") { $0.latency.map { $0.p99 * 1000 } }
+        let throughput = series("requests/s") { $0.requestsPerSecond }
+        let latency = Chart(
+            title: "Latency by \(axis)",
+            xAxis: .linear(label: axis, lower: low, upper: high),
+            yAxis: .linear(label: "Latency (ms)", upper: max(p99.points.map(\.y).max() ?? 1, 1e-3)),
+            content: .lines([p50, p95, p99]))
+        let rate = Chart(
+            title: "Throughput by \(axis)",
+            xAxis: .linear(label: axis, lower: low, upper: high),
+            yAxis: .linear(label: "Requests per second", upper: max(throughput.points.map(\.y).max() ?? 1, 1)),
+            content: .lines([throughput]))
+        return [
+            Plot(file: "sweep_latency.svg", title: latency.title, svg: latency.svg()),
+            Plot(file: "sweep_throughput.svg", title: rate.title, svg: rate.svg()),
+        ]
+    }
+}

@@ -11,6 +11,10 @@ struct IndexViewModel {
         var recipe, link, runCount: String
     }
 
+    struct SweepRow {
+        var id, link, recipe, pointCount: String
+    }
+
     struct ComparisonRow {
         var id, link, base, current, headline: String
     }
@@ -21,9 +25,13 @@ struct IndexViewModel {
     var hasComparisons: Bool
     var comparisons: [ComparisonRow]
     var trends: [TrendRow]
+    var hasSweeps: Bool
+    var sweeps: [SweepRow]
 
-    init(entries: [SiteBuilder.RunEntry], comparisons: [Comparison], trends: [TrendRow]) {
+    init(entries: [SiteBuilder.RunEntry], comparisons: [Comparison], trends: [TrendRow], sweeps: [SweepRow] = []) {
         self.trends = trends
+        self.sweeps = sweeps
+        hasSweeps = !sweeps.isEmpty
         let e = MarkdownText.escape
         runs = entries.map { entry in
             let m = entry.manifest

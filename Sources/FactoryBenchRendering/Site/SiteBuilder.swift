@@ -103,6 +103,23 @@ public struct SiteBuilder: Sendable {
                     recipe: MarkdownText.escape(recipe), link: "trends/\(Self.pathComponent(recipe))/index.html",
                     runCount: runs.count == 1 ? "1 run" : "\(runs.count) runs"))
         }
+        // One page per sweep, its points in the order they ran.
+        let bySweep = Dictionary(grouping: entries.filter { $0.manifest.sweepID != nil }) { $0.manifest.sweepID ?? "" }
+        var sweeps: [IndexViewModel.SweepRow] = []
+        for sweepID in bySweep.keys.sorted(by: >) {
+            let points = bySweep[sweepID, default: []].reversed().map { $0 }
+            let model = SweepViewModel(sweepID: sweepID, entries: points)
+            let page = try page(
+                title: "Sweep \(sweepID)", root: "../../", markdown: try templates.render(model, template: "sweep.md.mustache"))
+            try AtomicFile.write(
+                page,
+                to: site.appendingPathComponent("sweeps").appendingPathComponent(Self.pathComponent(sweepID))
+                    .appendingPathComponent("index.html"))
+            sweeps.append(
+                IndexViewModel.SweepRow(
+                    id: MarkdownText.escape(sweepID), link: "sweeps/\(Self.pathComponent(sweepID))/index.html",
+                    recipe: MarkdownText.escape(points.first?.manifest.recipeName ?? ""), pointCount: model.pointCount))
+        }
         // For servers that show /404.html for missing paths (serve does): links from the site
         // root, since the page answers at any depth.
         try AtomicFile.write(
@@ -111,7 +128,7 @@ public struct SiteBuilder: Sendable {
                 markdown: "# Not found\n\nThere is no page at this address. [All runs](/index.html)\n"),
             to: site.appendingPathComponent("404.html"))
         let index = try templates.render(
-            IndexViewModel(entries: entries, comparisons: comparisons, trends: trends), template: "index.md.mustache")
+            IndexViewModel(entries: entries, comparisons: comparisons, trends: trends, sweeps: sweeps), template: "index.md.mustache")
         try AtomicFile.write(
             try page(title: "Runs", root: "", markdown: index), to: site.appendingPathComponent("index.html"))
         return entries.count
