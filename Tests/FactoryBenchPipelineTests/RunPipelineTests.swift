@@ -99,6 +99,11 @@ final class RecordingOutput: PipelineOutput {
         #expect(!page.lowercased().contains("<script"))
         let index = try String(contentsOf: directory.path("site/index.html"), encoding: .utf8)
         #expect(index.contains("href=\"runs/\(id)/index.html\""))
+        // The service's sub-index lists the run, linked from the index.
+        #expect(index.contains("By service: <a href=\"services/sqlite/index.html\">sqlite</a> (1 run)"))
+        let serviceIndex = try String(contentsOf: directory.path("site/services/sqlite/index.html"), encoding: .utf8)
+        #expect(serviceIndex.contains("<h1>Runs of sqlite</h1>"))
+        #expect(serviceIndex.contains("href=\"../../runs/\(id)/index.html\""))
 
         let (second, secondLines) = try await run(recipe, in: directory)
         #expect(second.benchmarkID != id)

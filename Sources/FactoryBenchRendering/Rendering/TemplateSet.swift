@@ -6,7 +6,8 @@ import Mustache
 /// where it has a file of the same name.
 public struct TemplateSet: Sendable {
     public static let names = [
-        "report.md.mustache", "index.md.mustache", "comparison.md.mustache", "trend.md.mustache", "sweep.md.mustache", "page.html.mustache",
+        "report.md.mustache", "index.md.mustache", "comparison.md.mustache", "trend.md.mustache", "sweep.md.mustache",
+        "page.html.mustache",
     ]
     private let library: MustacheLibrary
     public let stylesheet: String

@@ -11,6 +11,10 @@ struct IndexViewModel {
         var recipe, link, runCount: String
     }
 
+    struct ServiceRow {
+        var name, link, runCount: String
+    }
+
     struct SweepRow {
         var id, link, recipe, pointCount: String
     }
@@ -19,6 +23,12 @@ struct IndexViewModel {
         var id, link, base, current, headline: String
     }
 
+    var title: String
+    /// The main index (with trends, sweeps, comparisons and the services list) rather than
+    /// one service's sub-index.
+    var isMain: Bool
+    var services: [ServiceRow]
+    var hasServices: Bool
     var hasRuns: Bool
     var runCount: String
     var runs: [Run]
@@ -28,7 +38,16 @@ struct IndexViewModel {
     var hasSweeps: Bool
     var sweeps: [SweepRow]
 
-    init(entries: [SiteBuilder.RunEntry], comparisons: [Comparison], trends: [TrendRow], sweeps: [SweepRow] = []) {
+    /// `root` is the relative path from the page to the site root; a service's sub-index
+    /// (`title` set) lists only its runs.
+    init(
+        entries: [SiteBuilder.RunEntry], comparisons: [Comparison], trends: [TrendRow], sweeps: [SweepRow] = [],
+        services: [ServiceRow] = [], title: String? = nil, root: String = ""
+    ) {
+        self.title = title.map(MarkdownText.escape) ?? "FactoryBench runs"
+        isMain = title == nil
+        self.services = services
+        hasServices = !services.isEmpty
         self.trends = trends
         self.sweeps = sweeps
         hasSweeps = !sweeps.isEmpty
@@ -37,7 +56,7 @@ struct IndexViewModel {
             let m = entry.manifest
             let s = entry.summary
             return Run(
-                id: e(m.benchmarkID), link: SiteBuilder.runLink(entry.id), startedAt: e(m.startedAt),
+                id: e(m.benchmarkID), link: root + SiteBuilder.runLink(entry.id), startedAt: e(m.startedAt),
                 recipeName: e(m.recipeName), serviceType: e(m.serviceType), numClients: String(m.numClients),
                 totalRequests: s.map { String($0.totalRequests) } ?? "–",
                 throughput: s.map { Format.rate($0.requestsPerSecond) } ?? "–",

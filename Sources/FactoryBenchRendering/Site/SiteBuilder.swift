@@ -120,6 +120,24 @@ public struct SiteBuilder: Sendable {
                     id: MarkdownText.escape(sweepID), link: "sweeps/\(Self.pathComponent(sweepID))/index.html",
                     recipe: MarkdownText.escape(points.first?.manifest.recipeName ?? ""), pointCount: model.pointCount))
         }
+        // One sub-index per service type, its runs newest first.
+        let byService = Dictionary(grouping: entries) { $0.manifest.serviceType }
+        var services: [IndexViewModel.ServiceRow] = []
+        for service in byService.keys.sorted() {
+            let runs = byService[service, default: []]
+            let model = IndexViewModel(
+                entries: runs, comparisons: [], trends: [], title: "Runs of \(service)", root: "../../")
+            try AtomicFile.write(
+                try page(
+                    title: "Runs of \(service)", root: "../../",
+                    markdown: try templates.render(model, template: "index.md.mustache")),
+                to: site.appendingPathComponent("services").appendingPathComponent(Self.pathComponent(service))
+                    .appendingPathComponent("index.html"))
+            services.append(
+                IndexViewModel.ServiceRow(
+                    name: MarkdownText.escape(service), link: "services/\(Self.pathComponent(service))/index.html",
+                    runCount: runs.count == 1 ? "1 run" : "\(runs.count) runs"))
+        }
         // For servers that show /404.html for missing paths (serve does): links from the site
         // root, since the page answers at any depth.
         try AtomicFile.write(
@@ -128,7 +146,8 @@ public struct SiteBuilder: Sendable {
                 markdown: "# Not found\n\nThere is no page at this address. [All runs](/index.html)\n"),
             to: site.appendingPathComponent("404.html"))
         let index = try templates.render(
-            IndexViewModel(entries: entries, comparisons: comparisons, trends: trends, sweeps: sweeps), template: "index.md.mustache")
+            IndexViewModel(entries: entries, comparisons: comparisons, trends: trends, sweeps: sweeps, services: services),
+            template: "index.md.mustache")
         try AtomicFile.write(
             try page(title: "Runs", root: "", markdown: index), to: site.appendingPathComponent("index.html"))
         return entries.count
