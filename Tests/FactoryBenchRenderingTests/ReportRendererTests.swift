@@ -52,7 +52,10 @@ import Testing
         #expect(page.contains("&lt;script&gt;alert"))
         #expect(page.contains("&lt;img src=x onerror=alert(1)&gt;"))
         #expect(page.contains("<link rel=\"stylesheet\" href=\"../../style.css\">"))
-        #expect(page.components(separatedBy: "<svg ").count - 1 == 5)
+        // Histogram, percentiles, CDF, throughput, latency and errors over time, per
+        // operation, per client (the fixture has failures and two clients).
+        #expect(page.components(separatedBy: "<svg ").count - 1 == 8)
+        #expect(page.contains("<div class=\"cards\"><div class=\"card\"><span class=\"value\">"))
         #expect(page.contains("<table>"))
         #expect(index.contains("<a href=\"runs/fixture-20261129-000000-abcd/index.html\">"))
     }
@@ -63,6 +66,7 @@ import Testing
         try ReportRenderer(templates: .builtIn).write(manifest: manifest, summary: summary, to: directory.url)
         #expect(
             directory.files() == [
+                "plots/client_fairness.svg", "plots/errors_over_time.svg", "plots/latency_cdf.svg",
                 "plots/latency_histogram.svg", "plots/latency_over_time.svg", "plots/latency_percentiles.svg",
                 "plots/operation_latency.svg", "plots/throughput.svg", "report.json", "report.md",
             ])

@@ -12,13 +12,17 @@ public struct Plot: Sendable, Equatable {
 public enum PlotRenderer {
     public static func plots(for summary: RunSummary) -> [Plot] {
         guard summary.latency != nil else { return [] }
-        var plots = [latencyHistogram(summary), percentileSpectrum(summary)]
+        var plots = [latencyHistogram(summary), percentileSpectrum(summary), cdf(summary)]
         if !summary.timeseries.isEmpty {
             plots.append(throughput(summary))
             plots.append(latencyOverTime(summary))
+            if summary.failedRequests > 0 { plots.append(errorsOverTime(summary)) }
         }
         if !summary.operations.isEmpty {
             plots.append(operationLatency(summary))
+        }
+        if summary.clients.count > 1 {
+            plots.append(clientFairness(summary))
         }
         if let llm = summary.llm {
             if let bins = llm.ttftHistogram, !bins.isEmpty {
@@ -101,6 +105,43 @@ public enum PlotRenderer {
             yAxis: .linear(label: "Latency (ms)", upper: max(p95.map(\.y).max() ?? 1, 1e-3)),
             content: .lines([Chart.Series(name: "p50", points: p50), Chart.Series(name: "p95", points: p95)]))
         return Plot(file: "latency_over_time.svg", title: chart.title, svg: chart.svg())
+    }
+
+    /// The share of requests at or below each latency, from the percentile spectrum.
+    static func cdf(_ summary: RunSummary) -> Plot {
+        let points = summary.percentileSpectrum.map { (x: $0.latency * 1000, y: $0.percentile) }
+        let positive = points.map(\.x).filter { $0 > 0 }
+        let chart = Chart(
+            title: "Latency CDF",
+            xAxis: .log(label: "Latency (ms, log scale)", lower: positive.min() ?? 0.001, upper: positive.max() ?? 1),
+            yAxis: .linear(label: "Requests at or below (%)", upper: 100),
+            content: .lines([Chart.Series(name: "CDF", points: points.filter { $0.x > 0 })]))
+        return Plot(file: "latency_cdf.svg", title: chart.title, svg: chart.svg())
+    }
+
+    /// Failed requests per second and their share of the requests that ended that second.
+    static func errorsOverTime(_ summary: RunSummary) -> Plot {
+        let failed = summary.timeseries.map { (x: Double($0.second), y: Double($0.failed)) }
+        let chart = Chart(
+            title: "Errors over time",
+            xAxis: .linear(label: "Time since start (s)", upper: Double(max(summary.timeseries.count - 1, 1))),
+            yAxis: .linear(label: "Failed requests per second", upper: max(failed.map(\.y).max() ?? 1, 1)),
+            content: .lines([Chart.Series(name: "failed", points: failed)]))
+        return Plot(file: "errors_over_time.svg", title: chart.title, svg: chart.svg())
+    }
+
+    /// Requests and p95 latency per client: a fair run gives every client the same service.
+    static func clientFairness(_ summary: RunSummary) -> Plot {
+        let names = summary.clients.keys.sorted { (Int($0) ?? Int.max, $0) < (Int($1) ?? Int.max, $1) }
+        let counts = names.map { Double(summary.clients[$0]?.count ?? 0) }
+        let total = max(counts.reduce(0, +), 1)
+        let shares = counts.map { $0 / total * 100 }
+        let chart = Chart(
+            title: "Share of requests per client",
+            xAxis: Axis(label: "Client", lower: 0, upper: 1, scale: .linear, ticks: []),
+            yAxis: .linear(label: "Share of all requests (%)", upper: max(shares.max() ?? 1, 1)),
+            content: .groupedBars(categories: names.map { "client \($0)" }, series: [("requests", shares)]))
+        return Plot(file: "client_fairness.svg", title: chart.title, svg: chart.svg())
     }
 
     static func operationLatency(_ summary: RunSummary) -> Plot {

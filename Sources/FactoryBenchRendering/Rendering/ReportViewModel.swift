@@ -21,6 +21,11 @@ struct ReportViewModel {
         var avgOutputTokens, avgInputTokens, totalOutputTokens: String
     }
 
+    /// A headline number at the top of the run page.
+    struct Card {
+        var value, label: String
+    }
+
     struct Operation {
         var name, count, failed, avg, p50, p95, p99: String
     }
@@ -71,6 +76,7 @@ struct ReportViewModel {
     var statusNote: String?
     var totalRequests, successfulRequests, failedRequests, successRate, throughput, duration: String
     var latency: Latency?
+    var cards: [Card]
     /// Open loop: latency from the intended start, and requests dropped at the in-flight cap.
     var fromIntended: Latency?
     var droppedRequests: String?
@@ -129,6 +135,18 @@ struct ReportViewModel {
                 p95: Format.latency(l.p95), p99: Format.latency(l.p99), p99_9: Format.latency(l.p99_9),
                 max: Format.latency(l.max), percentileMethod: e(summary.percentileMethod), stdMethod: e(summary.stdMethod))
         }
+        var cards = [
+            Card(value: throughput, label: "requests/s"),
+            Card(value: Format.latency(summary.latency?.p50), label: "p50 latency"),
+            Card(value: Format.latency(summary.latency?.p99), label: "p99 latency"),
+            Card(value: successRate, label: "success"),
+        ]
+        if let llm = summary.llm {
+            cards.append(Card(value: Format.latency(llm.ttft?.p95), label: "TTFT p95"))
+            cards.append(Card(value: Format.fixed(llm.tokensPerSecond, 1), label: "output tokens/s"))
+        }
+        if let recall = summary.recall { cards.append(Card(value: String(format: "%.3f", recall.mean), label: "recall@k")) }
+        self.cards = cards
         fromIntended = summary.latencyFromIntended.map { l in
             Latency(
                 count: String(l.count), avg: Format.latency(l.avg), std: Format.latency(l.std),
