@@ -8,10 +8,15 @@ struct SiteCommand: ParsableCommand {
 
     @OptionGroup var options: WorkspaceOptions
 
+    @Flag(help: "Remove the site first and render every page (by default only pages whose inputs changed).")
+    var clean = false
+
     func run() throws {
         let workspace = options.workspace
         let templates = try TemplateSet.load(overrides: options.templatesDirectory)
-        let pages = try SiteBuilder(workspace: workspace, templates: templates).build()
-        print("Site: \(workspace.siteDirectory.path)/index.html (\(pages) run pages)")
+        let update = try SiteBuilder(workspace: workspace, templates: templates).update(clean: clean)
+        print(
+            "Site: \(workspace.siteDirectory.path)/index.html (\(update.runPages) run pages, "
+                + "\(update.renderedRunPages) rendered)")
     }
 }

@@ -87,9 +87,14 @@ import Testing
         #expect(list.exitCode == 0)
         #expect(list.stdout.split(separator: "\n").count == 2)
         #expect(list.stdout.contains("\(id)  completed  5 requests"))
+        // A second `site` with nothing changed renders no run page again; --clean renders both.
         let site = try CommandRunner.run(["site"], in: directory.url)
         #expect(site.exitCode == 0)
-        #expect(site.stdout.contains("(2 run pages)"))
+        #expect(site.stdout.contains("(2 run pages, "), "\(site.stdout)")
+        let again = try CommandRunner.run(["site"], in: directory.url)
+        #expect(again.stdout.contains("(2 run pages, 0 rendered)"), "\(again.stdout)")
+        let clean = try CommandRunner.run(["site", "--clean"], in: directory.url)
+        #expect(clean.stdout.contains("(2 run pages, 2 rendered)"), "\(clean.stdout)")
     }
 
     @Test func aFailedRunKeepsWhatItWroteAndSaysWhy() throws {

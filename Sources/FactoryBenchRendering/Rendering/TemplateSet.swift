@@ -11,6 +11,8 @@ public struct TemplateSet: Sendable {
     ]
     private let library: MustacheLibrary
     public let stylesheet: String
+    /// A hash of every template's text: pages rendered with other templates are stale.
+    public let fingerprint: String
 
     public static let builtIn: TemplateSet = {
         // The built-in templates are tested; failing to parse them is a build defect.
@@ -32,6 +34,12 @@ public struct TemplateSet: Sendable {
         }
         self.library = library
         self.stylesheet = files["style.css"] ?? ""
+        // FNV-1a over the names and texts, in name order.
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for name in files.keys.sorted() {
+            for byte in name.utf8 + [0] + (files[name] ?? "").utf8 + [0] { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        }
+        fingerprint = String(hash, radix: 16)
     }
 
     /// The built-in templates with any file of `directory` that has a template's name

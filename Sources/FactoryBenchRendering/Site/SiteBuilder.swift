@@ -38,10 +38,32 @@ public struct SiteBuilder: Sendable {
         return encoded == "." || encoded == ".." ? "invalid" : encoded
     }
 
-    /// Rebuilds every page; returns the number of run pages written.
+    /// What a build did.
+    public struct Update: Sendable, Equatable {
+        /// Run pages on the site.
+        public var runPages: Int
+        /// Run pages rendered this time (the others' inputs had not changed).
+        public var renderedRunPages: Int
+
+        public init(runPages: Int, renderedRunPages: Int) {
+            self.runPages = runPages
+            self.renderedRunPages = renderedRunPages
+        }
+    }
+
+    /// Brings every page up to date; returns the number of run pages.
     @discardableResult
     public func build() throws -> Int {
+        try update().runPages
+    }
+
+    /// Brings the site up to date. A run page is rendered again only when one of its inputs
+    /// changed — the run's files (size and modification time), the comparisons it links,
+    /// the templates or FactoryBench's version; `clean` removes the site first and renders
+    /// everything. Index, trend, sweep, service and comparison pages are always rewritten.
+    public func update(clean: Bool = false) throws -> Update {
         let site = workspace.siteDirectory
+        if clean, FileManager.default.fileExists(atPath: site.path) { try FileManager.default.removeItem(at: site) }
         try FileManager.default.createDirectory(at: site, withIntermediateDirectories: true)
         try AtomicFile.write(templates.stylesheet, to: site.appendingPathComponent("style.css"))
         let entries = try workspace.runIDs().map { id -> RunEntry in
@@ -52,10 +74,17 @@ public struct SiteBuilder: Sendable {
         }
         .sorted { ($0.manifest.startedAt, $0.manifest.benchmarkID) > ($1.manifest.startedAt, $1.manifest.benchmarkID) }
 
+        // Pages of runs that are no longer under results/ go.
+        let runsDirectory = site.appendingPathComponent("runs")
+        let current = Set(entries.map { Self.pathComponent($0.id) })
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: runsDirectory.path)) ?? []
+        where !current.contains(name) {
+            try FileManager.default.removeItem(at: runsDirectory.appendingPathComponent(name))
+        }
         let comparisons = readComparisons()
         let renderer = ReportRenderer(templates: templates)
+        var rendered = 0
         for entry in entries {
-            let summary = entry.summary ?? Aggregator.summarize([])
             // Each run page links the comparisons in which it is the current run.
             let links = comparisons.filter { $0.current.id == entry.id }.map {
                 ReportViewModel.ComparisonLink(
@@ -63,12 +92,22 @@ public struct SiteBuilder: Sendable {
                     headline: ComparisonViewModel.headline($0))
             }
             let directory = site.appendingPathComponent("runs").appendingPathComponent(entry.id)
+            let fingerprint = inputsFingerprint(of: entry.id, links: links)
+            let stamp = directory.appendingPathComponent(".inputs")
+            if FileManager.default.fileExists(atPath: directory.appendingPathComponent("index.html").path),
+                (try? String(contentsOf: stamp, encoding: .utf8)) == fingerprint
+            {
+                continue
+            }
+            rendered += 1
+            let summary = entry.summary ?? Aggregator.summarize([])
             let downloads = try publishDownloads(of: entry.id, into: directory)
             let markdown = try renderer.markdown(
                 manifest: entry.manifest, summary: summary, plots: PlotRenderer.plots(for: summary), inlinePlots: true,
                 comparisons: links, downloads: downloads)
             let page = try page(title: "Benchmark \(entry.manifest.benchmarkID)", root: "../../", markdown: markdown)
             try AtomicFile.write(page, to: directory.appendingPathComponent("index.html"))
+            try AtomicFile.write(fingerprint, to: stamp)
         }
         let summaries = Dictionary(entries.map { ($0.id, $0.summary) }, uniquingKeysWith: { a, _ in a })
         let comparisonRenderer = ComparisonRenderer(templates: templates)
@@ -150,7 +189,29 @@ public struct SiteBuilder: Sendable {
             template: "index.md.mustache")
         try AtomicFile.write(
             try page(title: "Runs", root: "", markdown: index), to: site.appendingPathComponent("index.html"))
-        return entries.count
+        return Update(runPages: entries.count, renderedRunPages: rendered)
+    }
+
+    /// What a run page is made from, as one string: FactoryBench's version, the templates,
+    /// the size and modification time of each of the run's files, and the comparisons the
+    /// page links.
+    private func inputsFingerprint(of id: String, links: [ReportViewModel.ComparisonLink]) -> String {
+        let results = workspace.results(id)
+        let report = workspace.report(id)
+        var parts = [ToolInfo.version, ToolInfo.commit ?? "", templates.fingerprint]
+        for file in [
+            results.manifest, results.summary, results.requests, report.appendingPathComponent("report.md"),
+            report.appendingPathComponent("report.json"),
+        ] {
+            var info = stat()
+            if stat(file.path, &info) == 0 {
+                parts.append("\(file.lastPathComponent) \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)")
+            } else {
+                parts.append("\(file.lastPathComponent) missing")
+            }
+        }
+        parts += links.map { "\($0.id) \($0.link) \($0.headline)" }
+        return parts.joined(separator: "\n") + "\n"
     }
 
     /// Puts the run's files beside its page (hard links where the file system allows, so a
