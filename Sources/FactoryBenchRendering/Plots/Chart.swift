@@ -103,9 +103,13 @@ struct Chart {
         }
     }
 
+    /// Points per line at most: a plot is about 700 pixels wide, so more add bytes, not detail.
+    static let maximumLinePoints = 1000
+
     private func lines(_ series: [Series]) -> [String] {
         series.enumerated().map { index, line in
-            let points = line.points.map { "\(n(x($0.x))),\(n(y($0.y)))" }.joined(separator: " ")
+            let points = Downsampling.lttb(line.points, threshold: Self.maximumLinePoints)
+                .map { "\(n(x($0.x))),\(n(y($0.y)))" }.joined(separator: " ")
             let color = Self.palette[index % Self.palette.count]
             return "<polyline points=\"\(points)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" "
                 + "stroke-linejoin=\"round\"><title>\(XMLText.escape(line.name))</title></polyline>"
