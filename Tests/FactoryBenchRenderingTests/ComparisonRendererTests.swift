@@ -53,6 +53,11 @@ import Testing
         let runPage = try String(
             contentsOf: directory.path("site/runs/\(comparison.current.id)/index.html"), encoding: .utf8)
         #expect(runPage.contains("href=\"../../compare/\(comparison.id)/index.html\""))
+        // The trend page rings the regressed run on its latency plot.
+        let trends = try FileManager.default.contentsOfDirectory(atPath: directory.path("site/trends").path)
+        let trend = try String(
+            contentsOf: directory.path("site/trends/\(try #require(trends.first))/index.html"), encoding: .utf8)
+        #expect(trend.contains("stroke-width=\"2.5\"><title>run 2: regressed: latency"), "\(trends)")
         #expect(try LinkChecker.problems(in: directory.path("site")) == [])
         try directory.write("site/runs/bad.html", "<a href=\"../nowhere.html\">x</a><img src=\"https://cdn.example/x.png\">")
         #expect(

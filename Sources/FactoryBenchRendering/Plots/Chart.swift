@@ -29,6 +29,8 @@ struct Chart {
     var xAxis: Axis
     var yAxis: Axis
     var content: Content
+    /// Points marked with a ring and a tooltip (e.g. runs a comparison found regressed).
+    var markers: [(x: Double, y: Double, label: String)] = []
     var width = 720.0
     var height = 320.0
 
@@ -66,6 +68,11 @@ struct Chart {
         case .groupedBars(let categories, let series):
             out.append(contentsOf: groupedBars(categories: categories, series: series))
             out.append(contentsOf: legend(series.map(\.name)))
+        }
+        for marker in markers {
+            out.append(
+                "<circle cx=\"\(n(x(marker.x)))\" cy=\"\(n(y(marker.y)))\" r=\"7\" fill=\"none\" stroke=\"#d6336c\" "
+                    + "stroke-width=\"2.5\"><title>\(XMLText.escape(marker.label))</title></circle>")
         }
         out.append(axisFrame())
         out.append(

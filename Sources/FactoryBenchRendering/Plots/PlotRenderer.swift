@@ -206,8 +206,9 @@ extension PlotRenderer {
 }
 
 extension PlotRenderer {
-    /// Latency percentiles and throughput across the runs of one recipe (x: run number).
-    static func trendPlots(_ summaries: [RunSummary?]) -> [Plot] {
+    /// Latency percentiles and throughput across the runs of one recipe (x: run number);
+    /// `regressions` (run number → what regressed) are ringed on the latency chart.
+    static func trendPlots(_ summaries: [RunSummary?], regressions: [Int: String] = [:]) -> [Plot] {
         guard summaries.count > 1 else { return [] }
         func series(_ name: String, _ value: (RunSummary) -> Double?) -> Chart.Series {
             Chart.Series(
@@ -221,11 +222,14 @@ extension PlotRenderer {
         let p99 = series("p99") { $0.latency.map { $0.p99 * 1000 } }
         let throughput = series("requests/s") { $0.requestsPerSecond }
         let runs = Double(summaries.count)
-        let latency = Chart(
+        var latency = Chart(
             title: "Latency across runs",
             xAxis: .linear(label: "Run (oldest first)", lower: 1, upper: runs),
             yAxis: .linear(label: "Latency (ms)", upper: max(p99.points.map(\.y).max() ?? 1, 1e-3)),
             content: .lines([p50, p95, p99]))
+        latency.markers = regressions.sorted { $0.key < $1.key }.compactMap { run, what in
+            p95.points.first { $0.x == Double(run) }.map { (x: $0.x, y: $0.y, label: "run \(run): \(what)") }
+        }
         let rate = Chart(
             title: "Throughput across runs",
             xAxis: .linear(label: "Run (oldest first)", lower: 1, upper: runs),

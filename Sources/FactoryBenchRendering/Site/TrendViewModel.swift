@@ -33,6 +33,16 @@ struct TrendViewModel {
                     $0.regressedMetrics.isEmpty ? e($0.headline()) : "**" + e($0.headline()) + "**"
                 } ?? "–")
         }
-        plots = PlotRenderer.trendPlots(entries.map(\.summary)).map { PlotRow(title: e($0.title), svg: $0.svg) }
+        // Runs a comparison with the previous run found regressed are ringed on the plot.
+        var regressions: [Int: String] = [:]
+        for (index, entry) in entries.enumerated() {
+            guard let comparison = comparisons.first(where: { $0.current.id == entry.id }),
+                !comparison.regressedMetrics.isEmpty
+            else { continue }
+            regressions[index + 1] = "regressed: " + comparison.regressedMetrics.joined(separator: ", ")
+        }
+        plots = PlotRenderer.trendPlots(entries.map(\.summary), regressions: regressions).map {
+            PlotRow(title: e($0.title), svg: $0.svg)
+        }
     }
 }
