@@ -45,15 +45,21 @@ final class LocalRun: Sendable {
         }
     }
 
-    /// Deploys and runs the clients, stopping the service (as a crash would) after `delay`.
-    func runKillingTheService(after delay: Duration) async throws -> [ClientOutcome] {
+    /// Deploys and runs the clients, stopping the service (as a crash would) once
+    /// `completed` requests have finished — a count, not a time, so a busy machine cannot
+    /// move the crash past the end of the run.
+    func runKillingTheService(afterCompleted completed: Int) async throws -> [ClientOutcome] {
         let endpoint = try await deploy()
+        let progress = ProgressCounter(expectedRequests: nil, expectedSeconds: nil)
         let killer = Task {
-            try await Task.sleep(for: delay)
+            while progress.completed < completed { try await Task.sleep(for: .milliseconds(5)) }
             try executor.teardown()
         }
-        let outcomes = try await runClients(endpoint)
-        try await killer.value
+        let outcomes = try await executor.runClients(
+            benchmarkID: "test-1", clientsDirectory: directory.path("clients"), endpoint: endpoint, progress: progress)
+        killer.cancel()
+        _ = await killer.result
+        try executor.teardown()
         return outcomes
     }
 

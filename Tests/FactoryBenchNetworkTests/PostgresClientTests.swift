@@ -78,9 +78,9 @@ struct PostgresClientTests {
             """
             service: {type: postgres}
             client: {type: postgres_smoke, settings: {warmup_delay: 0, query: "SELECT pg_sleep(0.01)"}}
-            load: {concurrency: 2, duration: 1.5s}
+            load: {concurrency: 2, num_requests: 400}
             """)
-        let outcomes = try await run.runKillingTheService(after: .milliseconds(500))
+        let outcomes = try await run.runKillingTheService(afterCompleted: 20)
         #expect(outcomes.map(\.error) == [nil])
         let records = try run.records()
         expectWellFormed(records, serviceType: "postgres")

@@ -36,9 +36,9 @@ struct RedisClientTests {
             """
             service: {type: redis}
             client: {type: redis_stress, settings: {key_space: 10}}
-            load: {concurrency: 2, duration: 1s}
+            load: {concurrency: 2, num_requests: 2000}
             """)
-        let outcomes = try await run.runKillingTheService(after: .milliseconds(300))
+        let outcomes = try await run.runKillingTheService(afterCompleted: 50)
         #expect(outcomes.map(\.error) == [nil])
         let records = try run.records()
         expectWellFormed(records, serviceType: "redis")
