@@ -153,6 +153,8 @@ public enum SettingsCatalog {
                     check: SettingSpec.atLeast(1)),
                 SettingSpec("warmup_delay", .integer, .int(5), "Seconds each client waits before its first request."),
                 SettingSpec("db_name", .string, .string("benchmark"), "Database to connect to."),
+                SettingSpec(
+                    "request_timeout", .number, .double(30), "Seconds before a request fails.", check: SettingSpec.atLeast(0.001)),
             ]
         case .postgresStress:
             return [
@@ -175,6 +177,8 @@ public enum SettingsCatalog {
                 SettingSpec("seed", .integer, .int(42), "Seed of the operation and key choice."),
                 SettingSpec("warmup_delay", .integer, .int(5), "Seconds each client waits before its first request."),
                 SettingSpec("db_name", .string, .string("benchmark"), "Database to connect to."),
+                SettingSpec(
+                    "request_timeout", .number, .double(30), "Seconds before a request fails.", check: SettingSpec.atLeast(0.001)),
             ]
         case .chromaHealthcheck:
             return [

@@ -24,6 +24,7 @@ public struct PostgresClient: LoadClient {
     /// `mix` as cumulative weights, or `nil` for the seed's rounds of inserts then selects.
     let mix: [(operation: DatabaseOperation, upTo: Double)]?
     let rounds: (inserts: Int, selects: Int)
+    let requestTimeoutSeconds: Double
     private let shared: Shared
 
     /// What every slot of every client shares: the highest row id so far, for key choice.
@@ -49,6 +50,7 @@ public struct PostgresClient: LoadClient {
         seed = UInt64(truncatingIfNeeded: settings["seed"]?.intValue ?? 42)
         mix = settings["mix"]?.mapValue.map(DatabaseOperation.cumulativeWeights)
         rounds = (settings["num_inserts"]?.intValue ?? 0, settings["num_selects"]?.intValue ?? 0)
+        requestTimeoutSeconds = settings["request_timeout"]?.doubleValue ?? 30
         shared = Shared()
     }
 

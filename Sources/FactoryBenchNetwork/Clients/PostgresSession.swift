@@ -19,6 +19,17 @@ actor PostgresSession: RequestSession {
     }
 
     func send(index: Int) async -> RequestOutcome {
+        // A server that dies mid-request can leave a driver future that never completes:
+        // the deadline turns that into a failed request and a fresh connection.
+        do {
+            return try await withDeadline(seconds: client.requestTimeoutSeconds) { await self.perform(index: index) }
+        } catch {
+            abandonConnection()
+            return .failure("\(error)", operationType: client.kind == .postgresSmoke ? "query" : nil)
+        }
+    }
+
+    private func perform(index: Int) async -> RequestOutcome {
         if client.kind == .postgresSmoke { return await smoke() }
         let operation = client.operation(clientID: clientID, index: index)
         do {
@@ -72,9 +83,15 @@ actor PostgresSession: RequestSession {
         prepared = [:]
     }
 
-    func close() async {
-        try? await connection?.close()
+    /// Forgets the connection; closing it must not wait on a server that may be gone.
+    private func abandonConnection() {
+        if let connection { Task { try? await connection.close() } }
         connection = nil
+        prepared = [:]
+    }
+
+    func close() async {
+        abandonConnection()
     }
 
     /// The statement kind of a query: its first word, upper-cased.
