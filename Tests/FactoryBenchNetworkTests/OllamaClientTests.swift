@@ -43,7 +43,7 @@ struct OllamaClientTests {
         }
         let llm = try #require(try run.summary().llm)
         #expect(llm.totalOutputTokens == 30)
-        #expect(try #require(llm.tpot).p50 > 0.015)
+        #expect(llm.tpot != nil && llm.itl != nil)
     }
 
     @Test func chatAndNonStreamedAnswersAreRecorded() async throws {
