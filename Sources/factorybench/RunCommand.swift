@@ -12,20 +12,13 @@ struct RunCommand: AsyncParsableCommand {
     @Argument(help: "The recipe file (YAML).")
     var recipe: String
 
-    @Option(name: .customLong("set"), help: "Override a recipe value: key.path=value (YAML). Repeatable.")
-    var overrides: [String] = []
-
-    @Option(help: "Where to run, overriding configuration.target (e.g. local).")
-    var target: String?
-
-    /// `--set` overrides, with `--target` last so it wins.
-    var allOverrides: [String] { overrides + (target.map { ["configuration.target=\($0)"] } ?? []) }
+    @OptionGroup var recipeOptions: RecipeOverrideOptions
 
     @OptionGroup var options: WorkspaceOptions
 
     func run() async throws {
         let workspace = options.workspace
-        let points = try RecipeLoader.points(path: recipe, overrides: allOverrides.map(RecipeOverride.init))
+        let points = try RecipeLoader.points(path: recipe, overrides: recipeOptions.parsed())
         let sweepID = points.count > 1 ? try workspace.createSweepID(name: points[0].name, at: Date()) : nil
         if let sweepID { print("Sweep \(sweepID): \(points.count) points") }
         var failed = 0

@@ -44,11 +44,7 @@ public struct LoadEngine: Sendable {
                 group.addTask {
                     if plan.rampUpSeconds > 0 {
                         // Ramp-up in the closed loop: slot i joins at i/concurrency of the ramp.
-                        let now = WallAnchoredClock.monotonicNanoseconds()
-                        let start = origin.withLock { value in
-                            if value == nil { value = now }
-                            return value ?? now
-                        }
+                        let start = origin.setOnce(WallAnchoredClock.monotonicNanoseconds())
                         let joinAt = plan.rampUpSeconds * Double(slot) / Double(plan.concurrency)
                         await Self.sleep(until: start + UInt64(joinAt * 1e9))
                     }
@@ -56,10 +52,7 @@ public struct LoadEngine: Sendable {
                     do {
                         while !Task.isCancelled {
                             let begin = WallAnchoredClock.monotonicNanoseconds()
-                            let start = origin.withLock { value in
-                                if value == nil { value = begin }
-                                return value ?? begin
-                            }
+                            let start = origin.setOnce(begin)
                             let elapsed = Double(begin - min(start, begin)) / 1e9
                             guard let (index, phase) = tracker.withLock({ $0.next(at: elapsed) }) else { break }
                             let outcome = await session.send(index: index)
@@ -132,6 +125,14 @@ public struct LoadEngine: Sendable {
 
         func withLock<Result: Sendable>(_ body: (inout Value) -> Result) -> Result {
             mutex.withLock { body(&$0) }
+        }
+
+        /// Stores `value` if nothing is stored yet; returns what is stored.
+        func setOnce<Wrapped: Sendable>(_ value: Wrapped) -> Wrapped where Value == Wrapped? {
+            withLock { stored in
+                if stored == nil { stored = value }
+                return stored ?? value
+            }
         }
     }
 

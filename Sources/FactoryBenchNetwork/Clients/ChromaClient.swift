@@ -39,15 +39,8 @@ public struct ChromaClient: LoadClient {
     public func run(clientID: Int, endpoint: ServiceEndpoint, context: ClientContext) async throws {
         let delay = settings["warmup_delay"]?.doubleValue ?? 0
         if delay > 0 { try await Task.sleep(for: .milliseconds(Int(delay * 1000))) }
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool = .init(
-            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: plan.concurrency)
-        // A refused connection fails its request at once (AsyncHTTPClient would otherwise
-        // retry until the request's deadline, hiding a down server behind long latencies).
-        configuration.connectionPool.retryConnectionEstablishment = false
-        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-        let api = ChromaAPI(http: http, base: "http://\(endpoint.host ?? "127.0.0.1"):\(endpoint.port ?? 8000)")
-        do {
+        try await LoadHTTPClient.with(concurrency: plan.concurrency) { http in
+            let api = ChromaAPI(http: http, base: "http://\(endpoint.host ?? "127.0.0.1"):\(endpoint.port ?? 8000)")
             if kind == .chromaHealthcheck {
                 try await LoadEngine(plan: plan, serviceType: "chroma").run(clientID: clientID, context: context) { _ in
                     ChromaHeartbeatSession(api: api)
@@ -55,11 +48,7 @@ public struct ChromaClient: LoadClient {
             } else {
                 try await stress(clientID: clientID, api: api, context: context)
             }
-        } catch {
-            try? await http.shutdown()
-            throw error
         }
-        try await http.shutdown()
     }
 
     private func stress(clientID: Int, api: ChromaAPI, context: ClientContext) async throws {

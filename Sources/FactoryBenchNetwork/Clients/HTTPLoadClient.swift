@@ -34,14 +34,6 @@ public struct HTTPLoadClient: LoadClient {
     public func prepare(endpoint: ServiceEndpoint) async throws {}
 
     public func run(clientID: Int, endpoint: ServiceEndpoint, context: ClientContext) async throws {
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool = .init(
-            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: plan.concurrency)
-        // A refused connection fails its request at once (AsyncHTTPClient would otherwise
-        // retry until the request's deadline, hiding a down server behind long latencies).
-        configuration.connectionPool.retryConnectionEstablishment = false
-        configuration.decompression = .disabled
-        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         var request = HTTPClientRequest(url: url(endpoint: endpoint))
         request.method = method
         for (name, value) in (settings["headers"]?.mapValue ?? [:]).sorted(by: { $0.key < $1.key }) {
@@ -51,15 +43,11 @@ public struct HTTPLoadClient: LoadClient {
             request.body = .bytes(ByteBuffer(string: body))
         }
         let prepared = request
-        let session = HTTPSession(
-            http: http, request: prepared, expectedStatus: expectedStatus, timeoutSeconds: timeoutSeconds)
-        do {
+        try await LoadHTTPClient.with(concurrency: plan.concurrency) { http in
+            let session = HTTPSession(
+                http: http, request: prepared, expectedStatus: expectedStatus, timeoutSeconds: timeoutSeconds)
             try await LoadEngine(plan: plan, serviceType: "http").run(clientID: clientID, context: context) { _ in session }
-        } catch {
-            try? await http.shutdown()
-            throw error
         }
-        try await http.shutdown()
     }
 }
 

@@ -32,17 +32,23 @@ public struct RedisClient: LoadClient {
     /// Fills the key space, so GETs find values, in pipelined batches of 1,000 SETs.
     public func prepare(endpoint: ServiceEndpoint) async throws {
         let connection = try await RESPConnection.connect(host: endpoint.host ?? "127.0.0.1", port: endpoint.port ?? 6379)
-        defer { Task { await connection.close() } }
-        let value = value
-        var start = 0
-        while start < keySpace {
-            let end = min(start + 1000, keySpace)
-            let replies = try await connection.pipeline((start..<end).map { [Array("SET".utf8), Self.key($0), value] })
-            if case .error(let message) = replies.first(where: { if case .error = $0 { true } else { false } }) {
-                throw ExecutionError.clientFailed(clientID: nil, reason: "filling the key space: \(message)")
+        do {
+            let value = value
+            var start = 0
+            while start < keySpace {
+                let end = min(start + 1000, keySpace)
+                let replies = try await connection.pipeline(
+                    (start..<end).map { [Self.set, keys.isEmpty ? Self.key($0) : keys[$0], value] })
+                if case .error(let message) = replies.first(where: { if case .error = $0 { true } else { false } }) {
+                    throw ExecutionError.clientFailed(clientID: nil, reason: "filling the key space: \(message)")
+                }
+                start = end
             }
-            start = end
+        } catch {
+            await connection.close()
+            throw error
         }
+        await connection.close()
     }
 
     public func run(clientID: Int, endpoint: ServiceEndpoint, context: ClientContext) async throws {

@@ -52,10 +52,9 @@ public final class RedisService: Service {
     /// "Redis 7.0.15", from INFO server.
     static func version(port: Int) async throws -> String {
         let connection = try await RESPConnection.connect(host: "127.0.0.1", port: port)
-        defer { Task { await connection.close() } }
-        guard case .bulk(let bytes?) = try await connection.send([Array("INFO".utf8), Array("server".utf8)]) else {
-            return "Redis"
-        }
+        let reply = try? await connection.send([Array("INFO".utf8), Array("server".utf8)])
+        await connection.close()
+        guard case .bulk(let bytes?) = reply else { return "Redis" }
         let line = String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline)
             .first { $0.hasPrefix("redis_version:") }
         return "Redis " + (line.map { String($0.dropFirst("redis_version:".count)) } ?? "")

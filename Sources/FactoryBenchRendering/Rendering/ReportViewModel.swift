@@ -128,13 +128,14 @@ struct ReportViewModel {
         successRate = Format.percent(summary.successRate)
         throughput = Format.rate(summary.requestsPerSecond)
         duration = Format.seconds(summary.testDurationSeconds)
-        latency = summary.latency.map { l in
+        func row(_ l: LatencyStatistics) -> Latency {
             Latency(
                 count: String(l.count), avg: Format.latency(l.avg), std: Format.latency(l.std),
                 min: Format.latency(l.min), p50: Format.latency(l.p50), p90: Format.latency(l.p90),
                 p95: Format.latency(l.p95), p99: Format.latency(l.p99), p99_9: Format.latency(l.p99_9),
                 max: Format.latency(l.max), percentileMethod: e(summary.percentileMethod), stdMethod: e(summary.stdMethod))
         }
+        latency = summary.latency.map(row)
         var cards = [
             Card(value: throughput, label: "requests/s"),
             Card(value: Format.latency(summary.latency?.p50), label: "p50 latency"),
@@ -147,13 +148,7 @@ struct ReportViewModel {
         }
         if let recall = summary.recall { cards.append(Card(value: String(format: "%.3f", recall.mean), label: "recall@k")) }
         self.cards = cards
-        fromIntended = summary.latencyFromIntended.map { l in
-            Latency(
-                count: String(l.count), avg: Format.latency(l.avg), std: Format.latency(l.std),
-                min: Format.latency(l.min), p50: Format.latency(l.p50), p90: Format.latency(l.p90),
-                p95: Format.latency(l.p95), p99: Format.latency(l.p99), p99_9: Format.latency(l.p99_9),
-                max: Format.latency(l.max), percentileMethod: e(summary.percentileMethod), stdMethod: e(summary.stdMethod))
-        }
+        fromIntended = summary.latencyFromIntended.map(row)
         droppedRequests =
             summary.latencyFromIntended != nil || summary.droppedRequests > 0 ? String(summary.droppedRequests) : nil
         recall = summary.recall.map { r in

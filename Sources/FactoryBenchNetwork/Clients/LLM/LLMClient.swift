@@ -55,23 +55,13 @@ public struct LLMClient: LoadClient {
     public func run(clientID: Int, endpoint: ServiceEndpoint, context: ClientContext) async throws {
         let delay = settings["warmup_delay"]?.doubleValue ?? 0
         if delay > 0 { try await Task.sleep(for: .milliseconds(Int(delay * 1000))) }
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool = .init(
-            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: plan.concurrency)
-        configuration.connectionPool.retryConnectionEstablishment = false
-        configuration.decompression = .disabled
-        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-        let session = LLMSession(
-            client: self, http: http, base: "http://\(endpoint.host ?? "127.0.0.1"):\(endpoint.port ?? 8000)")
-        do {
+        try await LoadHTTPClient.with(concurrency: plan.concurrency) { http in
+            let session = LLMSession(
+                client: self, http: http, base: "http://\(endpoint.host ?? "127.0.0.1"):\(endpoint.port ?? 8000)")
             try await LoadEngine(plan: plan, serviceType: isOllama ? "ollama" : "vllm").run(
                 clientID: clientID, context: context
             ) { _ in session }
-        } catch {
-            try? await http.shutdown()
-            throw error
         }
-        try await http.shutdown()
     }
 
     var path: String {
