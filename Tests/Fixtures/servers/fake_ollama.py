@@ -84,6 +84,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             time.sleep(0.025)
             write(piece("tok "))
             if "CUT" in prompt and index == 1:
+                time.sleep(0.3)  # let the client read both chunks before the connection closes
                 self.close_connection = True
                 return
         final["total_duration"] = time.monotonic_ns() - started
