@@ -129,7 +129,7 @@ let package = Package(
         ),
         .testTarget(
             name: "factorybenchTests",
-            dependencies: ["TestSupport"],
+            dependencies: ["FactoryBenchCore", "TestSupport"],
             swiftSettings: strict
         ),
     ]

@@ -16,6 +16,10 @@ public struct RunPipeline: Sendable {
     public var workspace: Workspace
     public var templatesDirectory: URL?
     public var output: any PipelineOutput
+    /// The executable the compute nodes of a Slurm run use (this one by default).
+    public var nodeBinary: URL?
+    /// Time between two polls of a Slurm run's jobs.
+    public var slurmPollInterval: Duration = .seconds(2)
     /// How often the progress line is redrawn on a terminal and printed to a log.
     public var interactiveInterval: Duration = .milliseconds(250)
     public var logInterval: Duration = .seconds(5)
@@ -63,9 +67,25 @@ public struct RunPipeline: Sendable {
         // Made before the run directory exists, so a recipe this executor cannot run leaves
         // nothing behind.
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("factorybench-\(UUID().uuidString)")
-        let (service, client) = try LocalComponents.make(for: recipe, scratchDirectory: scratch)
-        let executor = LocalExecutor(recipe: recipe, clock: clock, service: service, client: client)
+        var local: LocalExecutor?
+        if recipe.isLocal {
+            let (service, client) = try LocalComponents.make(for: recipe, scratchDirectory: scratch)
+            local = LocalExecutor(recipe: recipe, clock: clock, service: service, client: client)
+        } else {
+            try SlurmExecutor.check(recipe)
+        }
         let (id, directory) = try workspace.createRun(name: recipe.name, at: startDate)
+        let executor: any Executor
+        if let local {
+            executor = local
+        } else {
+            let client = try LocalComponents.client(for: recipe)
+            executor = try SlurmExecutor(
+                recipe: recipe, benchmarkID: id, runDirectory: directory, shell: SSHShell.forTarget(recipe.target),
+                binary: nodeBinary ?? Self.currentExecutable,
+                expectedRequests: client.requestsPerClient.map { $0 * recipe.numClients },
+                expectedSeconds: client.plan.totalSeconds, pollInterval: slurmPollInterval)
+        }
         output.line("Benchmark \(id)")
 
         var run = RunRecorder(
@@ -73,7 +93,7 @@ public struct RunPipeline: Sendable {
                 benchmarkID: id, recipeName: recipe.name, recipePath: recipe.path, recipeVerbatim: recipe.text,
                 recipeResolved: recipe.resolved, serviceType: recipe.service.type.rawValue,
                 clientType: recipe.client.type.rawValue, numClients: recipe.numClients, target: recipe.target,
-                executor: "local", host: ToolInfo.hostName, toolVersion: ToolInfo.version, toolCommit: ToolInfo.commit,
+                executor: executor.kind, host: ToolInfo.hostName, toolVersion: ToolInfo.version, toolCommit: ToolInfo.commit,
                 workspaceCommit: ToolInfo.gitCommit(in: workspace.root.path), startedAt: Self.timestamp(startDate),
                 finishedAt: nil, status: .running, statusReason: nil, service: nil, clients: [], steps: [],
                 sweepID: sweepID, sweepPoint: recipe.sweepPoint.isEmpty ? nil : recipe.sweepPoint),
@@ -83,12 +103,24 @@ public struct RunPipeline: Sendable {
         var summary: RunSummary?
         var firstFailure: PipelineError?
         do {
-            let endpoint = try await run.step("deploy") { try await executor.deploy(logDirectory: directory.logs) }
+            let endpoint: ServiceEndpoint
+            do {
+                endpoint = try await run.step("deploy") { try await executor.deploy(logDirectory: directory.logs) }
+            } catch {
+                try? await executor.teardown()
+                throw error
+            }
             run.manifest.service = endpoint
             let cpuBefore = ProcessCPU.seconds()
-            let outcomes = try await run.step("run") {
-                defer { try? executor.teardown() }
-                return try await runClients(executor: executor, benchmarkID: id, directory: directory, endpoint: endpoint)
+            let outcomes: [ClientOutcome]
+            do {
+                outcomes = try await run.step("run") {
+                    try await runClients(executor: executor, benchmarkID: id, directory: directory, endpoint: endpoint)
+                }
+                try? await executor.teardown()
+            } catch {
+                try? await executor.teardown()
+                throw error
             }
             run.manifest.clients = outcomes
             run.manifest.clientCPUSeconds = ProcessCPU.seconds() - cpuBefore
@@ -130,6 +162,7 @@ public struct RunPipeline: Sendable {
             firstFailure = firstFailure ?? error
             run.fail(.failed, reason: run.manifest.statusReason ?? error.localizedDescription)
         }
+        if !executor.jobs.isEmpty { run.manifest.jobs = executor.jobs }
         if run.manifest.status == .running { run.manifest.status = .completed }
         run.manifest.finishedAt = Self.timestamp(Date())
         try run.save()
@@ -170,7 +203,7 @@ public struct RunPipeline: Sendable {
     }
 
     private func runClients(
-        executor: LocalExecutor, benchmarkID: String, directory: RunDirectory, endpoint: ServiceEndpoint
+        executor: any Executor, benchmarkID: String, directory: RunDirectory, endpoint: ServiceEndpoint
     ) async throws -> [ClientOutcome] {
         let progress = ProgressCounter(expectedRequests: executor.expectedRequests, expectedSeconds: executor.expectedSeconds)
         let started = ContinuousClock.now
@@ -178,6 +211,10 @@ public struct RunPipeline: Sendable {
         let interval = interactive ? interactiveInterval : logInterval
         let output = output
         let display = { @Sendable in
+            if let status = executor.statusLine {
+                output.progress(status)
+                return
+            }
             output.progress(
                 ProgressLine.text(
                     completed: progress.completed, failed: progress.failed, expectedRequests: progress.expectedRequests,
@@ -197,6 +234,13 @@ public struct RunPipeline: Sendable {
         display()
         output.endProgress()
         return outcomes
+    }
+
+    /// The running executable, which a Slurm run uploads for the compute nodes.
+    static var currentExecutable: URL {
+        URL(
+            fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+                ?? CommandLine.arguments[0])
     }
 
     static func timestamp(_ date: Date) -> String {

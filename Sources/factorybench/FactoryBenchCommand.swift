@@ -17,7 +17,7 @@ struct FactoryBenchCommand: AsyncParsableCommand {
         version: "factorybench \(ToolInfo.version)" + (ToolInfo.commit.map { " (\($0.prefix(12)))" } ?? ""),
         subcommands: [
             RunCommand.self, ValidateCommand.self, PlanCommand.self, ListCommand.self, ReportCommand.self,
-            AggregateCommand.self, CompareCommand.self, SiteCommand.self, ServeCommand.self,
+            AggregateCommand.self, CompareCommand.self, SiteCommand.self, ServeCommand.self, NodeCommand.self,
         ])
 
     static func main() async {

@@ -20,7 +20,7 @@ import Testing
         let progress = ProgressCounter(expectedRequests: 120, expectedSeconds: nil)
         let outcomes = try await executor.runClients(
             benchmarkID: "t-1", clientsDirectory: directory.path("clients"), endpoint: endpoint, progress: progress)
-        try executor.teardown()
+        try await executor.teardown()
         #expect(outcomes.map(\.error) == [nil, nil])
         #expect(progress.completed == 120)
         #expect(!FileManager.default.fileExists(atPath: try #require(endpoint.path)))
@@ -60,7 +60,7 @@ import Testing
         _ = try await executor.runClients(
             benchmarkID: "t-2", clientsDirectory: directory.path("clients"), endpoint: endpoint,
             progress: ProgressCounter(expectedRequests: nil, expectedSeconds: 0.3))
-        try executor.teardown()
+        try await executor.teardown()
         let elapsed = Date().timeIntervalSince(started)
         let summary = try Aggregator.aggregate(files: Collector.clientFiles(in: directory.path("clients")))
         #expect(summary.totalRequests > 0)

@@ -37,10 +37,10 @@ final class LocalRun: Sendable {
         let endpoint = try await run.deploy()
         do {
             let outcomes = try await run.runClients(endpoint)
-            try run.executor.teardown()
+            try await run.executor.teardown()
             return (run, endpoint, outcomes)
         } catch {
-            try? run.executor.teardown()
+            try? await run.executor.teardown()
             throw error
         }
     }
@@ -53,13 +53,13 @@ final class LocalRun: Sendable {
         let progress = ProgressCounter(expectedRequests: nil, expectedSeconds: nil)
         let killer = Task {
             while progress.completed < completed { try await Task.sleep(for: .milliseconds(5)) }
-            try executor.teardown()
+            try await executor.teardown()
         }
         let outcomes = try await executor.runClients(
             benchmarkID: "test-1", clientsDirectory: directory.path("clients"), endpoint: endpoint, progress: progress)
         killer.cancel()
         _ = await killer.result
-        try executor.teardown()
+        try await executor.teardown()
         return outcomes
     }
 

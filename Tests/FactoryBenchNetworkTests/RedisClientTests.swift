@@ -66,7 +66,7 @@ struct RedisClientTests {
         }
         _ = try await run.runClients(endpoint)
         try await freezer.value
-        try run.executor.teardown()
+        try await run.executor.teardown()
         let records = try run.records()
         #expect(records.count == 300)
         let held = records.filter { record in

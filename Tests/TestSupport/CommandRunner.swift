@@ -54,6 +54,20 @@ public enum CommandRunner {
             stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    /// `run` on a thread of its own, for long commands in async tests: waiting does not hold
+    /// one of the few threads Swift concurrency shares with every other test.
+    public static func run(
+        _ arguments: [String], in directory: URL, environment: [String: String] = [:]
+    ) async throws -> Result {
+        let result: Swift.Result<Result, any Error> = await withCheckedContinuation { continuation in
+            Thread {
+                continuation.resume(
+                    returning: Swift.Result { try run(arguments, in: directory, environment: environment) as Result })
+            }.start()
+        }
+        return try result.get()
+    }
+
     private final class Box: @unchecked Sendable {
         var data = Data()
     }

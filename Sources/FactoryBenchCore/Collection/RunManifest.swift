@@ -35,6 +35,8 @@ public struct RunManifest: Sendable, Codable, Equatable {
     /// The sweep this run is a point of, and the swept values at this point.
     public var sweepID: String?
     public var sweepPoint: [String: SettingValue]?
+    /// The Slurm jobs of a cluster run: ids, roles, nodes, end states and exit codes.
+    public var jobs: [SlurmJob]?
 
     enum CodingKeys: String, CodingKey {
         case benchmarkID = "benchmark_id"
@@ -57,6 +59,7 @@ public struct RunManifest: Sendable, Codable, Equatable {
         case clientCPUSeconds = "client_cpu_seconds"
         case sweepID = "sweep_id"
         case sweepPoint = "sweep_point"
+        case jobs
     }
 
     public init(

@@ -14,14 +14,29 @@ public struct ChildProcess: Sendable {
     /// Starts `arguments` (the first is looked up on `PATH` when it has no slash) with its
     /// standard output and error appended to `log`.
     public static func start(_ arguments: [String], log: URL, environment: [String: String] = [:]) throws -> ChildProcess {
+        try start(arguments, input: nil, output: log, errors: nil, environment: environment)
+    }
+
+    /// `start` with standard input read from `input` (else `/dev/null`) and standard error
+    /// appended to `errors` (else to `output`).
+    static func start(
+        _ arguments: [String], input: URL?, output: URL, errors: URL?, environment: [String: String]
+    ) throws -> ChildProcess {
         guard let program = arguments.first else { throw ChildProcessError.notFound(program: "") }
         guard let executable = resolve(program) else { throw ChildProcessError.notFound(program: program) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log.path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        posix_spawn_file_actions_addopen(&actions, 0, input?.path ?? "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output.path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        if let errors {
+            posix_spawn_file_actions_addopen(&actions, 2, errors.path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        } else {
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        }
+        // Nothing else this process has open reaches the child: a pipe another thread is
+        // reading would otherwise never see its end while the child (a server) lives.
+        if let closeFrom = Self.closeFrom { _ = closeFrom(&actions, 3) }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -76,6 +91,43 @@ public struct ChildProcess: Sendable {
             thread.start()
         }
         return try result.get()
+    }
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), which Swift's
+    /// Glibc module does not export; nil where the C library lacks it.
+    private static let closeFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np")
+        else { return nil }
+        return unsafeBitCast(
+            symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
+
+    /// What a finished command printed.
+    public struct Captured: Sendable {
+        public var status: Int32
+        public var output: String
+        public var errors: String
+    }
+
+    /// Runs `arguments` to the end with `input` on its standard input and returns its exit
+    /// status and what it printed; the wait happens on a thread of its own.
+    public static func capture(_ arguments: [String], input: String = "") async throws -> Captured {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("factorybench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let (inputFile, outputFile, errorFile) = (
+            scratch.appendingPathComponent("in"), scratch.appendingPathComponent("out"),
+            scratch.appendingPathComponent("err")
+        )
+        try Data(input.utf8).write(to: inputFile)
+        let child = try start(arguments, input: inputFile, output: outputFile, errors: errorFile, environment: [:])
+        let status = await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: child.wait()) }.start()
+        }
+        func text(_ url: URL) -> String {
+            (try? Data(contentsOf: url)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        }
+        return Captured(status: status, output: text(outputFile), errors: text(errorFile))
     }
 
     /// Whether the process is still running (it may have ended and not been reaped).

@@ -2,7 +2,7 @@ import Foundation
 
 /// Runs a recipe on this machine: starts the service, runs the clients as concurrent tasks
 /// (each with its own connections and JSONL file), stops the service.
-public final class LocalExecutor: Sendable {
+public final class LocalExecutor: Executor {
     public let recipe: Recipe
     public let clock: WallAnchoredClock
     private let service: any Service
@@ -94,7 +94,9 @@ public final class LocalExecutor: Sendable {
         }
     }
 
-    public func teardown() throws {
+    public var kind: String { "local" }
+
+    public func teardown() async throws {
         try service.stop()
     }
 

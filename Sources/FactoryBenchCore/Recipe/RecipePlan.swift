@@ -27,6 +27,14 @@ public enum RecipePlan {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The resolved recipe as a recipe file that loads back to the same values: what the
+    /// Slurm executor uploads for the compute nodes.
+    public static func resolvedYAML(_ recipe: Recipe) -> String {
+        var lines = ["# \(recipe.name): resolved from \(recipe.path) by FactoryBench \(ToolInfo.version)"]
+        emit(recipe.resolved, path: [], defaulted: [], indent: 0, into: &lines)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
     private static func emit(
         _ value: SettingValue, path: [String], defaulted: Set<String>, indent: Int, into lines: inout [String]
     ) {
@@ -61,7 +69,10 @@ public enum RecipePlan {
                 && !["true", "false", "null", "yes", "no"].contains(text.lowercased()) && Double(text) == nil
             return plain
                 ? text
-                : "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+                : "\""
+                    + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                    .replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\t", with: "\\t")
+                    .replacingOccurrences(of: "\r", with: "\\r") + "\""
         case .int(let number): return String(number)
         case .double(let number): return number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
         case .bool(let flag): return flag ? "true" : "false"

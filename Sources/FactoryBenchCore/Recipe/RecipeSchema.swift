@@ -4,7 +4,9 @@ import Foundation
 /// checks and defaults: together with `SettingsCatalog`, everything a recipe may say.
 public enum RecipeSchema {
     public static let configuration: [SettingSpec] = [
-        SettingSpec("target", .string, .string("local"), "An ssh alias of a Slurm login node, or local for this machine.")
+        SettingSpec(
+            "target", .string, .string("local"),
+            "An ssh alias of a Slurm login node, local-slurm to submit with sbatch here, or local for this machine.")
     ]
 
     public static let benchmarks: [SettingSpec] = [
@@ -19,15 +21,15 @@ public enum RecipeSchema {
         SettingSpec("port", .integer, nil, "Port the service listens on.", check: port),
         SettingSpec("command", .string, nil, "Command that starts the service ($PORT holds its port); overrides the type's."),
         SettingSpec("ready_timeout", .duration, nil, "How long to wait for the service to answer (default 120 s)."),
-        SettingSpec("partition", .string, nil, "Slurm partition."),
+        SettingSpec("partition", .string, nil, "Slurm partition.", check: sbatchWord),
         SettingSpec("num_gpus", .integer, nil, "GPUs for the service job.", check: SettingSpec.atLeast(0)),
         SettingSpec("gpus_per_node", .integer, nil, "GPUs per node.", check: SettingSpec.atLeast(0)),
         SettingSpec("cpus_per_task", .integer, nil, "CPUs per task.", check: SettingSpec.atLeast(1)),
         SettingSpec("memory", .string, nil, "Memory, e.g. 16G.", check: memory),
         SettingSpec("time_limit", .string, nil, "Wall time, HH:MM:SS or D-HH:MM:SS.", check: timeLimit),
-        SettingSpec("account", .string, nil, "Slurm account."),
-        SettingSpec("constraints", .string, nil, "Slurm --constraint."),
-        SettingSpec("exclude_nodes", .string, nil, "Slurm --exclude."),
+        SettingSpec("account", .string, nil, "Slurm account.", check: sbatchWord),
+        SettingSpec("constraints", .string, nil, "Slurm --constraint.", check: sbatchWord),
+        SettingSpec("exclude_nodes", .string, nil, "Slurm --exclude.", check: sbatchWord),
         SettingSpec("env", .mapping, nil, "Environment variables of the service.", check: scalarMap),
         SettingSpec("volumes", .list, nil, "Bind mounts, host:container.", check: volumes),
         SettingSpec("modules", .list, nil, "Environment modules to load.", check: stringList),
@@ -35,11 +37,14 @@ public enum RecipeSchema {
     ]
 
     public static let clientOptions: [SettingSpec] = [
-        SettingSpec("command", .string, nil, "Command that runs the client; overrides the type's."),
-        SettingSpec("partition", .string, nil, "Slurm partition of the client jobs."),
+        SettingSpec(
+            "command", .string, nil,
+            "Slurm: a command run instead of the built-in client; it writes JSONL records to $OUTPUT "
+                + "(the service is at $SERVICE_HOST:$SERVICE_PORT; $CLIENT_ID, $FACTORYBENCH are set)."),
+        SettingSpec("partition", .string, nil, "Slurm partition of the client jobs.", check: sbatchWord),
         SettingSpec("num_gpus", .integer, nil, "GPUs per client job.", check: SettingSpec.atLeast(0)),
         SettingSpec("time_limit", .string, nil, "Wall time, HH:MM:SS or D-HH:MM:SS.", check: timeLimit),
-        SettingSpec("account", .string, nil, "Slurm account."),
+        SettingSpec("account", .string, nil, "Slurm account.", check: sbatchWord),
     ]
 
     /// `load:`: how each client sends its requests.
@@ -124,6 +129,14 @@ public enum RecipeSchema {
         let pattern = #"^([0-9]+-)?[0-9]{1,2}:[0-5][0-9]:[0-5][0-9]$"#
         return text.range(of: pattern, options: .regularExpression) == nil
             ? "'\(text)' is not a time limit; write HH:MM:SS or D-HH:MM:SS (e.g. 01:30:00 or 2-00:00:00)" : nil
+    }
+
+    /// Values that go into `#SBATCH` lines, which sbatch splits itself: plain words only.
+    static let sbatchWord: @Sendable (SettingValue) -> String? = { value in
+        guard let text = value.stringValue else { return nil }
+        return text.range(of: #"^[A-Za-z0-9_.:,=+@%/\[\]-]+$"#, options: .regularExpression) == nil
+            ? "\(String(reflecting: text)) cannot go into an #SBATCH line; use only letters, digits and ._-:,=+@%/[]"
+            : nil
     }
 
     static let memory: @Sendable (SettingValue) -> String? = { value in

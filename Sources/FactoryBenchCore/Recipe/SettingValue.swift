@@ -68,4 +68,20 @@ public enum SettingValue: Sendable, Equatable, Codable {
         if case .map(let value) = self { return value }
         return nil
     }
+
+    public var listValue: [SettingValue]? {
+        if case .list(let value) = self { return value }
+        return nil
+    }
+
+    /// A scalar as plain text (`16G`, `8`, `0.5`, `true`); nil for lists, maps and null.
+    public var text: String? {
+        switch self {
+        case .string(let value): return value
+        case .int(let value): return String(value)
+        case .double(let value): return value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+        case .bool(let value): return value ? "true" : "false"
+        case .list, .map, .null: return nil
+        }
+    }
 }

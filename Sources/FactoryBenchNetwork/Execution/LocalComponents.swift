@@ -14,27 +14,28 @@ public enum LocalComponents {
                 problem: "target '\(recipe.target)' needs the Slurm executor, which this version does not have yet; "
                     + "use configuration.target: local (or --set configuration.target=local)")
         }
-        let settings = recipe.client.settings
-        let load = recipe.load
+        if recipe.client.options["command"] != nil {
+            throw RecipeError.unsupported(
+                location,
+                problem: "client.command replaces the built-in client in Slurm jobs only; the local executor runs "
+                    + "the built-in \(recipe.client.type.rawValue) client — remove client.command or use a Slurm target")
+        }
         let port = recipe.service.options["port"]?.intValue
         let command = recipe.service.options["command"]?.stringValue
         let environment = (recipe.service.options["env"]?.mapValue ?? [:]).mapValues { RecipePlan.scalar($0) }
         let readyTimeout = recipe.service.options["ready_timeout"]?.doubleValue ?? 120
         switch (recipe.service.type, recipe.client.type) {
         case (.sqlite, .sqliteStress):
-            try LocalExecutor.checkClosedLoop(recipe)
-            var client = SQLiteStressClient(settings: settings, serviceSettings: recipe.service.settings)
-            client.stop = LoadStop(recipe: recipe)
-            return (SQLiteService(directory: scratchDirectory, settings: recipe.service.settings), client)
+            return (SQLiteService(directory: scratchDirectory, settings: recipe.service.settings), try client(for: recipe))
         case (.postgres, .postgresSmoke), (.postgres, .postgresStress):
             return (
                 PostgresService(settings: recipe.service.settings, port: port, readyTimeoutSeconds: readyTimeout),
-                PostgresClient(kind: recipe.client.type, settings: settings, load: load)
+                try client(for: recipe)
             )
         case (.redis, .redisStress):
             return (
                 RedisService(settings: recipe.service.settings, port: port, readyTimeoutSeconds: readyTimeout),
-                RedisClient(settings: settings, load: load)
+                try client(for: recipe)
             )
         case (.chroma, .chromaHealthcheck), (.chroma, .chromaStress):
             // The chroma type's own `port` setting counts only when the recipe sets it: its
@@ -60,13 +61,9 @@ public enum LocalComponents {
             let service = ProcessService(
                 name: "chroma", arguments: arguments, port: chosen, environment: environment, scratch: scratchDirectory,
                 timeoutSeconds: readyTimeout,
-                probe: { port in await Readiness.get("http://127.0.0.1:\(port)/api/v2/heartbeat")?.status == 200 },
-                version: { port in
-                    await Readiness.get("http://127.0.0.1:\(port)/api/v2/version").map {
-                        "ChromaDB " + $0.body.trimmingCharacters(in: CharacterSet(charactersIn: "\" \n"))
-                    }
-                })
-            return (service, ChromaClient(kind: recipe.client.type, settings: settings, load: load))
+                probe: { port in await ServiceProbe.ready(.chroma, host: "127.0.0.1", port: port) },
+                version: { port in await ServiceProbe.version(.chroma, host: "127.0.0.1", port: port) })
+            return (service, try client(for: recipe))
         case (.nginx, .httpSmoke), (.nginx, .httpStress), (.http, .httpSmoke), (.http, .httpStress),
             (.minio, .httpSmoke), (.minio, .httpStress), (.qdrant, .httpSmoke), (.qdrant, .httpStress):
             guard let command else {
@@ -78,8 +75,8 @@ public enum LocalComponents {
             let service = ProcessService(
                 name: recipe.service.type.rawValue, arguments: ProcessService.shell(command), port: chosen,
                 environment: environment, timeoutSeconds: readyTimeout,
-                probe: { port in await Readiness.acceptsConnections(host: "127.0.0.1", port: port) })
-            return (service, HTTPLoadClient(kind: recipe.client.type, settings: settings, load: load))
+                probe: { port in await ServiceProbe.ready(.http, host: "127.0.0.1", port: port) })
+            return (service, try client(for: recipe))
         case (.vllm, .vllmSmoke), (.vllm, .vllmStress), (.ollama, _):
             guard let command else {
                 throw RecipeError.unsupported(
@@ -93,18 +90,9 @@ public enum LocalComponents {
             let service = ProcessService(
                 name: recipe.service.type.rawValue, arguments: ProcessService.shell(command), port: chosen,
                 environment: environment, timeoutSeconds: readyTimeout,
-                probe: { port in
-                    let base = "http://127.0.0.1:\(port)"
-                    if ollama { return await Readiness.get(base + "/api/tags")?.status == 200 }
-                    // vLLM answers /health; llama.cpp's server and others only /v1/models.
-                    if await Readiness.get(base + "/health")?.status == 200 { return true }
-                    return await Readiness.get(base + "/v1/models")?.status == 200
-                },
-                version: { port in await Self.llmServerVersion(port: port, ollama: ollama) })
-            let client = try LLMClient(
-                kind: recipe.client.type, settings: settings, serviceSettings: recipe.service.settings, load: load,
-                recipePath: recipe.path)
-            return (service, client)
+                probe: { port in await ServiceProbe.ready(ollama ? .ollama : .vllm, host: "127.0.0.1", port: port) },
+                version: { port in await ServiceProbe.version(ollama ? .ollama : .vllm, host: "127.0.0.1", port: port) })
+            return (service, try client(for: recipe))
         case (let service, let client) where !RecipeSchema.clients(for: service).contains(client):
             throw RecipeError.unsupported(
                 location,
@@ -118,26 +106,41 @@ public enum LocalComponents {
         }
     }
 
-    /// "vLLM 0.6.3, serving opt-125m", "OpenAI-compatible server, serving smollm2-135m",
-    /// "Ollama 0.5.1", from what the server says about itself.
-    static func llmServerVersion(port: Int, ollama: Bool) async -> String {
-        let base = "http://127.0.0.1:\(port)"
-        func json(_ path: String) async -> [String: Any]? {
-            guard let reply = await Readiness.get(base + path), reply.status == 200 else { return nil }
-            return try? JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any]
+    /// The load client for a recipe, on whatever machine runs it (here, or a compute node
+    /// running `factorybench node client`).
+    public static func client(for recipe: Recipe) throws -> any LoadClient {
+        let (settings, load) = (recipe.client.settings, recipe.load)
+        switch recipe.client.type {
+        case .sqliteStress:
+            try LocalExecutor.checkClosedLoop(recipe)
+            var client = SQLiteStressClient(settings: settings, serviceSettings: recipe.service.settings)
+            client.stop = LoadStop(recipe: recipe)
+            return client
+        case .postgresSmoke, .postgresStress: return PostgresClient(kind: recipe.client.type, settings: settings, load: load)
+        case .redisStress: return RedisClient(settings: settings, load: load)
+        case .chromaHealthcheck, .chromaStress: return ChromaClient(kind: recipe.client.type, settings: settings, load: load)
+        case .httpSmoke, .httpStress: return HTTPLoadClient(kind: recipe.client.type, settings: settings, load: load)
+        case .vllmSmoke, .vllmStress, .ollamaSmoke, .ollamaStress:
+            return try LLMClient(
+                kind: recipe.client.type, settings: settings, serviceSettings: recipe.service.settings, load: load,
+                recipePath: recipe.path)
         }
-        if ollama { return "Ollama " + ((await json("/api/version"))?["version"] as? String ?? "") }
-        let version = (await json("/version"))?["version"] as? String
-        let models = ((await json("/v1/models"))?["data"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
-        return (version.map { "vLLM \($0)" } ?? "OpenAI-compatible server")
-            + (models.isEmpty ? "" : ", serving " + models.joined(separator: ", "))
     }
 
     /// One line on how the local executor would run a recipe, or why it cannot.
     public static func describe(_ recipe: Recipe) -> String {
         guard recipe.isLocal else {
-            return "target '\(recipe.target)': Slurm jobs over ssh; this version has no Slurm executor yet, so `run` "
-                + "refuses it"
+            do {
+                try SlurmExecutor.check(recipe)
+            } catch {
+                return "slurm: cannot run — \((error as? LocalizedError)?.errorDescription ?? "\(error)")"
+            }
+            let via = recipe.target == "local-slurm" ? "sbatch on this machine" : "ssh \(recipe.target)"
+            let image = SlurmBatchScript(recipe: recipe, layout: SlurmLayout(benchmarkID: "ID", binary: "bin")).image
+            return "slurm via \(via): one service job (\(recipe.service.type.rawValue)"
+                + (recipe.service.options["command"] != nil ? ", service.command" : image.map { ", docker://\($0)" } ?? "")
+                + "), then \(recipe.numClients) client job\(recipe.numClients == 1 ? "" : "s") running this executable; "
+                + "scripts in results/<id>/slurm/, remote files in ~/factorybench/<id>/"
         }
         let client: any LoadClient
         do {

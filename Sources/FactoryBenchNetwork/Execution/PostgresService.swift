@@ -68,7 +68,7 @@ public final class PostgresService: Service {
                     "\(Int(readyTimeoutSeconds.rounded(.up)))", "-o",
                     options, "start",
                 ], log: log)
-            let version = try await createDatabase(port: port)
+            let version = try await Self.createDatabase(host: "127.0.0.1", port: port, name: databaseName)
             return ServiceEndpoint(host: "127.0.0.1", port: port, version: version)
         } catch {
             try? stop()
@@ -77,10 +77,11 @@ public final class PostgresService: Service {
     }
 
     /// Creates the run's database (when missing) and returns the server's version.
-    private func createDatabase(port: Int) async throws -> String {
+    static func createDatabase(host: String, port: Int, name databaseName: String) async throws -> String {
         let connection = try await PostgresConnection.connect(
             on: MultiThreadedEventLoopGroup.singleton.next(),
-            configuration: PostgresClient.configuration(port: port, database: "postgres"), id: 0, logger: Self.logger)
+            configuration: PostgresClient.configuration(port: port, database: "postgres", host: host), id: 0,
+            logger: Self.logger)
         do {
             var version = "PostgreSQL"
             for try await (text) in try await connection.query("SHOW server_version", logger: Self.logger)

@@ -5,7 +5,7 @@ import NIOCore
 import NIOPosix
 
 /// Waiting until a service answers, and the checks that say it does.
-enum Readiness {
+public enum Readiness {
     /// Polls `probe` every 100 ms until it returns true, the process ends or `timeout`
     /// passes; fails with what happened and the end of the service's log.
     static func wait(
@@ -49,7 +49,7 @@ enum Readiness {
     }
 
     /// A TCP port on 127.0.0.1 that nothing listens on now (the kernel picks it).
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ServiceError.noFreePort(reason: String(cString: strerror(errno))) }
         defer { close(fd) }

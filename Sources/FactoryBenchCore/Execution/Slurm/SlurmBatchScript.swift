@@ -1,0 +1,211 @@
+import Foundation
+
+/// The batch scripts of a run on Slurm: one for the service, one per client. Pure text from
+/// the resolved recipe, so they are golden-tested and saved in `results/<id>/slurm/`.
+///
+/// Every value from the recipe is shell-quoted; values in `#SBATCH` lines (which sbatch
+/// reads itself, not the shell) must be plain words, else the run is refused before
+/// anything is submitted.
+public struct SlurmBatchScript: Sendable {
+    public var recipe: Recipe
+    public var layout: SlurmLayout
+
+    public init(recipe: Recipe, layout: SlurmLayout) {
+        self.recipe = recipe
+        self.layout = layout
+    }
+
+    /// The container image the service runs from: `service.image`, else the type's own.
+    public var image: String? {
+        recipe.service.options["image"]?.stringValue ?? Self.defaultImages[recipe.service.type]
+    }
+
+    static let defaultImages: [ServiceType: String] = [
+        .postgres: "postgres:16", .redis: "redis:7", .chroma: "chromadb/chroma:1.5.9",
+        .vllm: "vllm/vllm-openai:latest", .ollama: "ollama/ollama:latest", .nginx: "nginx:stable",
+        .minio: "minio/minio:latest", .qdrant: "qdrant/qdrant:latest",
+    ]
+
+    /// The service job's script.
+    public func service() throws -> String {
+        let options = recipe.service.options
+        var lines = try header(
+            section: "service", name: layout.jobName("service"), output: "logs/service-%j.log", options: options,
+            gpus: [("num_gpus", "--gres=gpu:"), ("gpus_per_node", "--gpus-per-node=")],
+            extra: [("cpus_per_task", "--cpus-per-task="), ("memory", "--mem="), ("constraints", "--constraint=")])
+        lines.append(
+            "# FactoryBench \(ToolInfo.version): the \(recipe.service.type.rawValue) service of run \(layout.benchmarkID).")
+        lines.append("# It writes its host and port to service.env once it is started; the run cancels it at the end.")
+        lines += prologue(options: options)
+        if let port = options["port"]?.intValue {
+            lines.append("PORT=\(port)")
+        } else {
+            lines.append(#"PORT=$("$FACTORYBENCH" node free-port)"#)
+        }
+        lines.append("export PORT")
+        lines.append(#"SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/factorybench-\#(layout.benchmarkID)-XXXXXX")"#)
+        lines.append(#"trap 'rm -rf "$SCRATCH"' EXIT"#)
+        lines.append("trap 'exit 143' TERM INT")
+        lines.append("announce() {")
+        lines.append(
+            #"    printf 'host=%s\nport=%s\nnode=%s\njob=%s\n' "$(hostname)" "$PORT" "${SLURMD_NODENAME:-}" "${SLURM_JOB_ID:-}" > service.env.tmp"#
+        )
+        lines.append("    mv service.env.tmp service.env")
+        lines.append("}")
+        lines += try start()
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The script of client `clientID`.
+    public func client(_ clientID: Int) throws -> String {
+        let options = recipe.client.options
+        var lines = try header(
+            section: "client", name: layout.jobName("client-\(clientID)"), output: "logs/client-\(clientID)-%j.log",
+            options: options,
+            gpus: [("num_gpus", "--gres=gpu:")], extra: [])
+        lines.append("# FactoryBench \(ToolInfo.version): client \(clientID) of run \(layout.benchmarkID).")
+        lines += prologue(options: [:])
+        let output = "clients/client-\(clientID).jsonl"
+        if let command = options["command"]?.stringValue {
+            // The recipe's own client: it finds the service in SERVICE_HOST/SERVICE_PORT and
+            // writes its JSONL records to OUTPUT.
+            lines.append("export FACTORYBENCH CLIENT_ID=\(clientID) BENCHMARK_ID=\(layout.benchmarkID) OUTPUT=\(output)")
+            lines.append(#"SERVICE_HOST=$(sed -n 's/^host=//p' service.env) SERVICE_PORT=$(sed -n 's/^port=//p' service.env)"#)
+            lines.append("export SERVICE_HOST SERVICE_PORT")
+            lines.append("bash -c \(Shell.quote(command))")
+        } else {
+            lines.append(
+                #"exec "$FACTORYBENCH" node client --recipe recipe.yaml --endpoint service.env "#
+                    + "--benchmark-id \(layout.benchmarkID) --client-id \(clientID) --output \(output)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func header(
+        section: String, name: String, output: String, options: [String: SettingValue], gpus: [(String, String)],
+        extra: [(String, String)]
+    ) throws -> [String] {
+        var lines = [
+            "#!/bin/bash", "#SBATCH --job-name=\(name)", "#SBATCH --output=\(output)", "#SBATCH --nodes=1",
+            "#SBATCH --ntasks=1",
+        ]
+        let keyed: [(String, String)] =
+            [("partition", "--partition="), ("account", "--account="), ("time_limit", "--time=")] + extra + gpus
+        for (key, flag) in keyed {
+            guard let value = options[key], let text = value.text else { continue }
+            if (key == "num_gpus" || key == "gpus_per_node"), value.intValue == 0 { continue }
+            lines.append("#SBATCH \(flag)\(try Self.directiveValue(text, key: "\(section).\(key)"))")
+        }
+        if section == "service", let excluded = options["exclude_nodes"]?.stringValue {
+            lines.append("#SBATCH --exclude=\(try Self.directiveValue(excluded, key: "service.exclude_nodes"))")
+        }
+        return lines
+    }
+
+    /// The lines every script runs first: strict mode, the run directory, modules,
+    /// environment and the user's own commands.
+    private func prologue(options: [String: SettingValue]) -> [String] {
+        var lines = ["set -euo pipefail", "cd \"$HOME\"/\(layout.runDirectory)", "FACTORYBENCH=\"$HOME\"/\(layout.binary)"]
+        for module in (options["modules"]?.listValue ?? []).compactMap(\.stringValue) {
+            lines.append("module load \(Shell.quote(module))")
+        }
+        for (key, value) in (options["env"]?.mapValue ?? [:]).sorted(by: { $0.key < $1.key }) {
+            lines.append("export \(Shell.quote(key))=\(Shell.quote(value.text ?? ""))")
+        }
+        // The user's own shell commands, as written: they are meant to be shell.
+        for command in (options["pre_run_commands"]?.listValue ?? []).compactMap(\.stringValue) {
+            lines.append(command)
+        }
+        return lines
+    }
+
+    /// How the service starts: the recipe's command, else the type's own in its image.
+    private func start() throws -> [String] {
+        let options = recipe.service.options
+        let settings = recipe.service.settings
+        let gpus = (options["num_gpus"]?.intValue ?? 0) > 0 || (options["gpus_per_node"]?.intValue ?? 0) > 0
+        var prefix = "apptainer exec" + (gpus ? " --nv" : "") + #" --bind "$SCRATCH""#
+        for volume in (options["volumes"]?.listValue ?? []).compactMap(\.stringValue) {
+            prefix += " --bind \(Shell.quote(volume))"
+        }
+        if let image { prefix += " " + Shell.quote("docker://" + image) }
+        if let command = options["command"]?.stringValue {
+            let run = (options["image"] != nil ? prefix + " " : "") + "bash -c \(Shell.quote(command))"
+            return ["announce", run]
+        }
+        switch recipe.service.type {
+        case .postgres:
+            var server = prefix + #" postgres -D "$SCRATCH/data" -p "$PORT" -c listen_addresses='*' -k "$SCRATCH""#
+            for (key, value) in (settings["tuning"]?.mapValue ?? [:]).sorted(by: { $0.key < $1.key }) {
+                server += " -c " + Shell.quote("\(key)=\(value.text ?? "")")
+            }
+            return [
+                prefix + #" initdb -D "$SCRATCH/data" -U postgres --auth="#
+                    + Shell.quote(settings["auth"]?.stringValue ?? "trust") + " -E UTF8 --no-locale",
+                "announce", server,
+            ]
+        case .redis:
+            var server = prefix + #" redis-server --bind 0.0.0.0 --port "$PORT" --save '' --protected-mode no --dir "$SCRATCH""#
+            if settings["appendonly"]?.boolValue == true { server += " --appendonly yes" }
+            if let memory = settings["maxmemory"]?.stringValue { server += " --maxmemory \(Shell.quote(memory))" }
+            if let policy = settings["maxmemory_policy"]?.stringValue {
+                server += " --maxmemory-policy \(Shell.quote(policy))"
+            }
+            return ["announce", server]
+        case .chroma:
+            return ["announce", prefix + #" chroma run --path "$SCRATCH/chroma" --host 0.0.0.0 --port "$PORT""#]
+        case .vllm:
+            let model = settings["model"]?.stringValue ?? "facebook/opt-125m"
+            let parallel = settings["tensor_parallel_size"]?.intValue ?? 1
+            return [
+                "announce",
+                prefix + #" vllm serve \#(Shell.quote(model)) --host 0.0.0.0 --port "$PORT" --tensor-parallel-size \#(parallel)"#,
+            ]
+        case .ollama:
+            // The model is pulled before the service says where it is, so clients never
+            // wait for a download.
+            let model = settings["model"]?.stringValue ?? "llama2"
+            return [
+                #"export OLLAMA_HOST="0.0.0.0:$PORT" OLLAMA_MODELS="${OLLAMA_MODELS:-$HOME/.ollama/models}""#,
+                prefix + " ollama serve &", "SERVER=$!",
+                #"until \#(prefix) ollama list >/dev/null 2>&1; do kill -0 "$SERVER"; sleep 1; done"#,
+                prefix + " ollama pull \(Shell.quote(model))", "announce", #"wait "$SERVER""#,
+            ]
+        case .sqlite, .nginx, .http, .minio, .qdrant:
+            throw RecipeError.unsupported(
+                SourceLocation(file: recipe.path, line: 1, column: 1),
+                problem: "the Slurm executor cannot deploy a \(recipe.service.type.rawValue) service: "
+                    + (recipe.service.type == .sqlite
+                        ? "embedded SQLite has no server to deploy; run it with configuration.target: local"
+                        : "set service.command, the command that starts it ($PORT holds the port it should listen on)"))
+        }
+    }
+
+    /// A value for an `#SBATCH` line: sbatch splits these lines itself, so only plain words
+    /// are allowed — never a way out of the line.
+    static func directiveValue(_ value: String, key: String) throws -> String {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.:,=+@%/[]".unicodeScalars)
+        guard !value.isEmpty, value.unicodeScalars.allSatisfy({ allowed.contains($0) }) else {
+            throw SlurmError.unsafeDirective(key: key, value: value)
+        }
+        return value
+    }
+}
+
+/// Where a run's files live on the cluster, relative to the remote home directory.
+public struct SlurmLayout: Sendable, Equatable {
+    public var benchmarkID: String
+    /// The uploaded FactoryBench executable.
+    public var binary: String
+
+    public init(benchmarkID: String, binary: String) {
+        self.benchmarkID = benchmarkID
+        self.binary = binary
+    }
+
+    public static let root = "factorybench"
+
+    public var runDirectory: String { "\(Self.root)/\(benchmarkID)" }
+
+    public func jobName(_ role: String) -> String { "fb-\(benchmarkID)-\(role)" }
+}

@@ -1,0 +1,286 @@
+import Foundation
+import Synchronization
+
+/// Runs a recipe on a Slurm cluster: uploads this executable and the resolved recipe, submits
+/// the service job, waits for its `service.env` and a readiness probe (run on the login node
+/// by the uploaded binary), submits one job per client, polls every job with one `squeue`
+/// call, and copies the clients' JSONL and the logs back.
+public final class SlurmExecutor: Executor {
+    public let recipe: Recipe
+    public let layout: SlurmLayout
+    public let expectedRequests: Int?
+    public let expectedSeconds: Double?
+    private let shell: any RemoteShell
+    private let binary: URL
+    private let runDirectory: RunDirectory
+    private let pollInterval: Duration
+    private let state = Mutex(State())
+
+    private struct State {
+        var jobs: [SlurmJob] = []
+        var statusLine: String?
+    }
+
+    /// - Parameters:
+    ///   - binary: the FactoryBench executable the compute nodes run (this one, normally).
+    ///   - pollInterval: time between two `squeue` calls.
+    public init(
+        recipe: Recipe, benchmarkID: String, runDirectory: RunDirectory, shell: any RemoteShell, binary: URL,
+        expectedRequests: Int?, expectedSeconds: Double?, pollInterval: Duration = .seconds(2)
+    ) throws {
+        self.recipe = recipe
+        self.shell = shell
+        self.binary = binary
+        self.runDirectory = runDirectory
+        self.expectedRequests = expectedRequests
+        self.expectedSeconds = expectedSeconds
+        self.pollInterval = pollInterval
+        let attributes = try FileManager.default.attributesOfItem(atPath: binary.path)
+        let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+        let modified = Int((attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)
+        // One upload per build: the name changes whenever the executable does.
+        layout = SlurmLayout(
+            benchmarkID: benchmarkID,
+            binary: "\(SlurmLayout.root)/bin/factorybench-\(ToolInfo.version)-\(size)-\(modified)")
+    }
+
+    public var kind: String { "slurm" }
+    public var statusLine: String? { state.withLock { $0.statusLine } }
+    public var jobs: [SlurmJob] { state.withLock { $0.jobs } }
+
+    /// Checks that the recipe can become batch scripts, before anything is written.
+    public static func check(_ recipe: Recipe) throws {
+        let scripts = SlurmBatchScript(recipe: recipe, layout: SlurmLayout(benchmarkID: "check", binary: "bin"))
+        _ = try scripts.service()
+        _ = try scripts.client(0)
+    }
+
+    private var remote: String { layout.runDirectory }
+
+    public func deploy(logDirectory: URL) async throws -> ServiceEndpoint {
+        let scripts = SlurmBatchScript(recipe: recipe, layout: layout)
+        let local = runDirectory.url.appendingPathComponent("slurm")
+        try FileManager.default.createDirectory(at: local, withIntermediateDirectories: true)
+        var files = [local.appendingPathComponent("service.sbatch"), local.appendingPathComponent("recipe.yaml")]
+        try AtomicFile.write(Data(try scripts.service().utf8), to: files[0])
+        try AtomicFile.write(Data(RecipePlan.resolvedYAML(recipe).utf8), to: files[1])
+        for clientID in 0..<recipe.numClients {
+            let file = local.appendingPathComponent("client-\(clientID).sbatch")
+            try AtomicFile.write(Data(try scripts.client(clientID).utf8), to: file)
+            files.append(file)
+        }
+
+        status("uploading to \(shell.target):~/\(remote)/")
+        let present = try await shell.check(
+            "mkdir -p \(remote)/clients \(remote)/logs \(SlurmLayout.root)/bin && "
+                + "if [ -x \(layout.binary) ]; then echo present; fi",
+            what: "mkdir -p ~/\(remote)")
+        if !present.contains("present") {
+            try await shell.upload([binary], to: remote)
+            try await shell.check(
+                "mv \(remote)/\(Shell.quote(binary.lastPathComponent)) \(layout.binary)", what: "mv … \(layout.binary)")
+        }
+        try await shell.upload(files, to: remote)
+
+        let serviceJob = try await submit(["service.sbatch"], roles: ["service"]).first!
+        var endpoint = try await waitUntilReady(serviceJob: serviceJob)
+        status("preparing the service's data")
+        let prepared = try await shell.check(node("prepare"), what: "factorybench node prepare")
+        if let version = try? Self.endpoint(fromEnvironmentFile: "host=-\nport=0\n" + prepared).version {
+            endpoint.version = version
+        }
+        return endpoint
+    }
+
+    public func runClients(
+        benchmarkID: String, clientsDirectory: URL, endpoint: ServiceEndpoint, progress: ProgressCounter
+    ) async throws -> [ClientOutcome] {
+        let serviceNode = jobs.first { $0.role == "service" }?.node
+        // Clients never share the service's node: they would compete with it for CPUs.
+        let exclude = serviceNode.map { " --exclude=\(Shell.quote($0))" } ?? ""
+        let clientJobs = try await submit(
+            (0..<recipe.numClients).map { "client-\($0).sbatch" },
+            roles: (0..<recipe.numClients).map { "client-\($0)" }, options: exclude)
+        while true {
+            let jobs = try await poll()
+            let clients = jobs.filter { clientJobs.contains($0.id) }
+            if clients.allSatisfy(\.isTerminal) { break }
+            try await Task.sleep(for: pollInterval)
+        }
+        try await finalStates()
+        status("copying the clients' records back")
+        try await shell.download("\(remote)/clients", to: clientsDirectory)
+        try? await shell.download("\(remote)/logs", to: runDirectory.logs)
+        return jobs.filter { $0.role.hasPrefix("client-") }.enumerated().map { clientID, job in
+            let file = "client-\(clientID).jsonl"
+            let exists = FileManager.default.fileExists(atPath: clientsDirectory.appendingPathComponent(file).path)
+            let error = job.succeeded ? (exists ? nil : "\(job.summary), but wrote no \(file)") : job.summary
+            return ClientOutcome(clientID: clientID, file: file, error: error)
+        }
+    }
+
+    public func teardown() async throws {
+        let running = jobs.filter { !$0.isTerminal }.map(\.id)
+        if !running.isEmpty {
+            _ = try? await shell.run("scancel \(running.joined(separator: " "))")
+            // The cancellation shows in squeue within a poll or two.
+            for _ in 0..<10 {
+                guard let jobs = try? await poll(), jobs.contains(where: { running.contains($0.id) && !$0.isTerminal })
+                else { break }
+                try? await Task.sleep(for: .milliseconds(500))
+            }
+        }
+        _ = try? await finalStates()
+        try? await shell.download("\(remote)/logs", to: runDirectory.logs)
+        await shell.close()
+    }
+
+    // MARK: - Steps
+
+    /// Submits scripts from the run directory in one remote call; returns the job ids.
+    private func submit(_ scripts: [String], roles: [String], options: String = "") async throws -> [String] {
+        status("submitting \(roles.count == 1 ? roles[0] : "\(roles.count) clients")")
+        let command =
+            "cd \(remote) && " + scripts.map { "sbatch --parsable\(options) \($0)" }.joined(separator: " && ")
+        let output = try await shell.check(command, what: "sbatch \(scripts.joined(separator: " "))")
+        let ids = output.split(separator: "\n").map {
+            String($0.split(separator: ";").first ?? "").trimmingCharacters(in: .whitespaces)
+        }.filter { !$0.isEmpty }
+        guard ids.count == scripts.count else {
+            throw SlurmError.remoteCommandFailed(target: shell.target, command: "sbatch", status: 0, output: output)
+        }
+        state.withLock { state in
+            state.jobs += zip(ids, roles).map { SlurmJob(id: $0, role: $1) }
+        }
+        return ids
+    }
+
+    /// Polls until `service.env` exists and the probe answers; `service.ready_timeout`
+    /// counts from the moment the job runs (time in the queue is not the service's fault).
+    private func waitUntilReady(serviceJob: String) async throws -> ServiceEndpoint {
+        let timeout = recipe.service.options["ready_timeout"]?.doubleValue ?? 120
+        var runningSince: ContinuousClock.Instant?
+        var lastProbe = ""
+        while true {
+            guard let job = try await poll().first(where: { $0.id == serviceJob }) else { continue }
+            if job.isTerminal {
+                try await finalStates()
+                let tail = try? await shell.run("tail -n 15 \(remote)/logs/service-\(serviceJob).log")
+                throw SlurmError.serviceJobEnded(
+                    job: serviceJob, state: jobs.first { $0.id == serviceJob }?.summary ?? job.state,
+                    logTail: tail?.output.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
+            }
+            if job.stateWord == "RUNNING" {
+                let started = runningSince ?? .now
+                runningSince = started
+                let probe = try await shell.run(
+                    "if [ -f \(remote)/service.env ]; then \(node("probe")); else echo 'no service.env yet'; exit 3; fi")
+                if probe.status == 0 {
+                    let endpoint = try Self.endpoint(fromEnvironmentFile: probe.output)
+                    return endpoint
+                }
+                lastProbe = (probe.errors + probe.output).trimmingCharacters(in: .whitespacesAndNewlines)
+                if ContinuousClock.now - started > .seconds(timeout) {
+                    _ = try? await shell.run("scancel \(serviceJob)")
+                    throw SlurmError.serviceNotReady(
+                        job: serviceJob, seconds: timeout, state: job.summary, detail: lastProbe)
+                }
+            }
+            try await Task.sleep(for: pollInterval)
+        }
+    }
+
+    /// One `squeue` call for every job of the run; updates and returns them. A job squeue no
+    /// longer knows (purged after `MinJobAge`) is looked up in `sacct`/`scontrol`, and ends
+    /// as `UNKNOWN` when nothing knows it, so the wait always ends.
+    @discardableResult
+    private func poll() async throws -> [SlurmJob] {
+        let ids = jobs.map(\.id)
+        guard !ids.isEmpty else { return [] }
+        let output = try await shell.check(
+            "squeue -h -t all -j \(ids.joined(separator: ",")) -o '\(SlurmStatusParser.squeueFormat)' 2>/dev/null; true",
+            what: "squeue")
+        let seen = SlurmStatusParser.squeue(output)
+        let missing = jobs.filter { !$0.isTerminal && seen[$0.id] == nil }.map(\.id)
+        state.withLock { state in
+            for index in state.jobs.indices {
+                guard let report = seen[state.jobs[index].id] else { continue }
+                state.jobs[index].update(from: report)
+            }
+        }
+        if !missing.isEmpty {
+            let found = try await finalStates(of: missing)
+            state.withLock { state in
+                for index in state.jobs.indices where missing.contains(state.jobs[index].id) {
+                    if !found.contains(state.jobs[index].id) {
+                        state.jobs[index].state = "UNKNOWN"
+                        state.jobs[index].reason = "no longer known to squeue, sacct or scontrol"
+                    }
+                }
+            }
+        }
+        return state.withLock { state in
+            state.statusLine = Self.describe(state.jobs)
+            return state.jobs
+        }
+    }
+
+    /// Exit codes and exact end states (`CANCELLED by 1001`) of ended jobs: `sacct`, or
+    /// `scontrol show job` where there is no accounting database. Returns the ids found.
+    @discardableResult
+    private func finalStates(of ids: [String]? = nil) async throws -> Set<String> {
+        let ended = ids ?? jobs.filter(\.isTerminal).map(\.id)
+        guard !ended.isEmpty else { return [] }
+        let output = try await shell.check(
+            "sacct -X -n -P -j \(ended.joined(separator: ",")) -o \(SlurmStatusParser.sacctFields) 2>/dev/null | grep . "
+                + "|| for job in \(ended.joined(separator: " ")); do scontrol -o show job $job 2>/dev/null; done; true",
+            what: "sacct")
+        let final = SlurmStatusParser.finalStates(output)
+        state.withLock { state in
+            for index in state.jobs.indices {
+                guard let report = final[state.jobs[index].id] else { continue }
+                state.jobs[index].update(from: report)
+            }
+            state.statusLine = Self.describe(state.jobs)
+        }
+        return Set(final.keys)
+    }
+
+    /// The uploaded executable's node-side command, run on the login node.
+    private func node(_ action: String) -> String {
+        "\(layout.binary) node \(action) --recipe \(remote)/recipe.yaml --endpoint \(remote)/service.env"
+    }
+
+    private func status(_ text: String) {
+        state.withLock { $0.statusLine = text }
+    }
+
+    /// `host=…` lines (what `service.env` holds and `node probe` prints) as an endpoint.
+    static func endpoint(fromEnvironmentFile text: String) throws -> ServiceEndpoint {
+        var fields: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            guard let equals = line.firstIndex(of: "=") else { continue }
+            fields[String(line[..<equals])] = String(line[line.index(after: equals)...])
+        }
+        guard let host = fields["host"], let port = fields["port"].flatMap({ Int($0) }) else {
+            throw SlurmError.remoteCommandFailed(target: "service.env", command: "read service.env", status: 0, output: text)
+        }
+        return ServiceEndpoint(host: host, port: port, version: fields["version"])
+    }
+
+    /// `service RUNNING on n1 · clients: 2 RUNNING, 1 PENDING (Resources)`.
+    static func describe(_ jobs: [SlurmJob]) -> String {
+        var parts: [String] = []
+        if let service = jobs.first(where: { $0.role == "service" }) { parts.append("service \(service.summary)") }
+        let clients = jobs.filter { $0.role.hasPrefix("client-") }
+        if !clients.isEmpty {
+            var counts: [String: Int] = [:]
+            for client in clients {
+                let pending = client.stateWord == "PENDING" ? " (\(client.reason ?? ""))" : ""
+                counts[client.stateWord + pending, default: 0] += 1
+            }
+            parts.append("clients: " + counts.sorted { $0.key < $1.key }.map { "\($1) \($0)" }.joined(separator: ", "))
+        }
+        return parts.joined(separator: " · ")
+    }
+}

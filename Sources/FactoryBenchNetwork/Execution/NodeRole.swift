@@ -1,0 +1,88 @@
+import FactoryBenchCore
+import Foundation
+
+/// What the uploaded FactoryBench executable does on the cluster for the Slurm executor:
+/// probe the service from the login node, prepare its data once, run one client on a
+/// compute node. The service job's `service.env` (host, port) says where the service is.
+public enum NodeRole {
+    /// Reads `service.env`: `host=…` and `port=…` lines.
+    public static func endpoint(file: URL) throws -> ServiceEndpoint {
+        let text = try String(contentsOf: file, encoding: .utf8)
+        var fields: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            guard let equals = line.firstIndex(of: "=") else { continue }
+            fields[String(line[..<equals])] = String(line[line.index(after: equals)...])
+        }
+        guard let host = fields["host"], !host.isEmpty, let port = fields["port"].flatMap({ Int($0) }) else {
+            throw ExecutionError.deployFailed(
+                service: "the", reason: "\(file.path) has no host= and port= lines: \(String(reflecting: text))")
+        }
+        return ServiceEndpoint(host: host, port: port)
+    }
+
+    /// `host=`, `port=` and (when the service says) `version=` lines once the service
+    /// answers; nil while it does not.
+    public static func probe(recipe: Recipe, endpointFile: URL) async throws -> String? {
+        let endpoint = try endpoint(file: endpointFile)
+        let (host, port) = (endpoint.host ?? "127.0.0.1", endpoint.port ?? 0)
+        let model = recipe.service.type == .ollama ? recipe.service.settings["model"]?.stringValue : nil
+        guard await ServiceProbe.ready(recipe.service.type, host: host, port: port, model: model) else { return nil }
+        var lines = ["host=\(host)", "port=\(port)"]
+        if let version = await ServiceProbe.version(recipe.service.type, host: host, port: port) {
+            lines.append("version=\(version)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Runs once before any client: creates the PostgreSQL database, then whatever the client
+    /// prepares (tables, pre-filled keys). Returns the service's version when it gave one.
+    public static func prepare(recipe: Recipe, endpointFile: URL) async throws -> String? {
+        let endpoint = try endpoint(file: endpointFile)
+        var version: String?
+        if recipe.service.type == .postgres {
+            version = try await PostgresService.createDatabase(
+                host: endpoint.host ?? "127.0.0.1", port: endpoint.port ?? 5432,
+                name: recipe.service.settings["db_name"]?.stringValue ?? "benchmark")
+        }
+        try await LocalComponents.client(for: recipe).prepare(endpoint: endpoint)
+        return version
+    }
+
+    /// Runs client `clientID` to the end, writing its JSONL to `output`.
+    public static func runClient(
+        recipe: Recipe, endpointFile: URL, benchmarkID: String, clientID: Int, output: URL
+    ) async throws {
+        let endpoint = try endpoint(file: endpointFile)
+        let client = try LocalComponents.client(for: recipe)
+        let clock = WallAnchoredClock()
+        var header = JSONLine()
+        header.add("benchmark_id", benchmarkID)
+        header.add("service_type", recipe.service.type.rawValue)
+        header.add("client_type", recipe.client.type.rawValue)
+        header.add("test_start", clock.now(), decimals: 6)
+        header.add("client_id", clientID)
+        header.add("host", ToolInfo.hostName)
+        try FileManager.default.createDirectory(at: output.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let writer = try RecordWriter(url: output, header: header)
+        let progress = ProgressCounter(expectedRequests: client.requestsPerClient, expectedSeconds: client.plan.totalSeconds)
+        // Slurm ends a cancelled or timed-out job with SIGTERM (SIGKILL after KillWait): the
+        // records finished so far are written out before the process ends.
+        signal(SIGTERM, SIG_IGN)
+        let terminate = DispatchSource.makeSignalSource(signal: SIGTERM)
+        terminate.setEventHandler {
+            try? writer.close()
+            FileHandle.standardError.write(Data("client \(clientID): stopped by SIGTERM; records so far kept\n".utf8))
+            exit(143)
+        }
+        terminate.resume()
+        defer { terminate.cancel() }
+        do {
+            try await client.run(
+                clientID: clientID, endpoint: endpoint, context: ClientContext(writer: writer, clock: clock, progress: progress))
+        } catch {
+            try? writer.close()
+            throw error
+        }
+        try writer.close()
+    }
+}

@@ -1,0 +1,199 @@
+import FactoryBenchCore
+import Foundation
+import TestSupport
+import Testing
+
+/// Runs on a real Slurm cluster through `factorybench run` with an ssh alias as target: the
+/// cluster CI starts on this machine (munge, slurmctld, three `slurmd -N` nodes, sshd on
+/// 127.0.0.1, the alias `fbcluster` for the user `fbtest`; `Tests/Fixtures/slurm/cluster.sh`).
+/// `apptainer` there is a STAND-IN that runs the image's command natively.
+@Suite(.enabled(if: SlurmCluster.installed, "Slurm is not installed (.ci/run installs and starts it)"))
+struct SlurmRunTests {
+    @Test func postgresStressRunsAsSlurmJobsAndLandsOnTheSite() async throws {
+        let directory = try TemporaryDirectory()
+        try directory.write(
+            "slurm_postgres.yaml",
+            """
+            configuration: {target: \(SlurmCluster.alias)}
+            service: {type: postgres, time_limit: "00:10:00", ready_timeout: 60s, settings: {tuning: {shared_buffers: 64MB}}}
+            client: {type: postgres_stress, time_limit: "00:10:00", settings: {num_inserts: 60, num_selects: 40, warmup_delay: 0}}
+            benchmarks: {num_clients: 2}
+            """)
+        let result = try await CommandRunner.run(["run", "slurm_postgres.yaml"], in: directory.url)
+        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
+        let run = try SlurmCluster.onlyRun(in: directory)
+        let manifest = try SlurmCluster.manifest(run, in: directory)
+        #expect(manifest.executor == "slurm" && manifest.status == .completed)
+        #expect(manifest.service?.version?.hasPrefix("PostgreSQL") == true)
+        let jobs = try #require(manifest.jobs)
+        #expect(jobs.map(\.role) == ["service", "client-0", "client-1"])
+        let serviceNode = try #require(jobs[0].node)
+        #expect(jobs[0].stateWord == "CANCELLED", "the run cancels its service job at the end")
+        for client in jobs.dropFirst() {
+            #expect(client.state == "COMPLETED" && client.exitCode == "0:0", "\(client)")
+            #expect(client.node != nil && client.node != serviceNode, "clients run on other nodes than the service")
+        }
+        let summary = try SlurmCluster.summary(run, in: directory)
+        #expect(summary["total_requests"] as? Int == 200)
+        #expect(summary["successful_requests"] as? Int == 200)
+        let results = directory.path("results/\(run)")
+        for file in ["clients/client-0.jsonl", "clients/client-1.jsonl", "slurm/service.sbatch", "slurm/recipe.yaml"] {
+            #expect(FileManager.default.fileExists(atPath: results.appendingPathComponent(file).path), "\(file)")
+        }
+        let logs = try FileManager.default.contentsOfDirectory(atPath: results.appendingPathComponent("logs").path)
+        #expect(logs.contains { $0.hasPrefix("service-") } && logs.filter { $0.hasPrefix("client-") }.count == 2)
+        let index = try String(contentsOf: directory.path("site/index.html"), encoding: .utf8)
+        #expect(index.contains(run))
+        #expect(FileManager.default.fileExists(atPath: directory.path("site/runs/\(run)/index.html").path))
+        #expect(try await SlurmCluster.activeJobs(named: run).isEmpty, "nothing of the run is left in the queue")
+    }
+
+    @Test func aServiceThatNeverAnswersEndsTheRunWithTheReasonAndCancelsIt() async throws {
+        let directory = try TemporaryDirectory()
+        try directory.write(
+            "slurm_silent.yaml",
+            """
+            configuration: {target: \(SlurmCluster.alias)}
+            service: {type: http, command: "sleep 600", ready_timeout: 4s, time_limit: "00:10:00"}
+            client: {type: http_smoke}
+            """)
+        let result = try await CommandRunner.run(["run", "slurm_silent.yaml"], in: directory.url)
+        #expect(result.exitCode == 1)
+        #expect(result.stderr.contains("did not answer within 4 s"), "\(result.stderr)")
+        let run = try SlurmCluster.onlyRun(in: directory)
+        let manifest = try SlurmCluster.manifest(run, in: directory)
+        #expect(manifest.status == .failed)
+        #expect(manifest.statusReason?.contains("did not answer within 4 s") == true)
+        #expect(manifest.jobs?.map(\.role) == ["service"])
+        #expect(manifest.jobs?.first?.stateWord == "CANCELLED")
+        #expect(try await SlurmCluster.activeJobs(named: run).isEmpty)
+    }
+
+    @Test func aClientThatExitsNonZeroLeavesAPartialRunThatIsStillReported() async throws {
+        let directory = try TemporaryDirectory()
+        try directory.write(
+            "slurm_failing.yaml",
+            """
+            configuration: {target: \(SlurmCluster.alias)}
+            service: {type: http, command: "python3 -m http.server $PORT --bind 0.0.0.0", time_limit: "00:10:00"}
+            client:
+              type: http_stress
+              settings: {num_requests: 50}
+              command: >-
+                if [ "$CLIENT_ID" = 1 ]; then echo "client 1 gives up" >&2; exit 3; fi;
+                exec "$FACTORYBENCH" node client --recipe recipe.yaml --endpoint service.env
+                --benchmark-id "$BENCHMARK_ID" --client-id "$CLIENT_ID" --output "$OUTPUT"
+            benchmarks: {num_clients: 2}
+            """)
+        let result = try await CommandRunner.run(["run", "slurm_failing.yaml"], in: directory.url)
+        #expect(result.exitCode == 1)
+        let run = try SlurmCluster.onlyRun(in: directory)
+        let manifest = try SlurmCluster.manifest(run, in: directory)
+        #expect(manifest.status == .partial)
+        #expect(manifest.statusReason?.contains("1 of 2 clients failed") == true, "\(manifest.statusReason ?? "")")
+        #expect(manifest.clients.first { $0.clientID == 1 }?.error?.contains("FAILED (exit 3:0)") == true)
+        #expect(manifest.clients.first { $0.clientID == 0 }?.error == nil)
+        #expect(try SlurmCluster.summary(run, in: directory)["total_requests"] as? Int == 50)
+        #expect(FileManager.default.fileExists(atPath: directory.path("reports/\(run)/report.md").path))
+        let log = try String(
+            contentsOf: directory.path("results/\(run)/logs/client-1-\(manifest.jobs?[2].id ?? "").log"), encoding: .utf8)
+        #expect(log.contains("client 1 gives up"))
+    }
+
+    @Test func aClientCancelledFromOutsideIsReportedAsCancelled() async throws {
+        let directory = try TemporaryDirectory()
+        try directory.write(
+            "slurm_cancelled.yaml",
+            """
+            configuration: {target: \(SlurmCluster.alias)}
+            service: {type: http, command: "python3 -m http.server $PORT --bind 0.0.0.0", time_limit: "00:10:00"}
+            client: {type: http_stress}
+            load: {mode: open, rate: 20, duration: 120s}
+            """)
+        let running = Task { try await CommandRunner.run(["run", "slurm_cancelled.yaml"], in: directory.url) }
+        // Cancel the client job a few seconds after it starts, as an operator would.
+        var cancelled = false
+        var runningPolls = 0
+        for _ in 0..<120 where !cancelled {
+            try await Task.sleep(for: .seconds(1))
+            for (id, name, state) in try await SlurmCluster.activeJobs(named: "fb-slurm_cancelled-")
+            where name.hasSuffix("-client-0") && state == "RUNNING" {
+                runningPolls += 1
+                if runningPolls >= 4 {
+                    try await SlurmCluster.ssh("scancel \(id)")
+                    cancelled = true
+                }
+            }
+        }
+        #expect(cancelled)
+        let result = try await running.value
+        try SlurmCluster.expectPartialRun(result, in: directory, clientEndedAs: "CANCELLED")
+    }
+
+    @Test func aTimeLimitEndsTheClientWithTimeout() async throws {
+        let directory = try TemporaryDirectory()
+        try directory.write(
+            "slurm_timeout.yaml",
+            """
+            configuration: {target: \(SlurmCluster.alias)}
+            service: {type: http, command: "python3 -m http.server $PORT --bind 0.0.0.0", time_limit: "00:10:00"}
+            client: {type: http_stress, time_limit: "00:01:00"}
+            load: {mode: open, rate: 20, duration: 10m}
+            """)
+        let result = try await CommandRunner.run(["run", "slurm_timeout.yaml"], in: directory.url)
+        try SlurmCluster.expectPartialRun(result, in: directory, clientEndedAs: "TIMEOUT")
+    }
+}
+
+/// The test cluster, reached as a user would: through the ssh alias.
+enum SlurmCluster {
+    static let alias = ProcessInfo.processInfo.environment["FACTORYBENCH_SLURM_TARGET"] ?? "fbcluster"
+    static var installed: Bool { ChildProcess.resolve("sbatch") != nil }
+
+    /// Runs a command on the cluster's login node; waits on a thread of its own and reads
+    /// the output from a file, so a test never holds a shared thread on a pipe.
+    @discardableResult
+    static func ssh(_ command: String) async throws -> String {
+        try await ChildProcess.capture(["ssh", "-n", "-o", "BatchMode=yes", alias, command]).output
+    }
+
+    /// Jobs still in the queue whose name contains `name`: (id, name, state).
+    static func activeJobs(named name: String) async throws -> [(String, String, String)] {
+        try await ssh("squeue -h -o '%i|%j|%T'").split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: "|").map(String.init)
+            return fields.count == 3 && fields[1].contains(name) ? (fields[0], fields[1], fields[2]) : nil
+        }
+    }
+
+    /// The run's only client ended in `state`: the run is partial, says why, and what the
+    /// client recorded before it ended is still aggregated.
+    static func expectPartialRun(
+        _ result: CommandRunner.Result, in directory: TemporaryDirectory, clientEndedAs state: String,
+        sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) throws {
+        #expect(result.exitCode == 1, sourceLocation: sourceLocation)
+        let run = try onlyRun(in: directory)
+        let manifest = try manifest(run, in: directory)
+        #expect(manifest.status == .partial, sourceLocation: sourceLocation)
+        let client = try #require(manifest.jobs?.first { $0.role == "client-0" }, sourceLocation: sourceLocation)
+        #expect(client.stateWord == state, "\(client)", sourceLocation: sourceLocation)
+        #expect(manifest.clients.first?.error?.contains(state) == true, sourceLocation: sourceLocation)
+        let total = try summary(run, in: directory)["total_requests"] as? Int ?? 0
+        #expect(total > 0, sourceLocation: sourceLocation)
+    }
+
+    static func onlyRun(in directory: TemporaryDirectory) throws -> String {
+        let runs = try FileManager.default.contentsOfDirectory(atPath: directory.path("results").path)
+        return try #require(runs.count == 1 ? runs.first : nil)
+    }
+
+    static func manifest(_ run: String, in directory: TemporaryDirectory) throws -> RunManifest {
+        try JSONDecoder().decode(RunManifest.self, from: Data(contentsOf: directory.path("results/\(run)/run.json")))
+    }
+
+    static func summary(_ run: String, in directory: TemporaryDirectory) throws -> [String: Any] {
+        try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: directory.path("results/\(run)/summary.json")))
+                as? [String: Any])
+    }
+}
