@@ -20,6 +20,8 @@ public struct RunPipeline: Sendable {
     public var nodeBinary: URL?
     /// Time between two polls of a Slurm run's jobs.
     public var slurmPollInterval: Duration = .seconds(2)
+    /// Whether Ctrl+C detaches from a cluster run (the command line sets it).
+    public var interruptDetaches = false
     /// How often the progress line is redrawn on a terminal and printed to a log.
     public var interactiveInterval: Duration = .milliseconds(250)
     public var logInterval: Duration = .seconds(5)
@@ -100,12 +102,21 @@ public struct RunPipeline: Sendable {
             url: directory.manifest, output: output, stepCount: Self.steps.count)
         try run.save()
 
-        var summary: RunSummary?
+        // Ctrl+C during a cluster run detaches: the jobs keep running and `watch ID` picks
+        // the run up again.
+        let interrupt = interruptDetaches ? (executor as? SlurmExecutor).map(Self.detachOnInterrupt) : nil
+        defer { interrupt?.cancel() }
         var firstFailure: PipelineError?
         do {
             let endpoint: ServiceEndpoint
             do {
-                endpoint = try await run.step("deploy") { try await executor.deploy(logDirectory: directory.logs) }
+                endpoint = try await run.step("deploy") {
+                    // A cluster run says what it waits for (upload, queue, readiness).
+                    guard executor is SlurmExecutor else { return try await executor.deploy(logDirectory: directory.logs) }
+                    return try await showingProgress(
+                        of: executor, progress: ProgressCounter(expectedRequests: nil, expectedSeconds: nil)
+                    ) { try await executor.deploy(logDirectory: directory.logs) }
+                }
             } catch {
                 try? await executor.teardown()
                 throw error
@@ -124,18 +135,32 @@ public struct RunPipeline: Sendable {
             }
             run.manifest.clients = outcomes
             run.manifest.clientCPUSeconds = ProcessCPU.seconds() - cpuBefore
-            let failures = outcomes.compactMap { outcome in outcome.error.map { "client \(outcome.clientID): \($0)" } }
-            if failures.count == outcomes.count, !failures.isEmpty {
-                run.fail(.partial, reason: "every client failed: " + failures.joined(separator: "; "))
-            } else if !failures.isEmpty {
-                run.fail(
-                    .partial, reason: "\(failures.count) of \(outcomes.count) clients failed: " + failures.joined(separator: "; ")
-                )
-            }
+            if let reason = Self.failureReason(outcomes) { run.fail(.partial, reason: reason) }
         } catch let error as PipelineError {
+            if let slurm = executor as? SlurmExecutor, slurm.isDetached {
+                run.manifest.statusReason = "detached (Ctrl+C) while its jobs ran"
+                if !executor.jobs.isEmpty { run.manifest.jobs = executor.jobs }
+                try run.save()
+                throw SlurmError.detached(benchmarkID: id)
+            }
             firstFailure = error
             run.fail(.failed, reason: error.localizedDescription)
         }
+        if !executor.jobs.isEmpty { run.manifest.jobs = executor.jobs }
+        return try await finish(
+            run: &run, recipe: recipe, directory: directory, startDate: startDate, templates: templates,
+            firstFailure: firstFailure)
+    }
+
+    /// Collect → aggregate → report → site, then the outcome: the end of every run, and what
+    /// `watch` and `collect` do for a run that was detached.
+    func finish(
+        run: inout RunRecorder, recipe: Recipe, directory: RunDirectory, startDate: Date, templates: TemplateSet,
+        firstFailure: PipelineError?
+    ) async throws -> Outcome {
+        let id = run.manifest.benchmarkID
+        var firstFailure = firstFailure
+        var summary: RunSummary?
         // Collect and aggregate whatever the clients wrote, even after a failure.
         do {
             try await run.step("collect") {
@@ -162,7 +187,6 @@ public struct RunPipeline: Sendable {
             firstFailure = firstFailure ?? error
             run.fail(.failed, reason: run.manifest.statusReason ?? error.localizedDescription)
         }
-        if !executor.jobs.isEmpty { run.manifest.jobs = executor.jobs }
         if run.manifest.status == .running { run.manifest.status = .completed }
         run.manifest.finishedAt = Self.timestamp(Date())
         try run.save()
@@ -206,6 +230,17 @@ public struct RunPipeline: Sendable {
         executor: any Executor, benchmarkID: String, directory: RunDirectory, endpoint: ServiceEndpoint
     ) async throws -> [ClientOutcome] {
         let progress = ProgressCounter(expectedRequests: executor.expectedRequests, expectedSeconds: executor.expectedSeconds)
+        return try await showingProgress(of: executor, progress: progress) {
+            try await executor.runClients(
+                benchmarkID: benchmarkID, clientsDirectory: directory.clients, endpoint: endpoint, progress: progress)
+        }
+    }
+
+    /// Runs `body` while the progress line shows the request counts (or the executor's own
+    /// status line, for jobs on a cluster).
+    func showingProgress<T: Sendable>(
+        of executor: any Executor, progress: ProgressCounter, _ body: () async throws -> T
+    ) async throws -> T {
         let started = ContinuousClock.now
         let interactive = output.isInteractive
         let interval = interactive ? interactiveInterval : logInterval
@@ -228,12 +263,33 @@ public struct RunPipeline: Sendable {
                 if !Task.isCancelled { display() }
             }
         }
-        let outcomes = try await executor.runClients(
-            benchmarkID: benchmarkID, clientsDirectory: directory.clients, endpoint: endpoint, progress: progress)
-        monitor.cancel()
-        display()
-        output.endProgress()
-        return outcomes
+        defer {
+            monitor.cancel()
+            display()
+            output.endProgress()
+        }
+        return try await body()
+    }
+
+    /// Why a run is partial, when some of its clients failed.
+    static func failureReason(_ outcomes: [ClientOutcome]) -> String? {
+        let failures = outcomes.compactMap { outcome in outcome.error.map { "client \(outcome.clientID): \($0)" } }
+        guard !failures.isEmpty else { return nil }
+        let count = failures.count == outcomes.count ? "every client" : "\(failures.count) of \(outcomes.count) clients"
+        return count + " failed: " + failures.joined(separator: "; ")
+    }
+
+    /// Turns SIGINT into a detach of `executor` until the returned source is cancelled.
+    static func detachOnInterrupt(_ executor: SlurmExecutor) -> any DispatchSourceSignal {
+        signal(SIGINT, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT)
+        source.setEventHandler {
+            FileHandle.standardError.write(Data("\ndetaching: the jobs keep running\n".utf8))
+            executor.detach()
+        }
+        source.setCancelHandler { signal(SIGINT, SIG_DFL) }
+        source.resume()
+        return source
     }
 
     /// The running executable, which a Slurm run uploads for the compute nodes.

@@ -4,7 +4,7 @@ import FactoryBenchNetwork
 import Foundation
 
 /// The `factorybench` command line: one subcommand per file, each a thin shell around one
-/// library call. Exit codes: 0 ok, 1 failure, 2 invalid input, 3 regression (compare).
+/// library call. Exit codes: 0 ok, 1 failure, 2 invalid input, 3 regression (compare), 130 detached from a cluster run.
 @main
 struct FactoryBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,12 +12,15 @@ struct FactoryBenchCommand: AsyncParsableCommand {
         abstract: "Benchmark AI-factory services and publish the results as a static site.",
         discussion: """
             Exit codes: 0 success, 1 the run or a step failed, 2 invalid input \
-            (recipe, flag, unknown run id), 3 a regression found by compare --fail-on-regression.
+            (recipe, flag, unknown run id), 3 a regression found by compare --fail-on-regression, \
+            130 run detached from a cluster run (Ctrl+C).
             """,
         version: "factorybench \(ToolInfo.version)" + (ToolInfo.commit.map { " (\($0.prefix(12)))" } ?? ""),
         subcommands: [
             RunCommand.self, ValidateCommand.self, PlanCommand.self, ListCommand.self, ReportCommand.self,
-            AggregateCommand.self, CompareCommand.self, SiteCommand.self, ServeCommand.self, NodeCommand.self,
+            AggregateCommand.self, CompareCommand.self, SiteCommand.self, ServeCommand.self, WatchCommand.self,
+            CollectCommand.self,
+            CancelCommand.self, LogsCommand.self, NodeCommand.self,
         ])
 
     static func main() async {

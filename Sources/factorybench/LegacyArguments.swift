@@ -1,5 +1,6 @@
 /// The old framework's invocation forms, mapped onto subcommands: `factorybench
-/// RECIPE.yaml` runs a recipe, `--compare A B`, `--report ID` and `--list` name their subcommands.
+/// RECIPE.yaml` runs a recipe; `--compare A B`, `--report ID`, `--list`, `--watch ID` and
+/// `--collect ID` name their subcommands.
 enum LegacyArguments {
     static func rewrite(_ arguments: [String]) -> [String] {
         guard let first = arguments.first else { return arguments }
@@ -7,6 +8,8 @@ enum LegacyArguments {
         case "--compare": return ["compare"] + arguments.dropFirst()
         case "--report": return ["report"] + arguments.dropFirst()
         case "--list": return ["list"] + arguments.dropFirst()
+        case "--watch": return ["watch"] + arguments.dropFirst()
+        case "--collect": return ["collect"] + arguments.dropFirst()
         default:
             if first.hasSuffix(".yaml") || first.hasSuffix(".yml") { return ["run"] + arguments }
             return arguments

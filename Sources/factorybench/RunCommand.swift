@@ -28,14 +28,18 @@ struct RunCommand: AsyncParsableCommand {
                 print("Point \(index + 1)/\(points.count): \(values.joined(separator: ", "))")
             }
             do {
-                let outcome = try await RunPipeline(
+                var pipeline = RunPipeline(
                     recipe: point, sweepID: sweepID, workspace: workspace, templatesDirectory: options.templatesDirectory,
-                    output: ConsoleOutput()
-                ).run()
-                printOutcome(outcome, workspace: workspace)
+                    output: ConsoleOutput())
+                pipeline.interruptDetaches = true
+                let outcome = try await pipeline.run()
+                Self.printOutcome(outcome, workspace: workspace)
                 if outcome.status != .completed { failed += 1 }
             } catch let error as InputError {
                 throw error
+            } catch SlurmError.detached(let id) {
+                print(SlurmError.detached(benchmarkID: id).errorDescription ?? "")
+                throw ExitCode(130)
             } catch {
                 guard sweepID != nil else { throw error }
                 FactoryBenchCommand.printError(error)
@@ -45,7 +49,7 @@ struct RunCommand: AsyncParsableCommand {
         if failed > 0 { throw ExitCode.failure }
     }
 
-    private func printOutcome(_ outcome: RunPipeline.Outcome, workspace: Workspace) {
+    static func printOutcome(_ outcome: RunPipeline.Outcome, workspace: Workspace) {
         let root = workspace.root.path
         func relative(_ url: URL) -> String {
             url.path.hasPrefix(root + "/") ? String(url.path.dropFirst(root.count + 1)) : url.path

@@ -83,6 +83,12 @@ import Testing
         let legacy = try CommandRunner.run(["quick.yaml"], in: directory.url)
         #expect(legacy.exitCode == 0, "the old framework's `factorybench RECIPE.yaml`")
         #expect(legacy.stdout.contains("[6/6] site"))
+        // The cluster-run commands refuse a local run, naming what they follow (the old
+        // `--watch` form included).
+        for command in [["--watch", id], ["collect", id], ["cancel", id], ["logs", id]] {
+            let refused = try CommandRunner.run(command, in: directory.url)
+            #expect(refused.exitCode == 2 && refused.stderr.contains("is not a run on a Slurm cluster"), "\(command)")
+        }
         let list = try CommandRunner.run(["--list"], in: directory.url)
         #expect(list.exitCode == 0)
         #expect(list.stdout.split(separator: "\n").count == 2)

@@ -197,3 +197,86 @@ enum SlurmCluster {
                 as? [String: Any])
     }
 }
+
+/// Ctrl+C during a cluster run detaches; `logs`, `collect`, `watch` and `cancel` pick the
+/// run up again from what it saved.
+@Suite(.enabled(if: SlurmCluster.installed, "Slurm is not installed (.ci/run installs and starts it)"))
+struct SlurmDetachTests {
+    /// Starts `run` for `recipe`, presses Ctrl+C once the clients run, and returns the run id
+    /// and what `run` printed.
+    func detachedRun(_ name: String, recipe: String, in directory: TemporaryDirectory) async throws -> (String, String) {
+        let path = try directory.write("\(name).yaml", recipe)
+        let log = directory.path("\(name).log")
+        let run = try ChildProcess.start(
+            [try CommandRunner.executable().path, "run", path.path, "--workspace", directory.url.path], log: log)
+        var printed = ""
+        for _ in 0..<240 where !printed.contains("clients: 1 RUNNING") {
+            try await Task.sleep(for: .milliseconds(500))
+            printed = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        }
+        try await Task.sleep(for: .seconds(3))
+        kill(run.pid, SIGINT)
+        var status: Int32 = 0
+        for _ in 0..<120 where waitpid(run.pid, &status, WNOHANG) == 0 {
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        printed = try String(contentsOf: log, encoding: .utf8)
+        #expect((status >> 8) & 0xff == 130, "run exits with 130 after Ctrl+C: \(printed)")
+        let id = try SlurmCluster.onlyRun(in: directory)
+        #expect(printed.contains("factorybench watch \(id)"), "\(printed)")
+        let jobs = try #require(try SlurmCluster.manifest(id, in: directory).jobs)
+        #expect(jobs.contains { $0.role == "client-0" && !$0.isTerminal }, "the jobs keep running: \(jobs)")
+        return (id, printed)
+    }
+
+    static func recipe(seconds: Int) -> String {
+        """
+        configuration: {target: \(SlurmCluster.alias)}
+        service: {type: http, command: "python3 -m http.server $PORT --bind 0.0.0.0", time_limit: "00:10:00"}
+        client: {type: http_stress}
+        load: {mode: open, rate: 20, duration: \(seconds)s}
+        """
+    }
+
+    @Test func aDetachedRunIsFollowedWithLogsCollectAndWatch() async throws {
+        let directory = try TemporaryDirectory()
+        let (id, _) = try await detachedRun("slurm_detach", recipe: Self.recipe(seconds: 30), in: directory)
+        let workspace = ["--workspace", directory.url.path]
+
+        let logs = try await CommandRunner.run(["logs", id, "-n", "5"] + workspace, in: directory.url)
+        #expect(logs.exitCode == 0, "\(logs.stderr)")
+        #expect(logs.stdout.contains("==> factorybench/\(id)/logs/service-"), "\(logs.stdout)")
+
+        // A snapshot while the client still runs: partial, with what it has written so far.
+        let collected = try await CommandRunner.run(["collect", id] + workspace, in: directory.url)
+        #expect(collected.exitCode == 1, "\(collected.stdout)\(collected.stderr)")
+        #expect(try SlurmCluster.manifest(id, in: directory).statusReason?.contains("when its records were collected") == true)
+        let early = try SlurmCluster.summary(id, in: directory)["total_requests"] as? Int ?? 0
+        #expect(early > 0)
+
+        // watch follows it to the end, as run would have.
+        let watched = try await CommandRunner.run(["watch", id] + workspace, in: directory.url)
+        #expect(watched.exitCode == 0, "\(watched.stdout)\(watched.stderr)")
+        let manifest = try SlurmCluster.manifest(id, in: directory)
+        #expect(manifest.status == .completed)
+        #expect(manifest.jobs?.first { $0.role == "client-0" }?.state == "COMPLETED")
+        #expect(manifest.jobs?.first { $0.role == "service" }?.stateWord == "CANCELLED")
+        #expect((try SlurmCluster.summary(id, in: directory)["total_requests"] as? Int ?? 0) > early)
+        #expect(try String(contentsOf: directory.path("site/index.html"), encoding: .utf8).contains(id))
+
+        let again = try await CommandRunner.run(["watch", id] + workspace, in: directory.url)
+        #expect(again.exitCode == 2 && again.stderr.contains("has already ended (completed)"), "\(again.stderr)")
+    }
+
+    @Test func cancelStopsEveryJobOfADetachedRun() async throws {
+        let directory = try TemporaryDirectory()
+        let (id, _) = try await detachedRun("slurm_detach_cancel", recipe: Self.recipe(seconds: 300), in: directory)
+        let cancelled = try await CommandRunner.run(["cancel", id, "--workspace", directory.url.path], in: directory.url)
+        #expect(cancelled.exitCode == 0, "\(cancelled.stderr)")
+        #expect(cancelled.stdout.contains("client-0: job"))
+        let manifest = try SlurmCluster.manifest(id, in: directory)
+        #expect(manifest.status == .failed && manifest.statusReason?.contains("factorybench cancel") == true)
+        #expect(manifest.jobs?.allSatisfy { $0.stateWord == "CANCELLED" } == true, "\(manifest.jobs ?? [])")
+        #expect(try await SlurmCluster.activeJobs(named: id).isEmpty)
+    }
+}

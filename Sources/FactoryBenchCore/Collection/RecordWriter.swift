@@ -11,12 +11,17 @@ public final class RecordWriter: Sendable {
     private let partialURL: URL
     private let state: Mutex<State>
     private static let flushThreshold = 1 << 16
+    /// A slow client's records still reach the file within about a second, so a collection
+    /// while it runs (`factorybench collect`) sees them.
+    private static let flushInterval = Duration.seconds(1)
 
     private struct State {
         var handle: FileHandle
         var buffer: [UInt8] = []
+        var lastFlush = ContinuousClock.now
 
         mutating func flush() throws {
+            lastFlush = .now
             guard !buffer.isEmpty else { return }
             try handle.write(contentsOf: buffer)
             buffer.removeAll(keepingCapacity: true)
@@ -40,7 +45,9 @@ public final class RecordWriter: Sendable {
         let line = record.jsonLine()
         try state.withLock { state in
             state.buffer.append(contentsOf: line)
-            if state.buffer.count >= Self.flushThreshold { try state.flush() }
+            if state.buffer.count >= Self.flushThreshold || ContinuousClock.now - state.lastFlush >= Self.flushInterval {
+                try state.flush()
+            }
         }
     }
 

@@ -11,8 +11,21 @@ public enum SlurmError: LocalizedError, Equatable {
     /// The service did not answer within `service.ready_timeout`.
     case serviceNotReady(job: String, seconds: Double, state: String, detail: String)
 
+    /// The user pressed Ctrl+C: the jobs keep running.
+    case detached(benchmarkID: String)
+    /// `watch` on a run whose clients were never submitted.
+    case noClientJobs(benchmarkID: String)
+
     public var errorDescription: String? {
         switch self {
+        case .detached(let id):
+            return "detached from run \(id); its jobs keep running. Follow it with `factorybench watch \(id)`, "
+                + "copy back what it has so far with `factorybench collect \(id)`, stop it with "
+                + "`factorybench cancel \(id)`, read its logs with `factorybench logs \(id)`"
+        case .noClientJobs(let id):
+            return "run \(id) was detached before its clients were submitted; stop it with "
+                + "`factorybench cancel \(id)` and run the recipe again"
+
         case .unsafeDirective(let key, let value):
             return "\(key): \(String(reflecting: value)) cannot go into an #SBATCH line (sbatch reads those lines "
                 + "itself); use only letters, digits and ._-:,=+@%/[] there"
@@ -29,5 +42,15 @@ public enum SlurmError: LocalizedError, Equatable {
                 + (detail.isEmpty ? "" : ": \(detail)")
                 + "; the job was cancelled (raise service.ready_timeout if it needs longer)"
         }
+    }
+}
+
+/// A run id given to `watch`, `collect`, `cancel` or `logs` that did not run on Slurm.
+public struct NotASlurmRunError: InputError, LocalizedError, Equatable {
+    public var directory: String
+
+    public var errorDescription: String? {
+        "\(directory) is not a run on a Slurm cluster (it has no slurm/jobs.json); "
+            + "watch, collect, cancel and logs follow runs with a Slurm target"
     }
 }

@@ -11,7 +11,7 @@ public final class SlurmExecutor: Executor {
     public let expectedRequests: Int?
     public let expectedSeconds: Double?
     private let shell: any RemoteShell
-    private let binary: URL
+    private let binary: URL?
     private let runDirectory: RunDirectory
     private let pollInterval: Duration
     private let state = Mutex(State())
@@ -19,6 +19,15 @@ public final class SlurmExecutor: Executor {
     private struct State {
         var jobs: [SlurmJob] = []
         var statusLine: String?
+        var detached = false
+    }
+
+    /// What a later `factorybench watch|collect|cancel|logs ID` needs to find the run's jobs
+    /// again: `results/<id>/slurm/jobs.json`, rewritten whenever a job changes.
+    public struct Saved: Codable, Sendable {
+        public var target: String
+        public var binary: String
+        public var jobs: [SlurmJob]
     }
 
     /// - Parameters:
@@ -43,6 +52,34 @@ public final class SlurmExecutor: Executor {
             benchmarkID: benchmarkID,
             binary: "\(SlurmLayout.root)/bin/factorybench-\(ToolInfo.version)-\(size)-\(modified)")
     }
+
+    /// The executor of a run started earlier, from what it saved in `results/<id>/slurm/`.
+    public init(resuming runDirectory: RunDirectory, pollInterval: Duration = .seconds(2)) throws {
+        let folder = runDirectory.url.appendingPathComponent("slurm")
+        let saved: Saved
+        do {
+            saved = try JSONDecoder().decode(Saved.self, from: Data(contentsOf: folder.appendingPathComponent("jobs.json")))
+        } catch {
+            throw NotASlurmRunError(directory: runDirectory.url.path)
+        }
+        recipe = try RecipeLoader.load(path: folder.appendingPathComponent("recipe.yaml").path)
+        shell = SSHShell.forTarget(saved.target)
+        binary = nil
+        self.runDirectory = runDirectory
+        expectedRequests = nil
+        expectedSeconds = nil
+        self.pollInterval = pollInterval
+        layout = SlurmLayout(benchmarkID: runDirectory.url.lastPathComponent, binary: saved.binary)
+        state.withLock { $0.jobs = saved.jobs }
+    }
+
+    /// Stops waiting at the next poll and leaves every job running (Ctrl+C); the run can be
+    /// picked up again with `factorybench watch ID`.
+    public func detach() {
+        state.withLock { $0.detached = true }
+    }
+
+    public var isDetached: Bool { state.withLock { $0.detached } }
 
     public var kind: String { "slurm" }
     public var statusLine: String? { state.withLock { $0.statusLine } }
@@ -75,7 +112,7 @@ public final class SlurmExecutor: Executor {
             "mkdir -p \(remote)/clients \(remote)/logs \(SlurmLayout.root)/bin && "
                 + "if [ -x \(layout.binary) ]; then echo present; fi",
             what: "mkdir -p ~/\(remote)")
-        if !present.contains("present") {
+        if !present.contains("present"), let binary {
             try await shell.upload([binary], to: remote)
             try await shell.check(
                 "mv \(remote)/\(Shell.quote(binary.lastPathComponent)) \(layout.binary)", what: "mv … \(layout.binary)")
@@ -98,40 +135,82 @@ public final class SlurmExecutor: Executor {
         let serviceNode = jobs.first { $0.role == "service" }?.node
         // Clients never share the service's node: they would compete with it for CPUs.
         let exclude = serviceNode.map { " --exclude=\(Shell.quote($0))" } ?? ""
-        let clientJobs = try await submit(
+        _ = try await submit(
             (0..<recipe.numClients).map { "client-\($0).sbatch" },
             roles: (0..<recipe.numClients).map { "client-\($0)" }, options: exclude)
-        while true {
-            let jobs = try await poll()
-            let clients = jobs.filter { clientJobs.contains($0.id) }
-            if clients.allSatisfy(\.isTerminal) { break }
-            try await Task.sleep(for: pollInterval)
+        return try await waitForClients(clientsDirectory: clientsDirectory)
+    }
+
+    /// Polls until every client job has ended, then copies their records and the logs back.
+    public func waitForClients(clientsDirectory: URL) async throws -> [ClientOutcome] {
+        guard jobs.contains(where: { $0.role.hasPrefix("client-") }) else {
+            throw SlurmError.noClientJobs(benchmarkID: layout.benchmarkID)
         }
-        try await finalStates()
+        while true {
+            let clients = try await poll().filter { $0.role.hasPrefix("client-") }
+            if clients.allSatisfy(\.isTerminal) { break }
+            try await pause()
+        }
+        _ = try await finalStates()
+        return try await collect(clientsDirectory: clientsDirectory)
+    }
+
+    /// Copies back whatever the clients have written so far, and the logs.
+    public func collect(clientsDirectory: URL) async throws -> [ClientOutcome] {
         status("copying the clients' records back")
         try await shell.download("\(remote)/clients", to: clientsDirectory)
         try? await shell.download("\(remote)/logs", to: runDirectory.logs)
         return jobs.filter { $0.role.hasPrefix("client-") }.enumerated().map { clientID, job in
             let file = "client-\(clientID).jsonl"
             let exists = FileManager.default.fileExists(atPath: clientsDirectory.appendingPathComponent(file).path)
-            let error = job.succeeded ? (exists ? nil : "\(job.summary), but wrote no \(file)") : job.summary
+            let error =
+                job.succeeded
+                ? (exists ? nil : "\(job.summary), but wrote no \(file)")
+                : job.isTerminal ? job.summary : "\(job.summary) when its records were collected"
             return ClientOutcome(clientID: clientID, file: file, error: error)
         }
     }
 
-    public func teardown() async throws {
+    /// Cancels every job of the run that has not ended, and waits until Slurm says so.
+    public func cancel() async throws {
         let running = jobs.filter { !$0.isTerminal }.map(\.id)
-        if !running.isEmpty {
-            _ = try? await shell.run("scancel \(running.joined(separator: " "))")
-            // The cancellation shows in squeue within a poll or two.
-            for _ in 0..<10 {
-                guard let jobs = try? await poll(), jobs.contains(where: { running.contains($0.id) && !$0.isTerminal })
-                else { break }
-                try? await Task.sleep(for: .milliseconds(500))
-            }
+        guard !running.isEmpty else { return }
+        try await shell.check("scancel \(running.joined(separator: " "))", what: "scancel")
+        // The cancellation shows in squeue within a poll or two.
+        for _ in 0..<20 {
+            guard try await poll().contains(where: { running.contains($0.id) && !$0.isTerminal }) else { break }
+            try await Task.sleep(for: .milliseconds(500))
         }
         _ = try? await finalStates()
-        try? await shell.download("\(remote)/logs", to: runDirectory.logs)
+    }
+
+    /// The end of every log of the run on the cluster.
+    public func remoteLogs(lines: Int = 40) async throws -> String {
+        try await shell.check(
+            "for file in \(remote)/logs/*.log; do [ -f \"$file\" ] || continue; echo \"==> $file <==\"; "
+                + "tail -n \(lines) \"$file\"; echo; done",
+            what: "tail ~/\(remote)/logs/*.log")
+    }
+
+    /// Ends the shared ssh connection.
+    public func close() async {
+        await shell.close()
+    }
+
+    /// Waits one poll interval, or ends the wait when the run was detached.
+    private func pause() async throws {
+        if isDetached { throw SlurmError.detached(benchmarkID: layout.benchmarkID) }
+        try await Task.sleep(for: pollInterval)
+        if isDetached { throw SlurmError.detached(benchmarkID: layout.benchmarkID) }
+    }
+
+    /// Cancels the service (and any job still running) and brings the last logs back;
+    /// after a detach it leaves every job running and only closes the connection.
+    public func teardown() async throws {
+        if !isDetached {
+            try? await cancel()
+            try? await shell.download("\(remote)/logs", to: runDirectory.logs)
+        }
         await shell.close()
     }
 
@@ -149,9 +228,11 @@ public final class SlurmExecutor: Executor {
         guard ids.count == scripts.count else {
             throw SlurmError.remoteCommandFailed(target: shell.target, command: "sbatch", status: 0, output: output)
         }
-        state.withLock { state in
-            state.jobs += zip(ids, roles).map { SlurmJob(id: $0, role: $1) }
-        }
+        save(
+            state.withLock { state in
+                state.jobs += zip(ids, roles).map { SlurmJob(id: $0, role: $1) }
+                return state.jobs
+            })
         return ids
     }
 
@@ -186,7 +267,7 @@ public final class SlurmExecutor: Executor {
                         job: serviceJob, seconds: timeout, state: job.summary, detail: lastProbe)
                 }
             }
-            try await Task.sleep(for: pollInterval)
+            try await pause()
         }
     }
 
@@ -219,10 +300,17 @@ public final class SlurmExecutor: Executor {
                 }
             }
         }
-        return state.withLock { state in
+        let jobs = state.withLock { state in
             state.statusLine = Self.describe(state.jobs)
             return state.jobs
         }
+        save(jobs)
+        return jobs
+    }
+
+    private func save(_ jobs: [SlurmJob]) {
+        let saved = Saved(target: recipe.target, binary: layout.binary, jobs: jobs)
+        try? AtomicFile.writeJSON(saved, to: runDirectory.url.appendingPathComponent("slurm/jobs.json"))
     }
 
     /// Exit codes and exact end states (`CANCELLED by 1001`) of ended jobs: `sacct`, or
@@ -243,6 +331,7 @@ public final class SlurmExecutor: Executor {
             }
             state.statusLine = Self.describe(state.jobs)
         }
+        save(jobs)
         return Set(final.keys)
     }
 
