@@ -17,5 +17,6 @@ struct PlanCommand: ParsableCommand {
         let loaded = try RecipeLoader.load(path: recipe, overrides: overrides)
         let points = try RecipeLoader.points(of: loaded, overrides: overrides)
         print(RecipePlan.text(for: loaded, points: points, execution: LocalComponents.describe), terminator: "")
+        print(RecipePlan.batchScripts(for: points[0]), terminator: "")
     }
 }

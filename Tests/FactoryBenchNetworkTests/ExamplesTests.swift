@@ -43,6 +43,10 @@ import Testing
         let recipe = try RecipeLoader.load(path: directory.appendingPathComponent("vllm_stress.yaml").path)
         let plan = RecipePlan.text(for: recipe, points: [recipe], execution: LocalComponents.describe)
         try assertGolden(plan.replacingOccurrences(of: directory.path + "/", with: "examples/"), named: "plan-vllm_stress.txt")
+        // A cluster recipe's plan shows the batch scripts a run would submit.
+        let scripts = RecipePlan.batchScripts(for: recipe)
+        #expect(scripts.contains("# slurm/service.sbatch\n#   #!/bin/bash\n#   #SBATCH --job-name=fb-ID-service"))
+        #expect(scripts.contains("vllm serve") && scripts.contains("# slurm/client-0.sbatch"))
         let sweep = try RecipeLoader.load(path: directory.appendingPathComponent("sqlite_sweep.yaml").path)
         let sweepPlan = RecipePlan.text(
             for: sweep, points: try RecipeLoader.points(of: sweep), execution: LocalComponents.describe)

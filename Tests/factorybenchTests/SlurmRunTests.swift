@@ -48,6 +48,30 @@ struct SlurmRunTests {
         #expect(try await SlurmCluster.activeJobs(named: run).isEmpty, "nothing of the run is left in the queue")
     }
 
+    /// `target: local-slurm`: FactoryBench on the login node itself submits with sbatch here,
+    /// without ssh; the remote directory is this user's ~/factorybench.
+    @Test func localSlurmSubmitsWithSbatchOnThisMachine() async throws {
+        let directory = try TemporaryDirectory()
+        try directory.write(
+            "slurm_here.yaml",
+            """
+            configuration: {target: local-slurm}
+            service: {type: http, command: "python3 -m http.server $PORT --bind 0.0.0.0", time_limit: "00:10:00"}
+            client: {type: http_smoke, settings: {num_requests: 7}}
+            """)
+        let result = try await CommandRunner.run(["run", "slurm_here.yaml"], in: directory.url)
+        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
+        let run = try SlurmCluster.onlyRun(in: directory)
+        defer {
+            try? FileManager.default.removeItem(
+                at: FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent("factorybench/\(run)"))
+        }
+        let manifest = try SlurmCluster.manifest(run, in: directory)
+        #expect(manifest.executor == "slurm" && manifest.status == .completed)
+        #expect(manifest.jobs?.first { $0.role == "client-0" }?.state == "COMPLETED")
+        #expect(try SlurmCluster.summary(run, in: directory)["successful_requests"] as? Int == 7)
+    }
+
     @Test func aServiceThatNeverAnswersEndsTheRunWithTheReasonAndCancelsIt() async throws {
         let directory = try TemporaryDirectory()
         try directory.write(

@@ -27,6 +27,24 @@ public enum RecipePlan {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// For a Slurm target: the batch scripts a run would submit (run id `ID`), as comments.
+    public static func batchScripts(for recipe: Recipe) -> String {
+        guard !recipe.isLocal else { return "" }
+        let scripts = SlurmBatchScript(
+            recipe: recipe,
+            layout: SlurmLayout(benchmarkID: "ID", binary: "\(SlurmLayout.root)/bin/factorybench-\(ToolInfo.version)"))
+        guard let service = try? scripts.service(), let client = try? scripts.client(0) else { return "" }
+        let count = recipe.numClients
+        func commented(_ title: String, _ text: String) -> String {
+            "#\n# \(title)\n"
+                + text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+                .map { "#   " + $0 }.joined(separator: "\n") + "\n"
+        }
+        return commented("slurm/service.sbatch", service)
+            + commented(
+                "slurm/client-0.sbatch" + (count > 1 ? " (clients 1 to \(count - 1) differ only in the number)" : ""), client)
+    }
+
     /// The resolved recipe as a recipe file that loads back to the same values: what the
     /// Slurm executor uploads for the compute nodes.
     public static func resolvedYAML(_ recipe: Recipe) -> String {

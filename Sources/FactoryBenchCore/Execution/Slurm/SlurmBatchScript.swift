@@ -58,7 +58,10 @@ public struct SlurmBatchScript: Sendable {
 
     /// The script of client `clientID`.
     public func client(_ clientID: Int) throws -> String {
-        let options = recipe.client.options
+        // A client job is charged to the service's account unless the recipe says otherwise
+        // (its partition is its own: a GPU service's clients need no GPU node).
+        var options = recipe.client.options
+        if options["account"] == nil { options["account"] = recipe.service.options["account"] }
         var lines = try header(
             section: "client", name: layout.jobName("client-\(clientID)"), output: "logs/client-\(clientID)-%j.log",
             options: options,
