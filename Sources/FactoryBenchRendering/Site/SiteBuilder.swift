@@ -19,6 +19,39 @@ public struct SiteBuilder: Sendable {
         var id: String
         var manifest: RunManifest
         var summary: RunSummary?
+        /// Read from a digest: the lists pages need are there, the run page's are not.
+        var isDigest = false
+        /// The version and the run's files' sizes and times: what the digest was made from.
+        var fingerprint = ""
+    }
+
+    /// What `.entry.json` beside a run page keeps: the manifest and summary without what
+    /// only the run page shows (the recipe's text, time series, histograms, breakdowns).
+    struct RunDigest: Codable {
+        var fingerprint: String
+        var manifest: RunManifest
+        var summary: RunSummary?
+
+        init(fingerprint: String, entry: RunEntry) {
+            self.fingerprint = fingerprint
+            var manifest = entry.manifest
+            manifest.recipeVerbatim = ""
+            manifest.recipeResolved = .null
+            manifest.steps = []
+            self.manifest = manifest
+            summary = entry.summary.map { full in
+                var light = full
+                light.timeseries = []
+                light.latencyHistogram = []
+                light.percentileSpectrum = []
+                light.operations = [:]
+                light.queryTypes = [:]
+                light.clients = [:]
+                light.llm?.ttftHistogram = nil
+                light.llm?.itlHistogram = nil
+                return light
+            }
+        }
     }
 
     /// The link from the index to a run's page.
@@ -59,20 +92,17 @@ public struct SiteBuilder: Sendable {
 
     /// Brings the site up to date. A run page is rendered again only when one of its inputs
     /// changed — the run's files (size and modification time), the comparisons it links,
-    /// the templates or FactoryBench's version; `clean` removes the site first and renders
-    /// everything. Index, trend, sweep, service and comparison pages are always rewritten.
+    /// the templates or FactoryBench's version; so is every other page (index, trend, sweep,
+    /// service, comparison) only when what it shows changed. Runs whose files did not change
+    /// are listed from the digest kept beside their page, not read in full. `clean` removes
+    /// the site first and renders everything.
     public func update(clean: Bool = false) throws -> Update {
         let site = workspace.siteDirectory
         if clean, FileManager.default.fileExists(atPath: site.path) { try FileManager.default.removeItem(at: site) }
         try FileManager.default.createDirectory(at: site, withIntermediateDirectories: true)
         try AtomicFile.write(templates.stylesheet, to: site.appendingPathComponent("style.css"))
-        let entries = try workspace.runIDs().map { id -> RunEntry in
-            let directory = workspace.results(id)
-            let manifest = try RunManifest.read(from: directory.manifest)
-            let summary = try? JSONDecoder().decode(RunSummary.self, from: Data(contentsOf: directory.summary))
-            return RunEntry(id: id, manifest: manifest, summary: summary)
-        }
-        .sorted { ($0.manifest.startedAt, $0.manifest.benchmarkID) > ($1.manifest.startedAt, $1.manifest.benchmarkID) }
+        let entries = try workspace.runIDs().map { id in try entry(id, site: site) }
+            .sorted { ($0.manifest.startedAt, $0.manifest.benchmarkID) > ($1.manifest.startedAt, $1.manifest.benchmarkID) }
 
         // Pages of runs that are no longer under results/ go.
         let runsDirectory = site.appendingPathComponent("runs")
@@ -94,49 +124,51 @@ public struct SiteBuilder: Sendable {
             let directory = site.appendingPathComponent("runs").appendingPathComponent(entry.id)
             let fingerprint = inputsFingerprint(of: entry.id, links: links)
             let stamp = directory.appendingPathComponent(".inputs")
-            if FileManager.default.fileExists(atPath: directory.appendingPathComponent("index.html").path),
-                (try? String(contentsOf: stamp, encoding: .utf8)) == fingerprint
-            {
-                continue
-            }
+            if isCurrent(directory, fingerprint: fingerprint) { continue }
             rendered += 1
-            let summary = entry.summary ?? Aggregator.summarize([])
+            let full = entry.isDigest ? try read(entry.id) : entry
+            let summary = full.summary ?? Aggregator.summarize([])
             let downloads = try publishDownloads(of: entry.id, into: directory)
             let markdown = try renderer.markdown(
-                manifest: entry.manifest, summary: summary, plots: PlotRenderer.plots(for: summary), inlinePlots: true,
+                manifest: full.manifest, summary: summary, plots: PlotRenderer.plots(for: summary), inlinePlots: true,
                 comparisons: links, downloads: downloads)
             let page = try page(title: "Benchmark \(entry.manifest.benchmarkID)", root: "../../", markdown: markdown)
             try AtomicFile.write(page, to: directory.appendingPathComponent("index.html"))
             try AtomicFile.write(fingerprint, to: stamp)
         }
-        let summaries = Dictionary(entries.map { ($0.id, $0.summary) }, uniquingKeysWith: { a, _ in a })
         let comparisonRenderer = ComparisonRenderer(templates: templates)
+        var comparisonStamps: [String: String] = [:]
         for comparison in comparisons {
+            // Rendered again only when the comparison, either run's summary or the templates changed.
+            let directory = site.appendingPathComponent("compare").appendingPathComponent(Self.pathComponent(comparison.id))
+            let fingerprint = comparisonFingerprint(comparison)
+            comparisonStamps[comparison.id] = fingerprint
+            if isCurrent(directory, fingerprint: fingerprint) { continue }
             let empty = Aggregator.summarize([])
             let plots = PlotRenderer.comparisonPlots(
-                base: summaries[comparison.base.id].flatMap { $0 } ?? empty,
-                current: summaries[comparison.current.id].flatMap { $0 } ?? empty)
+                base: fullSummary(comparison.base.id) ?? empty, current: fullSummary(comparison.current.id) ?? empty)
             let markdown = try comparisonRenderer.markdown(
                 comparison: comparison, plots: plots, inlinePlots: true, runLinkPrefix: "../../runs/")
             let page = try page(title: "Comparison \(comparison.id)", root: "../../", markdown: markdown)
-            try AtomicFile.write(
-                page,
-                to: site.appendingPathComponent("compare").appendingPathComponent(Self.pathComponent(comparison.id))
-                    .appendingPathComponent("index.html"))
+            try AtomicFile.write(page, to: directory.appendingPathComponent("index.html"))
+            try AtomicFile.write(fingerprint, to: directory.appendingPathComponent(".inputs"))
         }
         // One trend page per recipe, its runs oldest first.
         let byRecipe = Dictionary(grouping: entries) { $0.manifest.recipeName }
         var trends: [IndexViewModel.TrendRow] = []
         for recipe in byRecipe.keys.sorted() {
             let runs = byRecipe[recipe, default: []].reversed().map { $0 }
-            let model = TrendViewModel(recipe: recipe, entries: runs, comparisons: comparisons)
-            let page = try page(
-                title: "Trend \(recipe)", root: "../../",
-                markdown: try templates.render(model, template: "trend.md.mustache"))
-            try AtomicFile.write(
-                page,
-                to: site.appendingPathComponent("trends").appendingPathComponent(Self.pathComponent(recipe))
-                    .appendingPathComponent("index.html"))
+            let ids = Set(runs.map(\.id))
+            let linked = comparisons.filter { ids.contains($0.current.id) }
+            try writePage(
+                in: site.appendingPathComponent("trends").appendingPathComponent(Self.pathComponent(recipe)),
+                inputs: listFingerprint(runs, comparisons: linked, stamps: comparisonStamps)
+            ) {
+                let model = TrendViewModel(recipe: recipe, entries: runs, comparisons: linked)
+                return try page(
+                    title: "Trend \(recipe)", root: "../../",
+                    markdown: try templates.render(model, template: "trend.md.mustache"))
+            }
             trends.append(
                 IndexViewModel.TrendRow(
                     recipe: MarkdownText.escape(recipe), link: "trends/\(Self.pathComponent(recipe))/index.html",
@@ -148,12 +180,14 @@ public struct SiteBuilder: Sendable {
         for sweepID in bySweep.keys.sorted(by: >) {
             let points = bySweep[sweepID, default: []].reversed().map { $0 }
             let model = SweepViewModel(sweepID: sweepID, entries: points)
-            let page = try page(
-                title: "Sweep \(sweepID)", root: "../../", markdown: try templates.render(model, template: "sweep.md.mustache"))
-            try AtomicFile.write(
-                page,
-                to: site.appendingPathComponent("sweeps").appendingPathComponent(Self.pathComponent(sweepID))
-                    .appendingPathComponent("index.html"))
+            try writePage(
+                in: site.appendingPathComponent("sweeps").appendingPathComponent(Self.pathComponent(sweepID)),
+                inputs: listFingerprint(points, comparisons: [], stamps: [:])
+            ) {
+                try page(
+                    title: "Sweep \(sweepID)", root: "../../",
+                    markdown: try templates.render(model, template: "sweep.md.mustache"))
+            }
             sweeps.append(
                 IndexViewModel.SweepRow(
                     id: MarkdownText.escape(sweepID), link: "sweeps/\(Self.pathComponent(sweepID))/index.html",
@@ -164,14 +198,16 @@ public struct SiteBuilder: Sendable {
         var services: [IndexViewModel.ServiceRow] = []
         for service in byService.keys.sorted() {
             let runs = byService[service, default: []]
-            let model = IndexViewModel(
-                entries: runs, comparisons: [], trends: [], title: "Runs of \(service)", root: "../../")
-            try AtomicFile.write(
-                try page(
+            try writePage(
+                in: site.appendingPathComponent("services").appendingPathComponent(Self.pathComponent(service)),
+                inputs: listFingerprint(runs, comparisons: [], stamps: [:])
+            ) {
+                let model = IndexViewModel(
+                    entries: runs, comparisons: [], trends: [], title: "Runs of \(service)", root: "../../")
+                return try page(
                     title: "Runs of \(service)", root: "../../",
-                    markdown: try templates.render(model, template: "index.md.mustache")),
-                to: site.appendingPathComponent("services").appendingPathComponent(Self.pathComponent(service))
-                    .appendingPathComponent("index.html"))
+                    markdown: try templates.render(model, template: "index.md.mustache"))
+            }
             services.append(
                 IndexViewModel.ServiceRow(
                     name: MarkdownText.escape(service), link: "services/\(Self.pathComponent(service))/index.html",
@@ -184,12 +220,93 @@ public struct SiteBuilder: Sendable {
                 title: "Not found", root: "/",
                 markdown: "# Not found\n\nThere is no page at this address. [All runs](/index.html)\n"),
             to: site.appendingPathComponent("404.html"))
-        let index = try templates.render(
-            IndexViewModel(entries: entries, comparisons: comparisons, trends: trends, sweeps: sweeps, services: services),
-            template: "index.md.mustache")
-        try AtomicFile.write(
-            try page(title: "Runs", root: "", markdown: index), to: site.appendingPathComponent("index.html"))
+        try writePage(in: site, inputs: listFingerprint(entries, comparisons: comparisons, stamps: comparisonStamps)) {
+            let index = try templates.render(
+                IndexViewModel(entries: entries, comparisons: comparisons, trends: trends, sweeps: sweeps, services: services),
+                template: "index.md.mustache")
+            return try page(title: "Runs", root: "", markdown: index)
+        }
         return Update(runPages: entries.count, renderedRunPages: rendered)
+    }
+
+    /// A run as the index, trend, sweep and service pages need it: from the digest saved
+    /// beside its page when the run's files have not changed since, else read in full (and
+    /// the digest saved for the next build).
+    private func entry(_ id: String, site: URL) throws -> RunEntry {
+        let cache = site.appendingPathComponent("runs").appendingPathComponent(Self.pathComponent(id))
+            .appendingPathComponent(".entry.json")
+        let files = filesFingerprint(of: id)
+        if let data = try? Data(contentsOf: cache), let digest = try? JSONDecoder().decode(RunDigest.self, from: data),
+            digest.fingerprint == files
+        {
+            return RunEntry(
+                id: id, manifest: digest.manifest, summary: digest.summary, isDigest: true, fingerprint: files)
+        }
+        var full = try read(id)
+        full.fingerprint = files
+        try FileManager.default.createDirectory(at: cache.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try AtomicFile.writeJSON(RunDigest(fingerprint: files, entry: full), to: cache)
+        return full
+    }
+
+    /// A run's manifest and summary, read in full from `results/`.
+    private func read(_ id: String) throws -> RunEntry {
+        let directory = workspace.results(id)
+        let manifest = try RunManifest.read(from: directory.manifest)
+        let summary = try? JSONDecoder().decode(RunSummary.self, from: Data(contentsOf: directory.summary))
+        return RunEntry(id: id, manifest: manifest, summary: summary)
+    }
+
+    private func fullSummary(_ id: String) -> RunSummary? {
+        try? JSONDecoder().decode(RunSummary.self, from: Data(contentsOf: workspace.results(id).summary))
+    }
+
+    /// Renders `directory/index.html` unless it was rendered from the same inputs.
+    private func writePage(in directory: URL, inputs: String, render: () throws -> String) throws {
+        guard !isCurrent(directory, fingerprint: inputs) else { return }
+        try AtomicFile.write(try render(), to: directory.appendingPathComponent("index.html"))
+        try AtomicFile.write(inputs, to: directory.appendingPathComponent(".inputs"))
+    }
+
+    /// What a page listing runs is made from: the version, the templates, each run's files
+    /// (in the page's order) and the comparisons it shows.
+    private func listFingerprint(_ entries: [RunEntry], comparisons: [Comparison], stamps: [String: String]) -> String {
+        var parts = [ToolInfo.version, ToolInfo.commit ?? "", templates.fingerprint]
+        for entry in entries { parts.append(entry.id + "\n" + entry.fingerprint) }
+        for comparison in comparisons { parts.append(comparison.id + "\n" + (stamps[comparison.id] ?? "")) }
+        return parts.joined(separator: "\n") + "\n"
+    }
+
+    /// Whether the page in `directory` was rendered from inputs with this fingerprint.
+    private func isCurrent(_ directory: URL, fingerprint: String) -> Bool {
+        FileManager.default.fileExists(atPath: directory.appendingPathComponent("index.html").path)
+            && (try? String(contentsOf: directory.appendingPathComponent(".inputs"), encoding: .utf8)) == fingerprint
+    }
+
+    /// The size and modification time of files, one line each.
+    private static func stamps(_ files: [URL]) -> [String] {
+        files.map { file in
+            var info = stat()
+            guard stat(file.path, &info) == 0 else { return "\(file.lastPathComponent) missing" }
+            return "\(file.lastPathComponent) \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+        }
+    }
+
+    /// What a run's digest is made from: FactoryBench's version and the run's own files.
+    private func filesFingerprint(of id: String) -> String {
+        let results = workspace.results(id)
+        return ([ToolInfo.version, ToolInfo.commit ?? ""] + Self.stamps([results.manifest, results.summary]))
+            .joined(separator: "\n")
+    }
+
+    /// What a comparison page is made from.
+    private func comparisonFingerprint(_ comparison: Comparison) -> String {
+        let file = workspace.comparisonsRoot.appendingPathComponent(comparison.id).appendingPathComponent("comparison.json")
+        return
+            ([ToolInfo.version, ToolInfo.commit ?? "", templates.fingerprint]
+            + Self.stamps([
+                file, workspace.results(comparison.base.id).summary, workspace.results(comparison.current.id).summary,
+            ])).joined(separator: "\n") + "\n"
     }
 
     /// What a run page is made from, as one string: FactoryBench's version, the templates,
@@ -199,17 +316,10 @@ public struct SiteBuilder: Sendable {
         let results = workspace.results(id)
         let report = workspace.report(id)
         var parts = [ToolInfo.version, ToolInfo.commit ?? "", templates.fingerprint]
-        for file in [
+        parts += Self.stamps([
             results.manifest, results.summary, results.requests, report.appendingPathComponent("report.md"),
             report.appendingPathComponent("report.json"),
-        ] {
-            var info = stat()
-            if stat(file.path, &info) == 0 {
-                parts.append("\(file.lastPathComponent) \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)")
-            } else {
-                parts.append("\(file.lastPathComponent) missing")
-            }
-        }
+        ])
         parts += links.map { "\($0.id) \($0.link) \($0.headline)" }
         return parts.joined(separator: "\n") + "\n"
     }
