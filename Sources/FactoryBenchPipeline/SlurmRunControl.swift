@@ -48,7 +48,8 @@ public struct SlurmRunControl: Sendable {
         let (directory, manifest, executor) = try open(id)
         var run = recorder(manifest, directory: directory)
         let outcomes = try await run.step("run") {
-            try await executor.collect(clientsDirectory: directory.clients)
+            try await executor.refresh()
+            return try await executor.collect(clientsDirectory: directory.clients)
         }
         await executor.close()
         record(outcomes, of: executor, in: &run)

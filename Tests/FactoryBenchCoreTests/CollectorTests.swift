@@ -34,4 +34,13 @@ import Testing
         #expect(summary.totalRequests == 3)
         #expect(summary.skippedLines.total == 1)
     }
+
+    @Test func aPartialFileIsSkippedOnceItsFinalFileIsThere() throws {
+        let directory = try TemporaryDirectory()
+        for name in ["client-0.jsonl", "client-0.jsonl.partial", "client-1.jsonl.partial", "notes.txt"] {
+            try directory.write("clients/\(name)", "{}\n")
+        }
+        let files = Collector.clientFiles(in: directory.path("clients")).map(\.lastPathComponent)
+        #expect(files == ["client-0.jsonl", "client-1.jsonl.partial"])
+    }
 }

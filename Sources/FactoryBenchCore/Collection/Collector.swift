@@ -6,8 +6,13 @@ public enum Collector {
     /// The client files of a run: finished ones and `.partial` ones of clients that died.
     public static func clientFiles(in directory: URL) -> [URL] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        return names.filter { $0.hasSuffix(".jsonl") || $0.hasSuffix(".jsonl.partial") }.sorted()
-            .map { directory.appendingPathComponent($0) }
+        // A `.partial` file is a client still writing (or killed); once its final file is
+        // there, the partial one is an older copy of the same records.
+        let finished = Set(names.filter { $0.hasSuffix(".jsonl") })
+        return names.filter {
+            $0.hasSuffix(".jsonl") || ($0.hasSuffix(".jsonl.partial") && !finished.contains(String($0.dropLast(8))))
+        }
+        .sorted().map { directory.appendingPathComponent($0) }
     }
 
     /// Writes `output` from `files`: `header` first, then every line of every file except

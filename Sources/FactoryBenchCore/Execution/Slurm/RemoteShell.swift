@@ -57,7 +57,9 @@ public struct SSHShell: RemoteShell {
     }
 
     public func run(_ script: String) async throws -> ChildProcess.Captured {
-        try await ChildProcess.capture(["ssh"] + options + [alias, "--", "bash -lc " + Shell.quote(script)])
+        // A login profile may change directory: every path here is relative to the home.
+        try await ChildProcess.capture(
+            ["ssh"] + options + [alias, "--", "bash -lc " + Shell.quote("cd \"$HOME\" && " + script)])
     }
 
     public func upload(_ files: [URL], to directory: String) async throws {

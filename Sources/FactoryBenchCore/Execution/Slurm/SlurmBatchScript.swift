@@ -131,20 +131,27 @@ public struct SlurmBatchScript: Sendable {
         for volume in (options["volumes"]?.listValue ?? []).compactMap(\.stringValue) {
             prefix += " --bind \(Shell.quote(volume))"
         }
-        if let image { prefix += " " + Shell.quote("docker://" + image) }
+        if let image { prefix += " " + Shell.quote(Self.imageReference(image)) }
         if let command = options["command"]?.stringValue {
             let run = (options["image"] != nil ? prefix + " " : "") + "bash -c \(Shell.quote(command))"
             return ["announce", run]
         }
         switch recipe.service.type {
         case .postgres:
-            var server = prefix + #" postgres -D "$SCRATCH/data" -p "$PORT" -c listen_addresses='*' -k "$SCRATCH""#
+            // initdb's pg_hba.conf admits only local connections, and the image's entrypoint
+            // (which would open it) does not run under `apptainer exec`: clients on other
+            // nodes are let in here. The socket gets a short directory of its own (a Unix
+            // socket path has a ~107 byte limit).
+            let auth = Shell.quote(settings["auth"]?.stringValue ?? "trust")
+            var server = prefix + #" postgres -D "$SCRATCH/data" -p "$PORT" -c listen_addresses='*' -k "$SOCKETS""#
             for (key, value) in (settings["tuning"]?.mapValue ?? [:]).sorted(by: { $0.key < $1.key }) {
                 server += " -c " + Shell.quote("\(key)=\(value.text ?? "")")
             }
             return [
-                prefix + #" initdb -D "$SCRATCH/data" -U postgres --auth="#
-                    + Shell.quote(settings["auth"]?.stringValue ?? "trust") + " -E UTF8 --no-locale",
+                prefix + #" initdb -D "$SCRATCH/data" -U postgres --auth="# + auth + " -E UTF8 --no-locale",
+                #"printf 'host all all 0.0.0.0/0 %s\nhost all all ::/0 %s\n' "# + auth + " " + auth
+                    + #" >> "$SCRATCH/data/pg_hba.conf""#,
+                #"SOCKETS=$(mktemp -d /tmp/fbpg.XXXXXX)"#, #"trap 'rm -rf "$SCRATCH" "$SOCKETS"' EXIT"#,
                 "announce", server,
             ]
         case .redis:
@@ -182,6 +189,12 @@ public struct SlurmBatchScript: Sendable {
                         ? "embedded SQLite has no server to deploy; run it with configuration.target: local"
                         : "set service.command, the command that starts it ($PORT holds the port it should listen on)"))
         }
+    }
+
+    /// What `apptainer exec` gets for an image: a SIF file or a reference with its own scheme
+    /// (`oras://`, `library://`) as given, else a registry image as `docker://IMAGE`.
+    static func imageReference(_ image: String) -> String {
+        image.hasSuffix(".sif") || image.hasPrefix("/") || image.contains("://") ? image : "docker://" + image
     }
 
     /// A value for an `#SBATCH` line: sbatch splits these lines itself, so only plain words

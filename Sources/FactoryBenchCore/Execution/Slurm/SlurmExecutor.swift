@@ -19,6 +19,9 @@ public final class SlurmExecutor: Executor {
     private struct State {
         var jobs: [SlurmJob] = []
         var statusLine: String?
+        /// Ctrl+C was pressed.
+        var detachRequested = false
+        /// A wait ended because of it: from then on the jobs are left running.
         var detached = false
     }
 
@@ -76,9 +79,11 @@ public final class SlurmExecutor: Executor {
     /// Stops waiting at the next poll and leaves every job running (Ctrl+C); the run can be
     /// picked up again with `factorybench watch ID`.
     public func detach() {
-        state.withLock { $0.detached = true }
+        state.withLock { $0.detachRequested = true }
     }
 
+    /// Whether the run was left with its jobs running (a Ctrl+C that came after the clients
+    /// ended changes nothing: the run finishes and cancels its service as usual).
     public var isDetached: Bool { state.withLock { $0.detached } }
 
     public var kind: String { "slurm" }
@@ -147,8 +152,14 @@ public final class SlurmExecutor: Executor {
             throw SlurmError.noClientJobs(benchmarkID: layout.benchmarkID)
         }
         while true {
-            let clients = try await poll().filter { $0.role.hasPrefix("client-") }
+            let jobs = try await poll()
+            let clients = jobs.filter { $0.role.hasPrefix("client-") }
             if clients.allSatisfy(\.isTerminal) { break }
+            // Clients of a service that has ended would wait in the queue, or run, for nothing.
+            if let service = jobs.first(where: { $0.role == "service" }), service.isTerminal {
+                status("the service job ended (\(service.summary)); cancelling the clients")
+                _ = try? await shell.run("scancel \(clients.filter { !$0.isTerminal }.map(\.id).joined(separator: " "))")
+            }
             try await pause()
         }
         _ = try await finalStates()
@@ -158,24 +169,39 @@ public final class SlurmExecutor: Executor {
     /// Copies back whatever the clients have written so far, and the logs.
     public func collect(clientsDirectory: URL) async throws -> [ClientOutcome] {
         status("copying the clients' records back")
+        // What an earlier collect copied (a client's .partial file) goes: the cluster's copy
+        // is the one to keep.
+        if FileManager.default.fileExists(atPath: clientsDirectory.path) {
+            try FileManager.default.removeItem(at: clientsDirectory)
+        }
         try await shell.download("\(remote)/clients", to: clientsDirectory)
         try? await shell.download("\(remote)/logs", to: runDirectory.logs)
         return jobs.filter { $0.role.hasPrefix("client-") }.enumerated().map { clientID, job in
             let file = "client-\(clientID).jsonl"
             let exists = FileManager.default.fileExists(atPath: clientsDirectory.appendingPathComponent(file).path)
+            // A job Slurm no longer knows (purged before `watch`) that closed its file
+            // cleanly (the final name is written only then) finished its work.
             let error =
-                job.succeeded
+                job.succeeded || (job.stateWord == "UNKNOWN" && exists)
                 ? (exists ? nil : "\(job.summary), but wrote no \(file)")
                 : job.isTerminal ? job.summary : "\(job.summary) when its records were collected"
             return ClientOutcome(clientID: clientID, file: file, error: error)
         }
     }
 
+    /// Asks Slurm for every job's state now.
+    public func refresh() async throws {
+        try await poll()
+        _ = try await finalStates()
+    }
+
     /// Cancels every job of the run that has not ended, and waits until Slurm says so.
     public func cancel() async throws {
         let running = jobs.filter { !$0.isTerminal }.map(\.id)
         guard !running.isEmpty else { return }
-        try await shell.check("scancel \(running.joined(separator: " "))", what: "scancel")
+        // Every job of the run, not only those seen running: a state read once as ended may
+        // be a job Slurm requeued. scancel leaves ended jobs alone.
+        try await shell.check("scancel \(jobs.map(\.id).joined(separator: " "))", what: "scancel")
         // The cancellation shows in squeue within a poll or two.
         for _ in 0..<20 {
             guard try await poll().contains(where: { running.contains($0.id) && !$0.isTerminal }) else { break }
@@ -199,9 +225,16 @@ public final class SlurmExecutor: Executor {
 
     /// Waits one poll interval, or ends the wait when the run was detached.
     private func pause() async throws {
-        if isDetached { throw SlurmError.detached(benchmarkID: layout.benchmarkID) }
+        func leaveIfAsked() throws {
+            let leaving = state.withLock { state in
+                if state.detachRequested { state.detached = true }
+                return state.detached
+            }
+            if leaving { throw SlurmError.detached(benchmarkID: layout.benchmarkID) }
+        }
+        try leaveIfAsked()
         try await Task.sleep(for: pollInterval)
-        if isDetached { throw SlurmError.detached(benchmarkID: layout.benchmarkID) }
+        try leaveIfAsked()
     }
 
     /// Cancels the service (and any job still running) and brings the last logs back;
@@ -219,20 +252,32 @@ public final class SlurmExecutor: Executor {
     /// Submits scripts from the run directory in one remote call; returns the job ids.
     private func submit(_ scripts: [String], roles: [String], options: String = "") async throws -> [String] {
         status("submitting \(roles.count == 1 ? roles[0] : "\(roles.count) clients")")
+        // One sbatch per script, each answer on a line of its own: a rejected script stops
+        // the rest, and every job that was queued is recorded (so it is cancelled with the run)
+        // whatever else a login profile prints.
         let command =
-            "cd \(remote) && " + scripts.map { "sbatch --parsable\(options) \($0)" }.joined(separator: " && ")
-        let output = try await shell.check(command, what: "sbatch \(scripts.joined(separator: " "))")
-        let ids = output.split(separator: "\n").map {
-            String($0.split(separator: ";").first ?? "").trimmingCharacters(in: .whitespaces)
-        }.filter { !$0.isEmpty }
-        guard ids.count == scripts.count else {
-            throw SlurmError.remoteCommandFailed(target: shell.target, command: "sbatch", status: 0, output: output)
+            "cd \(remote) && for script in \(scripts.joined(separator: " ")); do "
+            + "id=$(sbatch --parsable\(options) \"$script\") || exit 1; echo \"factorybench-job $script $id\"; done"
+        let result = try await shell.run(command)
+        var ids: [String] = []
+        for line in result.output.split(separator: "\n") {
+            let words = line.split(separator: " ")
+            guard words.count == 3, words[0] == "factorybench-job", ids.count < scripts.count,
+                words[1] == scripts[ids.count]
+            else { continue }
+            let id = String(words[2].split(separator: ";").first ?? "")
+            if !id.isEmpty, id.allSatisfy(\.isNumber) { ids.append(id) }
         }
         save(
             state.withLock { state in
                 state.jobs += zip(ids, roles).map { SlurmJob(id: $0, role: $1) }
                 return state.jobs
             })
+        guard result.status == 0, ids.count == scripts.count else {
+            throw SlurmError.remoteCommandFailed(
+                target: shell.target, command: "sbatch \(scripts[min(ids.count, scripts.count - 1)])",
+                status: result.status, output: result.errors + result.output)
+        }
         return ids
     }
 
@@ -278,10 +323,23 @@ public final class SlurmExecutor: Executor {
     private func poll() async throws -> [SlurmJob] {
         let ids = jobs.map(\.id)
         guard !ids.isEmpty else { return [] }
-        let output = try await shell.check(
-            "squeue -h -t all -j \(ids.joined(separator: ",")) -o '\(SlurmStatusParser.squeueFormat)' 2>/dev/null; true",
-            what: "squeue")
-        let seen = SlurmStatusParser.squeue(output)
+        // A failed squeue (a busy controller, a dropped connection) only skips this poll;
+        // ssh failing to connect several times in a row ends the run.
+        var answer = try await shell.run(
+            "squeue -h -t all -j \(ids.joined(separator: ",")) -o '\(SlurmStatusParser.squeueFormat)'")
+        var attempts = 1
+        while answer.status == 255, attempts < 4 {
+            try await Task.sleep(for: .seconds(2 * attempts))
+            answer = try await shell.run(
+                "squeue -h -t all -j \(ids.joined(separator: ",")) -o '\(SlurmStatusParser.squeueFormat)'")
+            attempts += 1
+        }
+        if answer.status == 255 {
+            throw SlurmError.remoteCommandFailed(
+                target: shell.target, command: "squeue", status: 255, output: answer.errors)
+        }
+        guard answer.status == 0 else { return jobs }
+        let seen = SlurmStatusParser.squeue(answer.output)
         let missing = jobs.filter { !$0.isTerminal && seen[$0.id] == nil }.map(\.id)
         state.withLock { state in
             for index in state.jobs.indices {
