@@ -1,5 +1,6 @@
 import FactoryBenchCore
 import Foundation
+import Synchronization
 
 /// Builds the static website from `results/` (and nothing else): `index.html` listing every
 /// run, one page per run under `runs/<id>/`, and the stylesheet. All links are relative, so
@@ -14,7 +15,7 @@ public struct SiteBuilder: Sendable {
     }
 
     /// A run as the site sees it: its manifest and, when aggregation got that far, its summary.
-    struct RunEntry {
+    struct RunEntry: Sendable {
         /// The run's directory name under `results/`, which names its page too.
         var id: String
         var manifest: RunManifest
@@ -113,29 +114,32 @@ public struct SiteBuilder: Sendable {
         }
         let comparisons = readComparisons()
         let renderer = ReportRenderer(templates: templates)
-        var rendered = 0
-        for entry in entries {
-            // Each run page links the comparisons in which it is the current run.
-            let links = comparisons.filter { $0.current.id == entry.id }.map {
+        // Each run page links the comparisons in which it is the current run.
+        var linksByRun: [String: [ReportViewModel.ComparisonLink]] = [:]
+        for comparison in comparisons {
+            linksByRun[comparison.current.id, default: []].append(
                 ReportViewModel.ComparisonLink(
-                    id: MarkdownText.escape($0.base.id), link: "../../" + Self.comparisonLink($0.id),
-                    headline: ComparisonViewModel.headline($0))
-            }
-            let directory = site.appendingPathComponent("runs").appendingPathComponent(entry.id)
-            let fingerprint = inputsFingerprint(of: entry.id, links: links)
-            let stamp = directory.appendingPathComponent(".inputs")
-            if isCurrent(directory, fingerprint: fingerprint) { continue }
-            rendered += 1
-            let full = entry.isDigest ? try read(entry.id) : entry
-            let summary = full.summary ?? Aggregator.summarize([])
-            let downloads = try publishDownloads(of: entry.id, into: directory)
-            let markdown = try renderer.markdown(
-                manifest: full.manifest, summary: summary, plots: PlotRenderer.plots(for: summary), inlinePlots: true,
-                comparisons: links, downloads: downloads)
-            let page = try page(title: "Benchmark \(entry.manifest.benchmarkID)", root: "../../", markdown: markdown)
-            try AtomicFile.write(page, to: directory.appendingPathComponent("index.html"))
-            try AtomicFile.write(fingerprint, to: stamp)
+                    id: MarkdownText.escape(comparison.base.id), link: "../../" + Self.comparisonLink(comparison.id),
+                    headline: ComparisonViewModel.headline(comparison)))
         }
+        // Pages are independent: they are rendered on every core at once.
+        let stale = entries.compactMap { entry -> (RunEntry, [ReportViewModel.ComparisonLink], String)? in
+            let links = linksByRun[entry.id] ?? []
+            let fingerprint = inputsFingerprint(of: entry.id, links: links)
+            let directory = site.appendingPathComponent("runs").appendingPathComponent(entry.id)
+            return isCurrent(directory, fingerprint: fingerprint) ? nil : (entry, links, fingerprint)
+        }
+        let failures = Mutex<[String: any Error]>([:])
+        DispatchQueue.concurrentPerform(iterations: stale.count) { index in
+            let (entry, links, fingerprint) = stale[index]
+            do {
+                try renderRunPage(entry, links: links, fingerprint: fingerprint, site: site, renderer: renderer)
+            } catch {
+                failures.withLock { $0[entry.id] = error }
+            }
+        }
+        if let (_, error) = failures.withLock({ $0 }).min(by: { $0.key < $1.key }) { throw error }
+        let rendered = stale.count
         let comparisonRenderer = ComparisonRenderer(templates: templates)
         var comparisonStamps: [String: String] = [:]
         for comparison in comparisons {
@@ -227,6 +231,23 @@ public struct SiteBuilder: Sendable {
             return try page(title: "Runs", root: "", markdown: index)
         }
         return Update(runPages: entries.count, renderedRunPages: rendered)
+    }
+
+    /// Writes a run's page, its downloads and its inputs stamp.
+    private func renderRunPage(
+        _ entry: RunEntry, links: [ReportViewModel.ComparisonLink], fingerprint: String, site: URL,
+        renderer: ReportRenderer
+    ) throws {
+        let directory = site.appendingPathComponent("runs").appendingPathComponent(entry.id)
+        let full = entry.isDigest ? try read(entry.id) : entry
+        let summary = full.summary ?? Aggregator.summarize([])
+        let downloads = try publishDownloads(of: entry.id, into: directory)
+        let markdown = try renderer.markdown(
+            manifest: full.manifest, summary: summary, plots: PlotRenderer.plots(for: summary), inlinePlots: true,
+            comparisons: links, downloads: downloads)
+        let page = try page(title: "Benchmark \(entry.manifest.benchmarkID)", root: "../../", markdown: markdown)
+        try AtomicFile.write(page, to: directory.appendingPathComponent("index.html"))
+        try AtomicFile.write(fingerprint, to: directory.appendingPathComponent(".inputs"))
     }
 
     /// A run as the index, trend, sweep and service pages need it: from the digest saved
