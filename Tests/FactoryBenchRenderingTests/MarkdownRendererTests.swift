@@ -61,4 +61,13 @@ import Testing
         #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; | *bold* [link](javascript:x) `code` _u_ snake_case"))
         #expect(html.components(separatedBy: "<td>").count == 2)
     }
+
+    /// Table cells are rendered in one libcmark call: each comes out as it would alone, and
+    /// a cell that would start a block elsewhere (`# x`, `- x`, `> x`) stays inline text.
+    @Test func cellsRenderedTogetherMatchCellsRenderedAlone() {
+        let inline = ["", "plain", "`a|b`", "**bold** and _em_", "[link](x.html)", "<b>raw</b>", "a &amp; b", "trailing\\"]
+        #expect(MarkdownRenderer.inlineHTML(inline) == inline.map { MarkdownRenderer.inlineHTML($0) })
+        let blocks = MarkdownRenderer.inlineHTML(["# title", "- item", "> quote", "1. one", "\u{E000}marker"])
+        #expect(blocks == ["# title", "- item", "&gt; quote", "1. one", "\u{FFFD}marker"])
+    }
 }

@@ -32,8 +32,12 @@ import Testing
         let directory = try TemporaryDirectory()
         try directory.write(
             "quick.yaml", "service: {type: sqlite}\nclient: {type: sqlite_stress, settings: {num_requests: 200}}\n")
-        for _ in 0..<2 {
-            let run = try CommandRunner.run(["run", "quick.yaml"], in: directory.url)
+        try directory.write(
+            "points.yaml",
+            "service: {type: sqlite}\nclient: {type: sqlite_stress, settings: {num_requests: 100}}\n"
+                + "sweep: {benchmarks.num_clients: [1, 2]}\n")
+        for recipe in ["quick.yaml", "quick.yaml", "points.yaml"] {
+            let run = try CommandRunner.run(["run", recipe], in: directory.url)
             #expect(run.exitCode == 0, "\(run.stderr)")
         }
         let server = try BackgroundProcess.start(
@@ -43,19 +47,23 @@ import Testing
         let port = try #require(line.split(separator: ":").last.flatMap { Int($0.prefix { $0.isNumber }) })
         let runs = try FileManager.default.contentsOfDirectory(atPath: directory.path("site/runs").path).sorted()
         let comparisons = try FileManager.default.contentsOfDirectory(atPath: directory.path("site/compare").path)
-        #expect(runs.count == 2)
+        let sweeps = try FileManager.default.contentsOfDirectory(atPath: directory.path("site/sweeps").path)
+        #expect(runs.count == 4)
         #expect(comparisons.count == 1)
+        #expect(sweeps.count == 1)
         let screenshots = Fixtures.repositoryRoot.appendingPathComponent(".build/screenshots")
         try FileManager.default.createDirectory(at: screenshots, withIntermediateDirectories: true)
         let pages = [
-            ("index", ""), ("run", "runs/\(runs[1])/"), ("comparison", "compare/\(comparisons[0])/"), ("trend", "trends/quick/"),
+            ("index", ""), ("run", "runs/\(runs.first { $0.hasPrefix("quick-") } ?? "")/"),
+            ("comparison", "compare/\(comparisons.sorted()[0])/"), ("trend", "trends/quick/"),
+            ("sweep", "sweeps/\(sweeps[0])/"), ("service", "services/sqlite/"),
         ]
         for (name, path) in pages {
             let url = "http://127.0.0.1:\(port)/\(path)"
             let (dom, log) = try chromium(["--dump-dom"], url: url)
             #expect(dom.contains("<main>"), "\(name): \(dom.prefix(200))")
             #expect(!log.contains("CONSOLE"), "\(name): console output: \(log)")
-            if name != "index" {
+            if name != "index" && name != "service" {
                 #expect(dom.contains("<svg"), "\(name) has no plot")
                 #expect(dom.contains("<polyline points=\"") || dom.contains("<rect x="), "\(name): empty plots")
             }

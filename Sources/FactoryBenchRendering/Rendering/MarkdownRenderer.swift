@@ -22,6 +22,39 @@ public enum MarkdownRenderer {
         return html
     }
 
+    /// Several one-line pieces of inline Markdown as HTML, in one libcmark call: each becomes
+    /// a paragraph opened by a private-use marker (so no piece can start a heading, list or
+    /// other block), and the output is split at the markers.
+    static func inlineHTML(_ pieces: [String]) -> [String] {
+        let marker = "\u{E000}"
+        let document = pieces.map { marker + $0.replacingOccurrences(of: marker, with: "\u{FFFD}") }
+            .joined(separator: "\n\n")
+        // Split on the marker's UTF-8 bytes (EE 80 80): Foundation's string search is far
+        // slower on a document this size.
+        let bytes = Array(cmark(document).utf8)
+        var starts: [Int] = []
+        var index = 0
+        while index + 2 < bytes.count {
+            if bytes[index] == 0xEE, bytes[index + 1] == 0x80, bytes[index + 2] == 0x80 {
+                starts.append(index + 3)
+                index += 3
+            } else {
+                index += 1
+            }
+        }
+        let closing = Array("</p>\n<p>".utf8)
+        let last = Array("</p>\n".utf8)
+        return starts.enumerated().map { number, start in
+            var end = number + 1 < starts.count ? starts[number + 1] - 3 : bytes.count
+            for ending in [closing, last] where end - start >= ending.count && Array(bytes[(end - ending.count)..<end]) == ending
+            {
+                end -= ending.count
+                break
+            }
+            return String(decoding: bytes[start..<end], as: UTF8.self)
+        }
+    }
+
     static func cmark(_ markdown: String) -> String {
         let length = markdown.utf8.count
         guard let pointer = cmark_markdown_to_html(markdown, length, CMARK_OPT_UNSAFE) else { return "" }
