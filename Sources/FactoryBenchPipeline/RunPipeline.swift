@@ -2,6 +2,7 @@ import FactoryBenchCore
 import FactoryBenchNetwork
 import FactoryBenchRendering
 import Foundation
+import Synchronization
 
 /// `factorybench run`: deploy → run → collect → aggregate → report → site, printing
 /// `[i/n] step` for each and saving `run.json` after each, so a failure at any step keeps
@@ -279,17 +280,25 @@ public struct RunPipeline: Sendable {
         return count + " failed: " + failures.joined(separator: "; ")
     }
 
-    /// Turns SIGINT into a detach of `executor` until the returned source is cancelled.
-    static func detachOnInterrupt(_ executor: SlurmExecutor) -> any DispatchSourceSignal {
-        signal(SIGINT, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: SIGINT)
-        source.setEventHandler {
-            FileHandle.standardError.write(Data("\ndetaching: the jobs keep running\n".utf8))
-            executor.detach()
+    /// Turns SIGINT into a detach of `executor` until the returned task is cancelled.
+    ///
+    /// A plain handler sets a flag that a task polls: libdispatch's signal sources on Linux
+    /// read a signalfd, and with SIGINT ignored (as they need) a thread that does not block
+    /// it drops the signal, so Ctrl+C was sometimes lost.
+    static func detachOnInterrupt(_ executor: SlurmExecutor) -> Task<Void, Never> {
+        interruptRaised.store(false, ordering: .relaxed)
+        signal(SIGINT) { _ in interruptRaised.store(true, ordering: .relaxed) }
+        return Task {
+            defer { signal(SIGINT, SIG_DFL) }
+            while !Task.isCancelled {
+                if interruptRaised.load(ordering: .relaxed) {
+                    FileHandle.standardError.write(Data("\ndetaching: the jobs keep running\n".utf8))
+                    executor.detach()
+                    return
+                }
+                try? await Task.sleep(for: .milliseconds(100))
+            }
         }
-        source.setCancelHandler { signal(SIGINT, SIG_DFL) }
-        source.resume()
-        return source
     }
 
     /// The running executable, which a Slurm run uploads for the compute nodes.
@@ -305,3 +314,6 @@ public struct RunPipeline: Sendable {
         return formatter.string(from: date)
     }
 }
+
+/// Set by the SIGINT handler of a cluster run (an atomic store is safe in a handler).
+private let interruptRaised = Atomic<Bool>(false)

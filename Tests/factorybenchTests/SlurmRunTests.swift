@@ -204,6 +204,11 @@ enum SlurmCluster {
         #expect(manifest.clients.first?.error?.contains(state) == true, sourceLocation: sourceLocation)
         let total = try summary(run, in: directory)["total_requests"] as? Int ?? 0
         #expect(total > 0, sourceLocation: sourceLocation)
+        // Slurm ended the client with SIGTERM, and the client wrote out its records first.
+        let logs = directory.path("results/\(run)/logs")
+        let log = try FileManager.default.contentsOfDirectory(atPath: logs.path).first { $0.hasPrefix("client-0-") }
+        let text = try String(contentsOf: logs.appendingPathComponent(log ?? "missing"), encoding: .utf8)
+        #expect(text.contains("stopped by SIGTERM; records so far kept"), "\(text)", sourceLocation: sourceLocation)
     }
 
     static func onlyRun(in directory: TemporaryDirectory) throws -> String {
@@ -233,18 +238,20 @@ struct SlurmDetachTests {
         let log = directory.path("\(name).log")
         let run = try ChildProcess.start(
             [try CommandRunner.executable().path, "run", path.path, "--workspace", directory.url.path], log: log)
-        var printed = ""
-        for _ in 0..<240 where !printed.contains("clients: 1 RUNNING") {
+        // Ctrl+C once the client job has run for a few seconds, as Slurm reports it.
+        var runningPolls = 0
+        for _ in 0..<240 where runningPolls < 3 {
             try await Task.sleep(for: .milliseconds(500))
-            printed = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            let jobs = try await SlurmCluster.activeJobs(named: "fb-\(name)-")
+            if jobs.contains(where: { $0.1.hasSuffix("-client-0") && $0.2 == "RUNNING" }) { runningPolls += 1 }
         }
-        try await Task.sleep(for: .seconds(3))
+        #expect(runningPolls == 3, "the client job never ran")
         kill(run.pid, SIGINT)
         var status: Int32 = 0
         for _ in 0..<120 where waitpid(run.pid, &status, WNOHANG) == 0 {
             try await Task.sleep(for: .milliseconds(500))
         }
-        printed = try String(contentsOf: log, encoding: .utf8)
+        let printed = try String(contentsOf: log, encoding: .utf8)
         #expect((status >> 8) & 0xff == 130, "run exits with 130 after Ctrl+C: \(printed)")
         let id = try SlurmCluster.onlyRun(in: directory)
         #expect(printed.contains("factorybench watch \(id)"), "\(printed)")
@@ -264,7 +271,7 @@ struct SlurmDetachTests {
 
     @Test func aDetachedRunIsFollowedWithLogsCollectAndWatch() async throws {
         let directory = try TemporaryDirectory()
-        let (id, _) = try await detachedRun("slurm_detach", recipe: Self.recipe(seconds: 30), in: directory)
+        let (id, _) = try await detachedRun("slurm_detach", recipe: Self.recipe(seconds: 60), in: directory)
         let workspace = ["--workspace", directory.url.path]
 
         let logs = try await CommandRunner.run(["logs", id, "-n", "5"] + workspace, in: directory.url)
@@ -285,9 +292,9 @@ struct SlurmDetachTests {
         #expect(manifest.status == .completed)
         #expect(manifest.jobs?.first { $0.role == "client-0" }?.state == "COMPLETED")
         #expect(manifest.jobs?.first { $0.role == "service" }?.stateWord == "CANCELLED")
-        // 30 s at 20 requests/s: every scheduled request once, none counted twice from the
+        // 60 s at 20 requests/s: every scheduled request once, none counted twice from the
         // snapshot's partial file.
-        #expect(try SlurmCluster.summary(id, in: directory)["total_requests"] as? Int == 600)
+        #expect(try SlurmCluster.summary(id, in: directory)["total_requests"] as? Int == 1200)
         #expect(try String(contentsOf: directory.path("site/index.html"), encoding: .utf8).contains(id))
 
         let again = try await CommandRunner.run(["watch", id] + workspace, in: directory.url)

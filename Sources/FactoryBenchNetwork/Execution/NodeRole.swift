@@ -1,5 +1,6 @@
 import FactoryBenchCore
 import Foundation
+import Synchronization
 
 /// What the uploaded FactoryBench executable does on the cluster for the Slurm executor:
 /// probe the service from the login node, prepare its data once, run one client on a
@@ -67,14 +68,19 @@ public enum NodeRole {
         let progress = ProgressCounter(expectedRequests: client.requestsPerClient, expectedSeconds: client.plan.totalSeconds)
         // Slurm ends a cancelled or timed-out job with SIGTERM (SIGKILL after KillWait): the
         // records finished so far are written out before the process ends.
-        signal(SIGTERM, SIG_IGN)
-        let terminate = DispatchSource.makeSignalSource(signal: SIGTERM)
-        terminate.setEventHandler {
-            try? writer.close()
-            FileHandle.standardError.write(Data("client \(clientID): stopped by SIGTERM; records so far kept\n".utf8))
-            exit(143)
+        // (A plain handler and a polling task: a libdispatch signal source can lose the
+        // signal on Linux, see RunPipeline.detachOnInterrupt.)
+        signal(SIGTERM) { _ in terminationRequested.store(true, ordering: .relaxed) }
+        let terminate = Task {
+            while !Task.isCancelled {
+                if terminationRequested.load(ordering: .relaxed) {
+                    try? writer.close()
+                    FileHandle.standardError.write(Data("client \(clientID): stopped by SIGTERM; records so far kept\n".utf8))
+                    exit(143)
+                }
+                try? await Task.sleep(for: .milliseconds(100))
+            }
         }
-        terminate.resume()
         defer { terminate.cancel() }
         do {
             try await client.run(
@@ -86,3 +92,6 @@ public enum NodeRole {
         try writer.close()
     }
 }
+
+/// Set by a client's SIGTERM handler (an atomic store is safe in a handler).
+private let terminationRequested = Atomic<Bool>(false)
