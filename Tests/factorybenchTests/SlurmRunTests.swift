@@ -45,7 +45,7 @@ struct SlurmRunTests {
         let index = try String(contentsOf: directory.path("site/index.html"), encoding: .utf8)
         #expect(index.contains(run))
         #expect(FileManager.default.fileExists(atPath: directory.path("site/runs/\(run)/index.html").path))
-        #expect(try await SlurmCluster.activeJobs(named: run).isEmpty, "nothing of the run is left in the queue")
+        #expect(try SlurmCluster.activeJobs(named: run).isEmpty, "nothing of the run is left in the queue")
     }
 
     /// `target: local-slurm`: FactoryBench on the login node itself submits with sbatch here,
@@ -90,7 +90,7 @@ struct SlurmRunTests {
         #expect(manifest.statusReason?.contains("did not answer within 4 s") == true)
         #expect(manifest.jobs?.map(\.role) == ["service"])
         #expect(manifest.jobs?.first?.stateWord == "CANCELLED")
-        #expect(try await SlurmCluster.activeJobs(named: run).isEmpty)
+        #expect(try SlurmCluster.activeJobs(named: run).isEmpty)
     }
 
     @Test func aClientThatExitsNonZeroLeavesAPartialRunThatIsStillReported() async throws {
@@ -136,18 +136,10 @@ struct SlurmRunTests {
             """)
         let running = Task { try await CommandRunner.run(["run", "slurm_cancelled.yaml"], in: directory.url) }
         // Cancel the client job a few seconds after it starts, as an operator would.
-        var cancelled = false
-        var runningPolls = 0
-        for _ in 0..<120 where !cancelled {
-            try await Task.sleep(for: .seconds(1))
-            for (id, name, state) in try await SlurmCluster.activeJobs(named: "fb-slurm_cancelled-")
-            where name.hasSuffix("-client-0") && state == "RUNNING" {
-                runningPolls += 1
-                if runningPolls >= 4 {
-                    try await SlurmCluster.ssh("scancel \(id)")
-                    cancelled = true
-                }
-            }
+        let cancelled = try await SlurmCluster.onOwnThread {
+            try SlurmCluster.waitUntilRunning(job: "fb-slurm_cancelled-", role: "-client-0").map { id in
+                _ = try SlurmCluster.slurm("scancel \(id)")
+            } != nil
         }
         #expect(cancelled)
         let result = try await running.value
@@ -174,19 +166,46 @@ enum SlurmCluster {
     static let alias = ProcessInfo.processInfo.environment["FACTORYBENCH_SLURM_TARGET"] ?? "fbcluster"
     static var installed: Bool { ChildProcess.resolve("sbatch") != nil }
 
-    /// Runs a command on the cluster's login node; waits on a thread of its own and reads
-    /// the output from a file, so a test never holds a shared thread on a pipe.
+    /// Runs a Slurm command here, as root (the cluster runs on this machine): what a test
+    /// observes or does to the cluster does not go through sshd. Synchronous: call it from
+    /// `onOwnThread`, or for a single short command.
     @discardableResult
-    static func ssh(_ command: String) async throws -> String {
-        try await ChildProcess.capture(["ssh", "-n", "-o", "BatchMode=yes", alias, command]).output
+    static func slurm(_ command: String) throws -> String {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("fb-slurm-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        _ = try? ChildProcess.run(["bash", "-c", command], log: output)
+        return (try? String(contentsOf: output, encoding: .utf8)) ?? ""
     }
 
     /// Jobs still in the queue whose name contains `name`: (id, name, state).
-    static func activeJobs(named name: String) async throws -> [(String, String, String)] {
-        try await ssh("squeue -h -o '%i|%j|%T'").split(separator: "\n").compactMap { line in
+    static func activeJobs(named name: String) throws -> [(String, String, String)] {
+        try slurm("squeue -h -o '%i|%j|%T'").split(separator: "\n").compactMap { line in
             let fields = line.split(separator: "|").map(String.init)
             return fields.count == 3 && fields[1].contains(name) ? (fields[0], fields[1], fields[2]) : nil
         }
+    }
+
+    /// Polls until the job whose name contains `job` and ends with `role` has been RUNNING
+    /// for three polls (half a second apart); its id, or nil after two minutes.
+    static func waitUntilRunning(job: String, role: String) throws -> String? {
+        var polls = 0
+        for _ in 0..<240 {
+            usleep(500_000)
+            guard let found = try activeJobs(named: job).first(where: { $0.1.hasSuffix(role) && $0.2 == "RUNNING" })
+            else { continue }
+            polls += 1
+            if polls >= 3 { return found.0 }
+        }
+        return nil
+    }
+
+    /// Runs `body` on a thread of its own: a test's waits and signals keep their timing even
+    /// while synchronous tests hold every thread Swift concurrency shares.
+    static func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        let result: Result<T, any Error> = await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: Result { try body() }) }.start()
+        }
+        return try result.get()
     }
 
     /// The run's only client ended in `state`: the run is partial, says why, and what the
@@ -238,21 +257,16 @@ struct SlurmDetachTests {
         let log = directory.path("\(name).log")
         let run = try ChildProcess.start(
             [try CommandRunner.executable().path, "run", path.path, "--workspace", directory.url.path], log: log)
-        // Ctrl+C once the client job has run for a few seconds, as Slurm reports it.
-        var runningPolls = 0
-        for _ in 0..<240 where runningPolls < 3 {
-            try await Task.sleep(for: .milliseconds(500))
-            let jobs = try await SlurmCluster.activeJobs(named: "fb-\(name)-")
-            if jobs.contains(where: { $0.1.hasSuffix("-client-0") && $0.2 == "RUNNING" }) { runningPolls += 1 }
+        // Ctrl+C once the client job has run for a few seconds, as Slurm reports it, then
+        // wait for `run` to end.
+        let (sawRunning, status) = try await SlurmCluster.onOwnThread { () -> (Bool, Int32) in
+            let running = try SlurmCluster.waitUntilRunning(job: "fb-\(name)-", role: "-client-0") != nil
+            kill(run.pid, SIGINT)
+            return (running, run.wait())
         }
-        #expect(runningPolls == 3, "the client job never ran")
-        kill(run.pid, SIGINT)
-        var status: Int32 = 0
-        for _ in 0..<120 where waitpid(run.pid, &status, WNOHANG) == 0 {
-            try await Task.sleep(for: .milliseconds(500))
-        }
+        #expect(sawRunning, "the client job never ran")
+        #expect(status == 130, "run exits with 130 after Ctrl+C")
         let printed = try String(contentsOf: log, encoding: .utf8)
-        #expect((status >> 8) & 0xff == 130, "run exits with 130 after Ctrl+C: \(printed)")
         let id = try SlurmCluster.onlyRun(in: directory)
         #expect(printed.contains("factorybench watch \(id)"), "\(printed)")
         let jobs = try #require(try SlurmCluster.manifest(id, in: directory).jobs)
@@ -310,6 +324,6 @@ struct SlurmDetachTests {
         let manifest = try SlurmCluster.manifest(id, in: directory)
         #expect(manifest.status == .failed && manifest.statusReason?.contains("factorybench cancel") == true)
         #expect(manifest.jobs?.allSatisfy { $0.stateWord == "CANCELLED" } == true, "\(manifest.jobs ?? [])")
-        #expect(try await SlurmCluster.activeJobs(named: id).isEmpty)
+        #expect(try SlurmCluster.activeJobs(named: id).isEmpty)
     }
 }

@@ -88,6 +88,7 @@ CONF
     install -m 600 -o fbtest -g fbtest "$STATE/id_ed25519.pub" /home/fbtest/.ssh/authorized_keys
     # -D: sshd's own daemon() needs a /dev/null some sandboxes lack; the pid file is ours.
     setsid /usr/sbin/sshd -D -p "$SSH_PORT" -o ListenAddress=127.0.0.1 -o PidFile=none -o PasswordAuthentication=no \
+        -o MaxStartups=100:30:200 -o MaxSessions=100 \
         -E /var/log/slurm/sshd.log </dev/null >/dev/null 2>&1 &
     echo $! > "$STATE/sshd.pid"
     for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/"$SSH_PORT") 2>/dev/null && break; sleep 0.1; done
