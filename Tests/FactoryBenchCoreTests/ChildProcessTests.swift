@@ -25,8 +25,8 @@ import Testing
         let open = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(child.pid)/fd").map {
             (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(child.pid)/fd/\($0)")) ?? ""
         }
-        #expect(open.count == 3, "only standard input, output and error: \(open)")
-        #expect(!open.contains(pipeName))
+        // (The child may still be loading its libraries, so it can have files of its own open.)
+        #expect(!open.contains(pipeName), "\(open)")
     }
 
     @Test func captureReturnsStatusOutputAndErrorsSeparately() async throws {
