@@ -8,17 +8,7 @@ import Synchronization
 public enum NodeRole {
     /// Reads `service.env`: `host=…` and `port=…` lines.
     public static func endpoint(file: URL) throws -> ServiceEndpoint {
-        let text = try String(contentsOf: file, encoding: .utf8)
-        var fields: [String: String] = [:]
-        for line in text.split(separator: "\n") {
-            guard let equals = line.firstIndex(of: "=") else { continue }
-            fields[String(line[..<equals])] = String(line[line.index(after: equals)...])
-        }
-        guard let host = fields["host"], !host.isEmpty, let port = fields["port"].flatMap({ Int($0) }) else {
-            throw ExecutionError.deployFailed(
-                service: "the", reason: "\(file.path) has no host= and port= lines: \(String(reflecting: text))")
-        }
-        return ServiceEndpoint(host: host, port: port)
+        try SlurmExecutor.endpoint(fromEnvironmentFile: String(contentsOf: file, encoding: .utf8))
     }
 
     /// `host=`, `port=` and (when the service says) `version=` lines once the service

@@ -150,7 +150,8 @@ public struct SiteBuilder: Sendable {
             if isCurrent(directory, fingerprint: fingerprint) { continue }
             let empty = Aggregator.summarize([])
             let plots = PlotRenderer.comparisonPlots(
-                base: fullSummary(comparison.base.id) ?? empty, current: fullSummary(comparison.current.id) ?? empty)
+                base: (try? read(comparison.base.id).summary) ?? empty,
+                current: (try? read(comparison.current.id).summary) ?? empty)
             let markdown = try comparisonRenderer.markdown(
                 comparison: comparison, plots: plots, inlinePlots: true, runLinkPrefix: "../../runs/")
             let page = try page(title: "Comparison \(comparison.id)", root: "../../", markdown: markdown)
@@ -276,10 +277,6 @@ public struct SiteBuilder: Sendable {
         let manifest = try RunManifest.read(from: directory.manifest)
         let summary = try? JSONDecoder().decode(RunSummary.self, from: Data(contentsOf: directory.summary))
         return RunEntry(id: id, manifest: manifest, summary: summary)
-    }
-
-    private func fullSummary(_ id: String) -> RunSummary? {
-        try? JSONDecoder().decode(RunSummary.self, from: Data(contentsOf: workspace.results(id).summary))
     }
 
     /// Renders `directory/index.html` unless it was rendered from the same inputs.

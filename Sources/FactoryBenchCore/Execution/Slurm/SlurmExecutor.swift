@@ -128,7 +128,7 @@ public final class SlurmExecutor: Executor {
         var endpoint = try await waitUntilReady(serviceJob: serviceJob)
         status("preparing the service's data")
         let prepared = try await shell.check(node("prepare"), what: "factorybench node prepare")
-        if let version = try? Self.endpoint(fromEnvironmentFile: "host=-\nport=0\n" + prepared).version {
+        if let version = Self.environmentFields(prepared)["version"] {
             endpoint.version = version
         }
         return endpoint
@@ -403,16 +403,22 @@ public final class SlurmExecutor: Executor {
     }
 
     /// `host=…` lines (what `service.env` holds and `node probe` prints) as an endpoint.
-    static func endpoint(fromEnvironmentFile text: String) throws -> ServiceEndpoint {
+    public static func endpoint(fromEnvironmentFile text: String) throws -> ServiceEndpoint {
+        let fields = environmentFields(text)
+        guard let host = fields["host"], !host.isEmpty, let port = fields["port"].flatMap({ Int($0) }) else {
+            throw SlurmError.remoteCommandFailed(target: "service.env", command: "read service.env", status: 0, output: text)
+        }
+        return ServiceEndpoint(host: host, port: port, version: fields["version"])
+    }
+
+    /// `key=value` lines (service.env, what `node probe` and `node prepare` print).
+    static func environmentFields(_ text: String) -> [String: String] {
         var fields: [String: String] = [:]
         for line in text.split(separator: "\n") {
             guard let equals = line.firstIndex(of: "=") else { continue }
             fields[String(line[..<equals])] = String(line[line.index(after: equals)...])
         }
-        guard let host = fields["host"], let port = fields["port"].flatMap({ Int($0) }) else {
-            throw SlurmError.remoteCommandFailed(target: "service.env", command: "read service.env", status: 0, output: text)
-        }
-        return ServiceEndpoint(host: host, port: port, version: fields["version"])
+        return fields
     }
 
     /// `service RUNNING on n1 · clients: 2 RUNNING, 1 PENDING (Resources)`.
