@@ -20,4 +20,36 @@ import Testing
         #expect(try String(contentsOf: directory.path("a/b.txt"), encoding: .utf8) == "two")
         #expect(directory.files() == ["a/b.txt"])
     }
+
+    /// The commit is read from git's files; `git rev-parse` is the reference, through loose
+    /// and packed refs, a detached HEAD and a linked worktree.
+    @Test func gitCommitIsReadFromTheRepositoryFiles() async throws {
+        let directory = try TemporaryDirectory()
+        let repository = directory.path("repo")
+        try FileManager.default.createDirectory(at: repository.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        func git(_ arguments: String...) async throws -> String {
+            let result = try await ChildProcess.capture(
+                ["git", "-C", repository.path, "-c", "user.name=t", "-c", "user.email=t@example.org"] + arguments)
+            #expect(result.status == 0, "git \(arguments): \(result.errors)")
+            return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        #expect(ToolInfo.gitCommit(in: repository.path) == nil)
+        _ = try await git("init", "-q", "-b", "main")
+        #expect(ToolInfo.gitCommit(in: repository.path) == nil)  // no commit yet
+        _ = try await git("commit", "-q", "--allow-empty", "-m", "one")
+        let first = try await git("rev-parse", "HEAD")
+        #expect(ToolInfo.gitCommit(in: repository.appendingPathComponent("sub").path) == first)
+        _ = try await git("pack-refs", "--all")
+        #expect(!FileManager.default.fileExists(atPath: repository.appendingPathComponent(".git/refs/heads/main").path))
+        #expect(ToolInfo.gitCommit(in: repository.path) == first)
+        _ = try await git("commit", "-q", "--allow-empty", "-m", "two")
+        let second = try await git("rev-parse", "HEAD")
+        #expect(second != first)
+        #expect(ToolInfo.gitCommit(in: repository.path) == second)
+        _ = try await git("checkout", "-q", "--detach", first)
+        #expect(ToolInfo.gitCommit(in: repository.path) == first)
+        let worktree = directory.path("worktree")
+        _ = try await git("worktree", "add", "-q", "-b", "other", worktree.path, second)
+        #expect(ToolInfo.gitCommit(in: worktree.path) == second)
+    }
 }

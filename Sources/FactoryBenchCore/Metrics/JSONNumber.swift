@@ -6,55 +6,33 @@
 
 /// Parses a JSON number in place, without allocating: the request scanner's hot path.
 enum JSONNumber {
-    /// Exact powers of ten that a Double holds (10^0 ... 10^22).
-    static let powersOfTen: [Double] = (0...22).map { exponent in
-        var value = 1.0
-        for _ in 0..<exponent { value *= 10 }
-        return value
-    }
-
     /// Parses the number at `p` (not past `end`); returns the value and the position after
     /// it, or `nil` when the bytes there are not a JSON number.
     ///
-    /// Mantissas below 2^53 with a decimal exponent within ±22 take Clinger's fast path
-    /// (W. D. Clinger, "How to read floating point numbers accurately", PLDI 1990): the result
-    /// is one correctly rounded multiplication or division. Everything else goes to strtod.
+    /// Up to 19 digits with a decimal exponent within ±22 take Clinger's fast path (W. D.
+    /// Clinger, "How to read floating point numbers accurately", PLDI 1990): a mantissa below
+    /// 2^53 and an exact power of ten make the result one correctly rounded multiplication or
+    /// division. Everything else goes to strtod.
     @inline(__always)
     static func parse(_ p: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> (value: Double, next: UnsafePointer<UInt8>)? {
         var q = p
-        var negative = false
-        if q < end && q.pointee == UInt8(ascii: "-") {
-            negative = true
-            q += 1
-        }
+        let negative = q < end && q.pointee == UInt8(ascii: "-")
+        if negative { q += 1 }
         var mantissa: UInt64 = 0
-        var digits = 0
-        var exponent = 0
         let integerStart = q
-        while q < end, case let d = q.pointee &- 48, d < 10 {
-            if digits < 19 {
-                mantissa = mantissa &* 10 &+ UInt64(d)
-                if mantissa > 0 { digits += 1 }
-            } else {
-                exponent += 1
-            }
-            q += 1
-        }
-        guard q > integerStart else { return nil }
-        if q - integerStart > 1 && integerStart.pointee == UInt8(ascii: "0") { return nil }
+        q = digits(q, end, &mantissa)
+        let integerDigits = q - integerStart
+        guard integerDigits > 0 else { return nil }
+        if integerDigits > 1 && integerStart.pointee == UInt8(ascii: "0") { return nil }
+        var fractionDigits = 0
         if q < end && q.pointee == UInt8(ascii: ".") {
             q += 1
             let fractionStart = q
-            while q < end, case let d = q.pointee &- 48, d < 10 {
-                if digits < 19 {
-                    mantissa = mantissa &* 10 &+ UInt64(d)
-                    if mantissa > 0 { digits += 1 }
-                    exponent -= 1
-                }
-                q += 1
-            }
-            guard q > fractionStart else { return nil }
+            q = digits(q, end, &mantissa)
+            fractionDigits = q - fractionStart
+            guard fractionDigits > 0 else { return nil }
         }
+        var exponent = -fractionDigits
         if q < end && (q.pointee | 0x20) == UInt8(ascii: "e") {
             q += 1
             var exponentNegative = false
@@ -71,13 +49,71 @@ enum JSONNumber {
             guard q > exponentStart else { return nil }
             exponent += exponentNegative ? -written : written
         }
-        if digits < 19 && mantissa < (1 << 53) && exponent >= -22 && exponent <= 22 {
+        // At most 19 digits cannot overflow the mantissa (10^19 < 2^64).
+        if integerDigits + fractionDigits <= 19 && mantissa < (1 << 53) && exponent >= -22 && exponent <= 22 {
             var value = Double(mantissa)
-            value = exponent < 0 ? value / powersOfTen[-exponent] : value * powersOfTen[exponent]
+            value = exponent < 0 ? value / power(-exponent) : value * power(exponent)
             return (negative ? -value : value, q)
         }
         return (slowParse(p, q), q)
     }
+
+    /// Reads the run of decimal digits at `p` into `mantissa` (times ten per digit, wrapping:
+    /// the caller counts the digits) and returns the position after it.
+    ///
+    /// Eight bytes at a time where eight are readable: which bytes are digits is one mask
+    /// test, and up to eight digits become a number in three multiplications (the SWAR
+    /// method of D. Lemire, "Fast numerical parsing", as in fast_float and simdjson).
+    @inline(__always)
+    static func digits(_ p: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>, _ mantissa: inout UInt64)
+        -> UnsafePointer<UInt8>
+    {
+        var q = p
+        while end - q >= 8 {
+            let word = UnsafeRawPointer(q).loadUnaligned(as: UInt64.self).littleEndian
+            // Zero in each byte that holds '0'...'9': its high nibble is 3, and adding 6 does
+            // not carry it into 4. A carry out of a non-digit byte only reaches later bytes.
+            let notDigit =
+                ((word & 0xF0F0_F0F0_F0F0_F0F0) | (((word &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4))
+                ^ 0x3333_3333_3333_3333
+            let count = notDigit == 0 ? 8 : notDigit.trailingZeroBitCount >> 3
+            guard count > 0 else { return q }
+            // The digits moved to the top bytes, zero bytes (value 0) before them.
+            let aligned = (word & 0x0F0F_0F0F_0F0F_0F0F) << UInt64(8 * (8 - count))
+            mantissa = mantissa &* power10(count) &+ eightDigits(aligned)
+            q += count
+            if count < 8 { return q }
+        }
+        while q < end, case let d = q.pointee &- 48, d < 10 {
+            mantissa = mantissa &* 10 &+ UInt64(d)
+            q += 1
+        }
+        return q
+    }
+
+    /// Eight digit values (one per byte, the first in the lowest byte) as one number.
+    @inline(__always)
+    private static func eightDigits(_ word: UInt64) -> UInt64 {
+        var value = (word &* 10 &+ (word >> 8)) & 0x00FF_00FF_00FF_00FF
+        value = (value &* 100 &+ (value >> 16)) & 0x0000_FFFF_0000_FFFF
+        return (value &* 10000 &+ (value >> 32)) & 0xFFFF_FFFF
+    }
+
+    /// 10^0 ... 10^8, for the mantissa (a literal array is laid out at compile time, so
+    /// reading it needs no lazy initialization).
+    private static let integerPowers: [UInt64] = [1, 10, 100, 1000, 10000, 100_000, 1_000_000, 10_000_000, 100_000_000]
+
+    @inline(__always)
+    private static func power10(_ exponent: Int) -> UInt64 { integerPowers[exponent] }
+
+    /// 10^0 ... 10^22, the powers of ten a Double holds exactly.
+    private static let powers: [Double] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+        1e20, 1e21, 1e22,
+    ]
+
+    @inline(__always)
+    static func power(_ exponent: Int) -> Double { powers[exponent] }
 
     /// strtod on a NUL-terminated copy of the number's bytes.
     private static func slowParse(_ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> Double {

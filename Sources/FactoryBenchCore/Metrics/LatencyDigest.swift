@@ -92,17 +92,19 @@ struct LatencyDigest {
     private var selected: [Double: Double] = [:]
 
     /// Prepares percentiles; call once, before reading them. A full sort (needed for the
-    /// histogram and spectrum of the whole run) or, for breakdowns, a selection of the
-    /// standard percentiles only, which is linear in time.
-    mutating func finish(sorting: Bool = true) {
+    /// histogram and spectrum of the whole run) or, for breakdowns, a selection of
+    /// `percentiles` only, which is linear in time; the others then read as absent.
+    /// `spread: false` leaves the standard deviation to the running sums (for breakdowns,
+    /// which do not show it).
+    mutating func finish(sorting: Bool = true, percentiles: [Double] = LatencyStatistics.percentiles, spread: Bool = true) {
         guard isExact, !values.isEmpty else { return }
         // With every value at hand, mean and spread are recomputed in two passes, as numpy does.
         exactMean = Statistics.mean(values)
-        exactStandardDeviation = Statistics.sampleStandardDeviation(values)
+        if spread { exactStandardDeviation = Statistics.sampleStandardDeviation(values) }
         if sorting {
             RadixSort.sort(&values)
         } else {
-            selected = Selection.percentiles(of: &values, LatencyStatistics.percentiles)
+            selected = Selection.percentiles(of: &values, percentiles)
         }
     }
 

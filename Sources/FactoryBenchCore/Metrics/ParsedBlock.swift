@@ -13,32 +13,42 @@ final class ParsedBlock: @unchecked Sendable {
     /// Scans every line of `bytes`, which holds whole lines, each ended by a newline.
     static func scan(_ bytes: UnsafeRawBufferPointer) -> ParsedBlock {
         let block = ParsedBlock()
-        block.records.reserveCapacity(bytes.count / 200)
+        guard let base = bytes.baseAddress else { return block }
+        // Filled as locals and stored once: appending to the class's arrays line by line
+        // would check exclusive access at run time for every line.
+        var records: [ScannedRecord] = []
+        records.reserveCapacity(bytes.count / 160)
+        var itl: [Double] = []
+        var problems: [(line: Int, reason: String)] = []
+        var lineCount = 0
         var scanner = RequestLineScanner()
         var record = ScannedRecord()
-        guard let base = bytes.baseAddress else { return block }
         var start = 0
         while start < bytes.count {
             let rest = bytes.count - start
             let stop = memchr(base + start, 0x0A, rest).map { base.distance(to: UnsafeRawPointer($0)) } ?? bytes.count
-            block.lineCount += 1
+            lineCount += 1
             if stop - start > JSONLBlockReader.maximumLineBytes {
-                block.problems.append((block.lineCount, "line longer than 1 MB"))
+                problems.append((lineCount, "line longer than 1 MB"))
             } else {
                 switch scanner.scan(UnsafeRawBufferPointer(rebasing: bytes[start..<stop]), into: &record) {
                 case .record:
                     record.itlCount = scanner.itl.count
-                    record.line = block.lineCount
-                    if !scanner.itl.isEmpty { block.itl.append(contentsOf: scanner.itl) }
-                    block.records.append(record)
+                    record.line = lineCount
+                    if !scanner.itl.isEmpty { itl.append(contentsOf: scanner.itl) }
+                    records.append(record)
                 case .header, .blank:
                     break
                 case .invalid(let reason):
-                    block.problems.append((block.lineCount, reason))
+                    problems.append((lineCount, reason))
                 }
             }
             start = stop + 1
         }
+        block.records = records
+        block.itl = itl
+        block.problems = problems
+        block.lineCount = lineCount
         block.strings = scanner.strings.strings
         return block
     }

@@ -403,11 +403,16 @@ struct RequestAggregation {
         for index in queryTypes.indices { queryTypes[index].latency = LatencyDigest() }
         for index in clients.indices { clients[index].latency = LatencyDigest() }
         nonisolated(unsafe) let buckets = Array(seconds.values)
+        let clientRange = groupRanges[2]
         digests.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let shared = buffer
             DispatchQueue.concurrentPerform(iterations: shared.count + buckets.count) { index in
-                if index < shared.count {
+                if index < 2 {
                     shared[index].finish(sorting: index == 0)
+                } else if index < shared.count {
+                    // Breakdowns show only these (see `groups` below).
+                    let percentiles: [Double] = clientRange.contains(index) ? [95] : [50, 95, 99]
+                    shared[index].finish(sorting: false, percentiles: percentiles, spread: false)
                 } else {
                     buckets[index - shared.count].finishPercentiles()
                 }

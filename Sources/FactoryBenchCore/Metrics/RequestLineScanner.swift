@@ -14,6 +14,50 @@ struct RequestLineScanner {
     /// Inter-token gaps of the last scanned line (`itl_s`).
     var itl: [Double] = []
 
+    /// The keys of the last line that had them, by position: request files repeat one key
+    /// order, so a key is usually recognized by comparing two words with the guess.
+    private var guesses: [KeyGuess] = []
+    private static let guessedKeys = 32
+
+    /// A key of up to 16 bytes, as the two (overlapping) little-endian words that cover it;
+    /// a key under 8 bytes is one word with the bytes after it masked off.
+    private struct KeyGuess {
+        var count: Int
+        var head: UInt64
+        var mask: UInt64
+        var tail: UInt64
+        var field: Field
+
+        /// Remembers the key between `start` and `end` (its closing quote); keys that cannot
+        /// be compared this way (escaped, empty, longer than 16 bytes, near the line's end)
+        /// get a guess that never matches.
+        init(_ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>, field: Field, lineEnd: UnsafePointer<UInt8>) {
+            count = end - start
+            self.field = field
+            (head, mask, tail) = (0, 0, 0)
+            if count < 1 || count > 16 || lineEnd - start < 17 { count = -1 }
+            for index in 0..<max(count, 0) where start[index] == RequestLineScanner.backslash { count = -1 }
+            guard count > 0 else { return }
+            let raw = UnsafeRawPointer(start)
+            mask = count >= 8 ? ~0 : (1 << UInt64(8 * count)) - 1
+            head = raw.loadUnaligned(as: UInt64.self) & mask
+            tail = count >= 8 ? raw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self) : head
+        }
+
+        /// The position after the key's closing quote when the key at `p` (on its opening
+        /// quote) is this one: the compared bytes hold no quote, so the quote after them
+        /// ends the key.
+        @inline(__always)
+        func match(_ p: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> UnsafePointer<UInt8>? {
+            guard count > 0, end - p >= 18 else { return nil }
+            let raw = UnsafeRawPointer(p + 1)
+            let first = raw.loadUnaligned(as: UInt64.self) & mask
+            guard first == head, p[count + 1] == RequestLineScanner.quote else { return nil }
+            guard count <= 8 || raw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self) == tail else { return nil }
+            return p + count + 2
+        }
+    }
+
     private enum Field {
         case timestampStart, timestampEnd, timestampIntended, latency, success, clientID, operationType, operation
         case queryType, error, httpStatus, phase, requestID, inputTokens, outputTokens, ttft, itl, benchmarkID
@@ -44,13 +88,27 @@ struct RequestLineScanner {
             if p < end && p.pointee == UInt8(ascii: "}") {
                 p += 1
             } else {
+                var keyIndex = 0
                 while true {
                     guard p < end, p.pointee == Self.quote else { throw Failure(reason: "not a JSON object") }
-                    let (keyStart, keyEnd, _) = try string(p, end)
-                    p = skipSpace(keyEnd + 1, end)
+                    let field: Field
+                    if keyIndex < guesses.count, let next = guesses[keyIndex].match(p, end) {
+                        field = guesses[keyIndex].field
+                        p = next
+                    } else {
+                        let (keyStart, keyEnd, _) = try string(p, end)
+                        field = self.field(keyStart, keyEnd, lineEnd: end)
+                        if keyIndex < Self.guessedKeys {
+                            let guess = KeyGuess(keyStart, keyEnd, field: field, lineEnd: end)
+                            if keyIndex < guesses.count { guesses[keyIndex] = guess } else { guesses.append(guess) }
+                        }
+                        p = keyEnd + 1
+                    }
+                    keyIndex += 1
+                    p = skipSpace(p, end)
                     guard p < end, p.pointee == UInt8(ascii: ":") else { throw Failure(reason: "not a JSON object") }
                     p = skipSpace(p + 1, end)
-                    p = try value(for: field(keyStart, keyEnd, lineEnd: end), at: p, end, &record)
+                    p = try value(for: field, at: p, end, &record)
                     p = skipSpace(p, end)
                     guard p < end else { throw Failure(reason: "not a JSON object") }
                     if p.pointee == UInt8(ascii: ",") {
