@@ -62,4 +62,50 @@ import Testing
             ])
         #expect(summary.latency?.max == 0.25)
     }
+
+    /// Every breakdown's exact percentiles (from the one sort of keyed samples) equal those of
+    /// its own subset sorted alone; past the exact limit (dropped to histograms while shards
+    /// are still reading) they stay within the histograms' 0.1 %.
+    @Test func breakdownPercentilesMatchEachSubsetSortedAlone() throws {
+        let directory = try TemporaryDirectory()
+        let (file, latencies) = try bigFile(lines: 100_000, extra: [:], in: directory)
+        var byOperation: [String: [Double]] = [:]
+        var byClient: [String: [Double]] = [:]
+        var bySecond: [Int: [Double]] = [:]
+        for (index, latency) in latencies.enumerated() {
+            byOperation["op\(index % 3)", default: []].append(latency)
+            byClient["\(index % 5)", default: []].append(latency)
+            let end = 1_700_000_000 + Double(index) / 1000 + latency
+            bySecond[Int(end.rounded(.down)) - 1_700_000_000, default: []].append(latency)
+        }
+        let exact = try Aggregator.aggregate(files: [file])
+        let approximate = try Aggregator.aggregate(files: [file], exactLimit: 30_000)
+        #expect(approximate.percentileMethod.hasPrefix("HdrHistogram"))
+        for (name, values) in byOperation {
+            let sorted = values.sorted()
+            let operation = try #require(exact.operations[name])
+            #expect(operation.p50Latency == Statistics.percentile(sorted: sorted, 50), "\(name)")
+            #expect(operation.p95Latency == Statistics.percentile(sorted: sorted, 95), "\(name)")
+            #expect(operation.p99Latency == Statistics.percentile(sorted: sorted, 99), "\(name)")
+            // Summed in shard order, not file order: equal to the last bits.
+            let mean = values.reduce(0, +) / Double(values.count)
+            #expect(abs(try #require(operation.avgLatency) - mean) < 1e-15, "\(name)")
+            let binned = try #require(approximate.operations[name])
+            #expect(binned.count == operation.count)
+            for (a, e) in [(binned.p50Latency, operation.p50Latency), (binned.p99Latency, operation.p99Latency)] {
+                let (a, e) = (try #require(a), try #require(e))
+                #expect(abs(a - e) <= e * 0.0011, "\(name): \(a) vs \(e)")
+            }
+        }
+        for (name, values) in byClient {
+            #expect(exact.clients[name]?.p95Latency == Statistics.percentile(sorted: values.sorted(), 95), "client \(name)")
+            #expect(approximate.clients[name]?.count == values.count)
+        }
+        for point in exact.timeseries {
+            let sorted = (bySecond[point.second] ?? []).sorted()
+            #expect(point.p50Latency == Statistics.percentile(sorted: sorted, 50), "second \(point.second)")
+            #expect(point.p95Latency == Statistics.percentile(sorted: sorted, 95), "second \(point.second)")
+        }
+        #expect(approximate.timeseries.map(\.completed) == exact.timeseries.map(\.completed))
+    }
 }

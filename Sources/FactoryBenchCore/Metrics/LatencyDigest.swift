@@ -21,6 +21,15 @@ struct LatencyDigest {
     private var histogram: Histogram<UInt64>?
     /// Kept beside `histogram` so the hot path tests a Bool, not an optional struct.
     private(set) var isExact = true
+    /// `false` for a distribution whose values the aggregation keeps for it (`KeyedSamples`):
+    /// while exact, the digest then has only the running sums, its percentiles come from
+    /// `finish(percentiles:mean:)` or `finish(sorted:…)`, and its histogram is filled
+    /// through `addToHistogram`.
+    private var keepsValues = true
+
+    init(keepsValues: Bool = true) {
+        self.keepsValues = keepsValues
+    }
 
     @inline(__always)
     mutating func add(_ value: Double) {
@@ -32,10 +41,16 @@ struct LatencyDigest {
         if value < minimum { minimum = value }
         if value > maximum { maximum = value }
         if isExact {
-            values.append(value)
+            if keepsValues { values.append(value) }
         } else {
             histogram!.record(Self.nanoseconds(value))
         }
+    }
+
+    /// Records a value already counted by `add` in the histogram, for a digest that does not
+    /// keep its values, when it drops to a histogram.
+    mutating func addToHistogram(_ value: Double) {
+        histogram!.record(Self.nanoseconds(value))
     }
 
     /// Adds another digest's samples (Chan, Golub and LeVeque's pairwise update for the
@@ -106,6 +121,22 @@ struct LatencyDigest {
         } else {
             selected = Selection.percentiles(of: &values, percentiles)
         }
+    }
+
+    /// Sets the exact percentiles and mean of a digest that does not keep its values.
+    mutating func finish(percentiles: [Double: Double], mean: Double) {
+        guard isExact, count > 0 else { return }
+        selected = percentiles
+        exactMean = mean
+    }
+
+    /// Hands a digest that does not keep its values all of them, sorted, with the mean and
+    /// standard deviation computed over them in their original order.
+    mutating func finish(sorted: [Double], mean: Double?, standardDeviation: Double?) {
+        guard isExact, count > 0 else { return }
+        values = sorted
+        exactMean = mean
+        exactStandardDeviation = standardDeviation
     }
 
     /// The `p`-th percentile: exact (numpy's linear interpolation) or from the histogram.

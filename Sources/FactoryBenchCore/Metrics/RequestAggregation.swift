@@ -24,8 +24,13 @@ struct RequestAggregation {
     private var excludedCooldown = 0
     private var firstStart = Double.infinity
     private var lastEnd = -Double.infinity
-    private var latency = LatencyDigest()
+    private var latency = LatencyDigest(keepsValues: false)
     private var fromIntended = LatencyDigest()
+    /// Successful requests' latencies with their breakdowns, while exact: the one copy of
+    /// them that `latency` and every group's and second's percentiles come from.
+    private var keyedSamples = KeyedSamples()
+    private var operationNumbers = KeyedSamples.DenseSlots()
+    private var queryTypeNumbers = KeyedSamples.DenseSlots()
     /// Indexed by interned string id + 1 (slot 0: none given).
     private var operations: [Group] = []
     private var queryTypes: [Group] = []
@@ -36,8 +41,10 @@ struct RequestAggregation {
     private var errors: [Int: Int] = [:]
     private var httpStatuses: [Int: Int] = [:]
     private var seconds: [Int: SecondBucket] = [:]
+    /// The buckets in order of creation: a sample's key names its bucket by this index.
+    private var secondList: [SecondBucket] = []
     private var lastSecond = Int.min
-    private var lastBucket = SecondBucket()
+    private var lastBucket = SecondBucket(second: Int.min, index: -1)
     private var exact = true
     private var seen: [Int: DuplicateFilter] = [:]
     private var lastSeen = (second: Int.min, filter: DuplicateFilter())
@@ -50,11 +57,12 @@ struct RequestAggregation {
         llm.exactLimit = exactLimit
     }
 
-    /// Counts and latencies of a subset of the records.
+    /// Counts and latencies of a subset of the records (their values, while exact, are in
+    /// the aggregation's keyed samples).
     struct Group {
         var count = 0
         var failed = 0
-        var latency = LatencyDigest()
+        var latency = LatencyDigest(keepsValues: false)
 
         mutating func merge(_ other: Group) {
             count += other.count
@@ -64,54 +72,45 @@ struct RequestAggregation {
     }
 
     /// Requests that ended within one wall-clock second.
+    /// Requests that ended within one wall-clock second. While the aggregation is exact,
+    /// the second's latencies are among its keyed samples; after, they are counted in bins.
     final class SecondBucket {
+        let second: Int
+        /// The bucket's place in the aggregation's `secondList`.
+        let index: Int
         var completed = 0
         var failed = 0
         var busySeconds = 0.0
         var outputTokens = 0
-        var exactLatencies: [Double] = []
         var bins: LogBins?
 
-        func add(latency: Double) {
-            if bins == nil { exactLatencies.append(latency) } else { bins!.add(latency) }
+        init(second: Int, index: Int) {
+            self.second = second
+            self.index = index
         }
 
+        /// Adds the counts of `other`; when either holds bins, both must (the aggregations
+        /// drop to histograms together before merging).
         func merge(_ other: SecondBucket) {
             completed += other.completed
             failed += other.failed
             busySeconds += other.busySeconds
             outputTokens += other.outputTokens
-            if bins == nil && other.bins == nil {
-                exactLatencies.append(contentsOf: other.exactLatencies)
-            } else {
-                dropToBins()
-                var copy = other.bins ?? LogBins()
-                if other.bins == nil { for value in other.exactLatencies { copy.add(value) } }
-                bins!.merge(copy)
+            if let theirs = other.bins {
+                if bins == nil { bins = LogBins() }
+                bins!.merge(theirs)
             }
         }
 
-        /// The second's median and 95th percentile, set by `finishPercentiles()`.
-        private(set) var p50: Double?
-        private(set) var p95: Double?
+        /// The second's median and 95th percentile: exact ones set by the aggregation, or
+        /// from the bins.
+        var p50: Double?
+        var p95: Double?
 
         func finishPercentiles() {
-            if let bins {
-                p50 = bins.percentile(50)
-                p95 = bins.percentile(95)
-            } else {
-                let selected = Selection.percentiles(of: &exactLatencies, [50, 95])
-                p50 = selected[50]
-                p95 = selected[95]
-            }
-        }
-
-        func dropToBins() {
-            guard bins == nil else { return }
-            var fresh = LogBins()
-            for value in exactLatencies { fresh.add(value) }
-            bins = fresh
-            exactLatencies = []
+            guard let bins else { return }
+            p50 = bins.percentile(50)
+            p95 = bins.percentile(95)
         }
     }
 
@@ -191,6 +190,19 @@ struct RequestAggregation {
         total += 1
         firstStart = min(firstStart, record.timestampStart)
         lastEnd = max(lastEnd, record.timestampEnd)
+        let client = clientSlot(record.clientID ?? Int.min)
+        let end = bucket(Int(record.timestampEnd.rounded(.down)))
+        if success && exact {
+            let key = KeyedSamples.Key(
+                operation: operationNumbers.number(of: record.operation + 1),
+                queryType: queryTypeNumbers.number(of: record.queryType + 1), client: client, second: end.index)
+            if let packed = key.packed {
+                keyedSamples.append(record.latency, packed)
+            } else {
+                // More operations, clients or seconds than a key holds: histograms from here on.
+                dropToHistograms()
+            }
+        }
         if success {
             successful += 1
             latency.add(record.latency)
@@ -212,8 +224,8 @@ struct RequestAggregation {
         if record.queryType != ScannedRecord.absent {
             Self.add(record, success: success, to: &queryTypes, at: record.queryType + 1, exact: exact)
         }
-        Self.add(record, success: success, to: &clients, at: clientSlot(record.clientID ?? Int.min), exact: exact)
-        addToSeconds(record, success: success)
+        Self.add(record, success: success, to: &clients, at: client, exact: exact)
+        addToSeconds(record, success: success, end: end)
         llm.add(record, success: success, itl: itl)
         if exact && successful > exactLimit { dropToHistograms() }
         return nil
@@ -265,19 +277,25 @@ struct RequestAggregation {
         if let existing = seconds[second] {
             bucket = existing
         } else {
-            bucket = SecondBucket()
+            bucket = SecondBucket(second: second, index: secondList.count)
             if !exact { bucket.bins = LogBins() }
             seconds[second] = bucket
+            secondList.append(bucket)
         }
         lastSecond = second
         lastBucket = bucket
         return bucket
     }
 
-    private mutating func addToSeconds(_ record: ScannedRecord, success: Bool) {
-        let end = bucket(Int(record.timestampEnd.rounded(.down)))
+    /// Counts the record in the second it ended in (`end`) and its time in flight in every
+    /// second it spans.
+    private mutating func addToSeconds(_ record: ScannedRecord, success: Bool, end: SecondBucket) {
         end.completed += 1
-        if success { end.add(latency: record.latency) } else { end.failed += 1 }
+        if success {
+            if !exact { end.bins!.add(record.latency) }
+        } else {
+            end.failed += 1
+        }
         if record.outputTokens > 0 { end.outputTokens += record.outputTokens }
         // Time in flight, spread over the seconds the request spans (at most a day's worth).
         let start = record.timestampStart
@@ -293,13 +311,24 @@ struct RequestAggregation {
     }
 
     private mutating func dropToHistograms() {
+        guard exact else { return }
         exact = false
         latency.dropToHistogram()
         fromIntended.dropToHistogram()
         for index in operations.indices { operations[index].latency.dropToHistogram() }
         for index in queryTypes.indices { queryTypes[index].latency.dropToHistogram() }
         for index in clients.indices { clients[index].latency.dropToHistogram() }
-        for bucket in seconds.values { bucket.dropToBins() }
+        for bucket in secondList { bucket.bins = LogBins() }
+        for (value, packed) in zip(keyedSamples.values, keyedSamples.keys) {
+            let key = KeyedSamples.Key(packed)
+            latency.addToHistogram(value)
+            operations[operationNumbers.slots[key.operation]].latency.addToHistogram(value)
+            let querySlot = queryTypeNumbers.slots[key.queryType]
+            if querySlot > 0 { queryTypes[querySlot].latency.addToHistogram(value) }
+            clients[key.client].latency.addToHistogram(value)
+            secondList[key.second].bins!.add(value)
+        }
+        keyedSamples = KeyedSamples()
         llm.dropToHistograms()
     }
 
@@ -330,7 +359,7 @@ struct RequestAggregation {
         excludedCooldown += other.excludedCooldown
         firstStart = min(firstStart, other.firstStart)
         lastEnd = max(lastEnd, other.lastEnd)
-        if exact != other.exact {
+        if exact != other.exact || !keysFit(merging: other) {
             var copy = other
             copy.dropToHistograms()
             dropToHistograms()
@@ -338,6 +367,15 @@ struct RequestAggregation {
         } else {
             mergeDistributions(other)
         }
+    }
+
+    /// Whether every sample key still fits its bits once `other`'s slots are added to ours.
+    private func keysFit(merging other: RequestAggregation) -> Bool {
+        let limits = KeyedSamples.Key.limits
+        return operationNumbers.count + other.operationNumbers.count < limits.operation
+            && queryTypeNumbers.count + other.queryTypeNumbers.count < limits.queryType
+            && clientIDs.count + other.clientIDs.count < limits.client
+            && secondList.count + other.secondList.count < limits.second
     }
 
     private mutating func mergeDistributions(_ other: RequestAggregation) {
@@ -359,6 +397,22 @@ struct RequestAggregation {
         for (second, theirs) in other.seconds {
             bucket(second).merge(theirs)
         }
+        if exact && !other.keyedSamples.isEmpty {
+            // Their slots → ours (`keysFit` made sure ours fit).
+            let operationSlots = other.operationNumbers.slots.map { operationNumbers.number(of: ours($0 - 1) + 1) }
+            let querySlots = other.queryTypeNumbers.slots.map { queryTypeNumbers.number(of: $0 == 0 ? 0 : ours($0 - 1) + 1) }
+            let clientSlots = other.clientIDs.map { clientSlot($0) }
+            let secondSlots = other.secondList.map { bucket($0.second).index }
+            keyedSamples.values.append(contentsOf: other.keyedSamples.values)
+            keyedSamples.keys.reserveCapacity(keyedSamples.keys.count + other.keyedSamples.keys.count)
+            for packed in other.keyedSamples.keys {
+                let theirs = KeyedSamples.Key(packed)
+                let key = KeyedSamples.Key(
+                    operation: operationSlots[theirs.operation], queryType: querySlots[theirs.queryType],
+                    client: clientSlots[theirs.client], second: secondSlots[theirs.second])
+                keyedSamples.keys.append(key.packed!)
+            }
+        }
         llm.merge(other.llm)
     }
 
@@ -376,56 +430,49 @@ struct RequestAggregation {
     /// The kept values, for an aggregation made with an unlimited exact limit.
     func samples() -> RequestSamples {
         let names = scanner.strings.strings
+        var byNumber = [[Double]](repeating: [], count: operationNumbers.count)
+        for (value, packed) in zip(keyedSamples.values, keyedSamples.keys) {
+            byNumber[KeyedSamples.Key(packed).operation].append(value)
+        }
         var byOperation: [String: [Double]] = [:]
-        for (slot, group) in operations.enumerated() where group.latency.count > 0 {
+        for (number, values) in byNumber.enumerated() where !values.isEmpty {
+            let slot = operationNumbers.slots[number]
             let name = slot > 0 && slot - 1 < names.count ? names[slot - 1] : "request"
-            byOperation[name, default: []].append(contentsOf: group.latency.exactValues)
+            byOperation[name, default: []].append(contentsOf: values)
         }
         let llmSamples = llm.samples
         return RequestSamples(
-            latency: latency.exactValues, operations: byOperation, ttft: llmSamples.ttft, tpot: llmSamples.tpot,
+            latency: keyedSamples.values, operations: byOperation, ttft: llmSamples.ttft, tpot: llmSamples.tpot,
             itl: llmSamples.itl)
     }
 
+    /// Owns a digest while another thread finishes it.
+    private final class DigestBox: @unchecked Sendable {
+        var digest: LatencyDigest
+        init(_ digest: LatencyDigest) { self.digest = digest }
+    }
+
     mutating func summary() -> RunSummary {
-        // Every distribution is finished (sorted, or its percentiles selected) at once, on
-        // all cores. The digests are moved out first, so that no array is copied.
-        var digests: [LatencyDigest] = [latency, fromIntended]
-        latency = LatencyDigest()
+        // The latency from the intended start and the binned seconds are finished on another
+        // core meanwhile; the digest is moved out first, so that no array is copied.
+        let intended = DigestBox(fromIntended)
         fromIntended = LatencyDigest()
-        var groupRanges: [Range<Int>] = []
-        for groups in [operations, queryTypes, clients] {
-            let first = digests.count
-            digests.append(contentsOf: groups.map(\.latency))
-            groupRanges.append(first..<digests.count)
+        nonisolated(unsafe) let binned = secondList.filter { $0.bins != nil }
+        let finished = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            intended.digest.finish(sorting: false)
+            for bucket in binned { bucket.finishPercentiles() }
+            finished.signal()
         }
-        for index in operations.indices { operations[index].latency = LatencyDigest() }
-        for index in queryTypes.indices { queryTypes[index].latency = LatencyDigest() }
-        for index in clients.indices { clients[index].latency = LatencyDigest() }
-        nonisolated(unsafe) let buckets = Array(seconds.values)
-        let clientRange = groupRanges[2]
-        digests.withUnsafeMutableBufferPointer { buffer in
-            nonisolated(unsafe) let shared = buffer
-            DispatchQueue.concurrentPerform(iterations: shared.count + buckets.count) { index in
-                if index < 2 {
-                    shared[index].finish(sorting: index == 0)
-                } else if index < shared.count {
-                    // Breakdowns show only these (see `groups` below).
-                    let percentiles: [Double] = clientRange.contains(index) ? [95] : [50, 95, 99]
-                    shared[index].finish(sorting: false, percentiles: percentiles, spread: false)
-                } else {
-                    buckets[index - shared.count].finishPercentiles()
-                }
-            }
-        }
-        latency = digests[0]
-        fromIntended = digests[1]
+        finishKeyedSamples()
+        finished.wait()
+        fromIntended = intended.digest
         let names = scanner.strings.strings
         func name(_ id: Int) -> String { id >= 0 && id < names.count ? names[id] : "request" }
-        func groups(_ source: [Group], _ range: Range<Int>, label: (Int) -> String) -> [String: OperationSummary] {
+        func groups(_ source: [Group], label: (Int) -> String) -> [String: OperationSummary] {
             var result: [String: OperationSummary] = [:]
             for (slot, group) in source.enumerated() where group.count > 0 {
-                let statistics = digests[range.lowerBound + slot].statistics
+                let statistics = group.latency.statistics
                 result[label(slot)] = OperationSummary(
                     count: group.count, failed: group.failed, avgLatency: statistics?.avg, p50Latency: statistics?.p50,
                     p95Latency: statistics?.p95, p99Latency: statistics?.p99)
@@ -453,9 +500,9 @@ struct RequestAggregation {
             errorSummary: errorSummary,
             httpStatuses: Dictionary(uniqueKeysWithValues: httpStatuses.map { (String($0.key), $0.value) }),
             excludedRequests: ExcludedRequests(warmup: excludedWarmup, cooldown: excludedCooldown),
-            operations: groups(operations, groupRanges[0]) { name($0 - 1) },
-            queryTypes: groups(queryTypes, groupRanges[1]) { name($0 - 1) },
-            clients: groups(clients, groupRanges[2]) { clientIDs[$0] == Int.min ? "unknown" : String(clientIDs[$0]) }.mapValues {
+            operations: groups(operations) { name($0 - 1) },
+            queryTypes: groups(queryTypes) { name($0 - 1) },
+            clients: groups(clients) { clientIDs[$0] == Int.min ? "unknown" : String(clientIDs[$0]) }.mapValues {
                 ClientSummary(count: $0.count, failed: $0.failed, avgLatency: $0.avgLatency, p95Latency: $0.p95Latency)
             },
             timeseries: timeseries(),
@@ -478,6 +525,66 @@ struct RequestAggregation {
             summary.recall = RecallSummary(mean: recallSum / Double(recallCount), min: recallMin, count: recallCount)
         }
         return summary
+    }
+
+    /// Exact percentiles and means of the run and of every breakdown and second, from the
+    /// keyed samples: means over the values in their original order (as numpy sums them),
+    /// then one sort and one pass for every group's order statistics. The sorted values go
+    /// to the run's digest.
+    private mutating func finishKeyedSamples() {
+        guard exact, !keyedSamples.isEmpty else { return }
+        let mean = Statistics.mean(keyedSamples.values)
+        let standardDeviation = Statistics.sampleStandardDeviation(keyedSamples.values)
+        var operationSums = [Double](repeating: 0, count: operationNumbers.count)
+        var querySums = [Double](repeating: 0, count: queryTypeNumbers.count)
+        var clientSums = [Double](repeating: 0, count: clientIDs.count)
+        var operationCounts = [Int](repeating: 0, count: operationNumbers.count)
+        var queryCounts = [Int](repeating: 0, count: queryTypeNumbers.count)
+        var clientCounts = [Int](repeating: 0, count: clientIDs.count)
+        var secondCounts = [Int](repeating: 0, count: secondList.count)
+        for (value, packed) in zip(keyedSamples.values, keyedSamples.keys) {
+            let key = KeyedSamples.Key(packed)
+            operationSums[key.operation] += value
+            operationCounts[key.operation] += 1
+            querySums[key.queryType] += value
+            queryCounts[key.queryType] += 1
+            clientSums[key.client] += value
+            clientCounts[key.client] += 1
+            secondCounts[key.second] += 1
+        }
+        keyedSamples.sort()
+        // Breakdowns show only these percentiles (see `groups` in `summary()`).
+        var operationStatistics = OrderStatistics(counts: operationCounts, percentiles: [50, 95, 99])
+        var queryStatistics = OrderStatistics(counts: queryCounts, percentiles: [50, 95, 99])
+        var clientStatistics = OrderStatistics(counts: clientCounts, percentiles: [95])
+        var secondStatistics = OrderStatistics(counts: secondCounts, percentiles: [50, 95])
+        for (value, packed) in zip(keyedSamples.values, keyedSamples.keys) {
+            let key = KeyedSamples.Key(packed)
+            operationStatistics.see(value, group: key.operation)
+            queryStatistics.see(value, group: key.queryType)
+            clientStatistics.see(value, group: key.client)
+            secondStatistics.see(value, group: key.second)
+        }
+        for (number, slot) in operationNumbers.slots.enumerated() where operationCounts[number] > 0 {
+            operations[slot].latency.finish(
+                percentiles: operationStatistics.percentiles(of: number),
+                mean: operationSums[number] / Double(operationCounts[number]))
+        }
+        for (number, slot) in queryTypeNumbers.slots.enumerated() where slot > 0 && queryCounts[number] > 0 {
+            queryTypes[slot].latency.finish(
+                percentiles: queryStatistics.percentiles(of: number), mean: querySums[number] / Double(queryCounts[number]))
+        }
+        for slot in clients.indices where clientCounts[slot] > 0 {
+            clients[slot].latency.finish(
+                percentiles: clientStatistics.percentiles(of: slot), mean: clientSums[slot] / Double(clientCounts[slot]))
+        }
+        for (index, bucket) in secondList.enumerated() where secondCounts[index] > 0 {
+            let percentiles = secondStatistics.percentiles(of: index)
+            bucket.p50 = percentiles[50]
+            bucket.p95 = percentiles[95]
+        }
+        latency.finish(sorted: keyedSamples.values, mean: mean, standardDeviation: standardDeviation)
+        keyedSamples = KeyedSamples()
     }
 
     private func timeseries() -> [TimeseriesPoint] {

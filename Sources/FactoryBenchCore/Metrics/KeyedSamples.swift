@@ -1,0 +1,192 @@
+import Dispatch
+
+/// Every successful request's latency while an aggregation is exact, kept once with the
+/// breakdowns it belongs to (operation, query type, client, second) packed in a key.
+///
+/// The breakdowns' exact percentiles all come from one sort of these pairs and one pass
+/// over them (`OrderStatistics`), instead of each breakdown keeping and selecting its own
+/// copy of the values.
+struct KeyedSamples {
+    var values: [Double] = []
+    var keys: [UInt64] = []
+
+    /// The breakdowns of one sample: 10 bits for the operation and the query type (dense
+    /// numbers, see `DenseSlots`), 20 for the client slot and 24 for the second's bucket
+    /// (each aggregation's own numbering).
+    struct Key {
+        static let limits = (operation: 1 << 10, queryType: 1 << 10, client: 1 << 20, second: 1 << 24)
+
+        var operation: Int
+        var queryType: Int
+        var client: Int
+        var second: Int
+
+        /// The packed key, or `nil` when a slot does not fit its bits.
+        var packed: UInt64? {
+            guard (0..<Self.limits.operation).contains(operation), (0..<Self.limits.queryType).contains(queryType),
+                (0..<Self.limits.client).contains(client), (0..<Self.limits.second).contains(second)
+            else { return nil }
+            return UInt64(operation) | UInt64(queryType) << 10 | UInt64(client) << 20 | UInt64(second) << 40
+        }
+
+        @inline(__always)
+        init(operation: Int, queryType: Int, client: Int, second: Int) {
+            self.operation = operation
+            self.queryType = queryType
+            self.client = client
+            self.second = second
+        }
+
+        @inline(__always)
+        init(_ packed: UInt64) {
+            operation = Int(packed & 0x3FF)
+            queryType = Int(packed >> 10 & 0x3FF)
+            client = Int(packed >> 20 & 0xFFFFF)
+            second = Int(packed >> 40)
+        }
+    }
+
+    /// Numbers the slots of one breakdown (sparse: operation and query type slots follow
+    /// string ids, which error messages share) densely, in order of first use, for keys.
+    struct DenseSlots {
+        private var denseBySlot: [Int32] = []
+        /// The slot of each dense number.
+        private(set) var slots: [Int] = []
+
+        var count: Int { slots.count }
+
+        @inline(__always)
+        mutating func number(of slot: Int) -> Int {
+            if slot < denseBySlot.count, denseBySlot[slot] >= 0 { return Int(denseBySlot[slot]) }
+            if slot >= denseBySlot.count {
+                denseBySlot.append(contentsOf: repeatElement(-1, count: slot + 1 - denseBySlot.count))
+            }
+            denseBySlot[slot] = Int32(truncatingIfNeeded: slots.count)
+            slots.append(slot)
+            return slots.count - 1
+        }
+    }
+
+    var isEmpty: Bool { values.isEmpty }
+
+    @inline(__always)
+    mutating func append(_ value: Double, _ key: UInt64) {
+        values.append(value)
+        keys.append(key)
+    }
+
+    /// One half of the samples, sorted on a core of its own.
+    private final class Half: @unchecked Sendable {
+        var values: [Double]
+        var keys: [UInt64]
+
+        init(values: [Double], keys: [UInt64]) {
+            self.values = values
+            self.keys = keys
+        }
+    }
+
+    /// Sorts the values (keys move with them; equal values keep their order): the two
+    /// halves on two cores, then one merge.
+    mutating func sort() {
+        let n = values.count
+        guard n >= 1 << 16 else {
+            RadixSort.sort(&values, carrying: &keys)
+            return
+        }
+        let middle = n / 2
+        let first = Half(values: Array(values[0..<middle]), keys: Array(keys[0..<middle]))
+        let second = Half(values: Array(values[middle..<n]), keys: Array(keys[middle..<n]))
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            let half = index == 0 ? first : second
+            RadixSort.sort(&half.values, carrying: &half.keys)
+        }
+        let firstValues = first.values
+        let firstKeys = first.keys
+        let secondValues = second.values
+        let secondKeys = second.keys
+        var i = 0
+        var j = 0
+        for index in 0..<n {
+            // Ties go to the first half, which held the earlier samples.
+            let takeFirst: Bool
+            if j == secondValues.count {
+                takeFirst = true
+            } else if i == firstValues.count {
+                takeFirst = false
+            } else {
+                takeFirst = firstValues[i] <= secondValues[j]
+            }
+            if takeFirst {
+                values[index] = firstValues[i]
+                keys[index] = firstKeys[i]
+                i += 1
+            } else {
+                values[index] = secondValues[j]
+                keys[index] = secondKeys[j]
+                j += 1
+            }
+        }
+    }
+}
+
+/// Exact percentiles of many groups at once, from one pass over values in ascending order:
+/// each group's order statistics are picked out as its samples go by. Percentiles use
+/// numpy's linear interpolation between the order statistics ⌊h⌋ and ⌊h⌋ + 1, h = (n − 1)p.
+struct OrderStatistics {
+    let percentiles: [Double]
+    private let counts: [Int]
+    /// Per group: the ranks wanted, ascending, and the values found at them.
+    private var ranks: [[Int]]
+    private var found: [[Double]]
+    private var seen: [Int]
+    private var next: [Int]
+
+    /// `counts[g]` is how many samples group `g` will see.
+    init(counts: [Int], percentiles: [Double]) {
+        self.percentiles = percentiles
+        self.counts = counts
+        ranks = counts.map { n in
+            guard n > 0 else { return [] }
+            var wanted = Set<Int>()
+            for p in percentiles {
+                let lower = Int((Double(n - 1) * p / 100).rounded(.down))
+                wanted.insert(lower)
+                wanted.insert(min(lower + 1, n - 1))
+            }
+            return wanted.sorted()
+        }
+        found = ranks.map { [Double](repeating: 0, count: $0.count) }
+        seen = [Int](repeating: 0, count: counts.count)
+        next = [Int](repeating: 0, count: counts.count)
+    }
+
+    /// Takes the next sample of `group`, in ascending order of value.
+    @inline(__always)
+    mutating func see(_ value: Double, group: Int) {
+        let rank = seen[group]
+        seen[group] = rank + 1
+        let cursor = next[group]
+        guard cursor < ranks[group].count, ranks[group][cursor] == rank else { return }
+        found[group][cursor] = value
+        next[group] = cursor + 1
+    }
+
+    /// Group `group`'s percentiles, once all its samples were seen.
+    func percentiles(of group: Int) -> [Double: Double] {
+        let n = counts[group]
+        guard n > 0 else { return [:] }
+        func value(at rank: Int) -> Double {
+            ranks[group].firstIndex(of: rank).map { found[group][$0] } ?? 0
+        }
+        var result: [Double: Double] = [:]
+        for p in percentiles {
+            let h = Double(n - 1) * p / 100
+            let lower = Int(h.rounded(.down))
+            let low = value(at: lower)
+            let high = value(at: min(lower + 1, n - 1))
+            result[p] = low + (h - Double(lower)) * (high - low)
+        }
+        return result
+    }
+}
