@@ -27,8 +27,13 @@ public enum MarkdownRenderer {
     /// other block), and the output is split at the markers.
     static func inlineHTML(_ pieces: [String]) -> [String] {
         let marker = "\u{E000}"
-        let document = pieces.map { marker + $0.replacingOccurrences(of: marker, with: "\u{FFFD}") }
-            .joined(separator: "\n\n")
+        // A marker inside a piece would split it; such a one (rare: 0xEE leads every
+        // character from U+E000 to U+EFFF) becomes U+FFFD.
+        let document = pieces.map { piece in
+            guard piece.utf8.contains(0xEE) else { return marker + piece }
+            return marker + String(String.UnicodeScalarView(piece.unicodeScalars.map { $0 == "\u{E000}" ? "\u{FFFD}" : $0 }))
+        }
+        .joined(separator: "\n\n")
         // Split on the marker's UTF-8 bytes (EE 80 80): Foundation's string search is far
         // slower on a document this size.
         let bytes = Array(cmark(document).utf8)

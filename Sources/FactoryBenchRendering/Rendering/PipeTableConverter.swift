@@ -19,7 +19,10 @@ enum PipeTableConverter {
     }
 
     static func convert(_ markdown: String) -> String {
-        let lines = markdown.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // Lines split on UTF-8 bytes: splitting on Characters was slow on pages carrying plots.
+        let lines = markdown.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map {
+            String(Substring($0))
+        }
         var output: [String] = []
         var fence: String?
         var index = 0
@@ -137,7 +140,7 @@ enum PipeTableConverter {
 
 extension String {
     func trimmingLeadingSpaces() -> String {
-        String(drop(while: { $0 == " " }))
+        utf8.first == UInt8(ascii: " ") ? String(drop(while: { $0 == " " })) : self
     }
 
     /// Without leading and trailing spaces and tabs.

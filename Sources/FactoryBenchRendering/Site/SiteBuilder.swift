@@ -102,18 +102,7 @@ public struct SiteBuilder: Sendable {
         if clean, FileManager.default.fileExists(atPath: site.path) { try FileManager.default.removeItem(at: site) }
         try FileManager.default.createDirectory(at: site, withIntermediateDirectories: true)
         try AtomicFile.write(templates.stylesheet, to: site.appendingPathComponent("style.css"))
-        let entries = try workspace.runIDs().map { id in try entry(id, site: site) }
-            .sorted { ($0.manifest.startedAt, $0.manifest.benchmarkID) > ($1.manifest.startedAt, $1.manifest.benchmarkID) }
-
-        // Pages of runs that are no longer under results/ go.
-        let runsDirectory = site.appendingPathComponent("runs")
-        let current = Set(entries.map { Self.pathComponent($0.id) })
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: runsDirectory.path)) ?? []
-        where !current.contains(name) {
-            try FileManager.default.removeItem(at: runsDirectory.appendingPathComponent(name))
-        }
         let comparisons = readComparisons()
-        let renderer = ReportRenderer(templates: templates)
         // Each run page links the comparisons in which it is the current run.
         var linksByRun: [String: [ReportViewModel.ComparisonLink]] = [:]
         for comparison in comparisons {
@@ -122,13 +111,31 @@ public struct SiteBuilder: Sendable {
                     id: MarkdownText.escape(comparison.base.id), link: "../../" + Self.comparisonLink(comparison.id),
                     headline: ComparisonViewModel.headline(comparison)))
         }
-        // Pages are independent: they are rendered on every core at once.
-        let stale = entries.compactMap { entry -> (RunEntry, [ReportViewModel.ComparisonLink], String)? in
-            let links = linksByRun[entry.id] ?? []
-            let fingerprint = inputsFingerprint(of: entry.id, links: links)
-            let directory = site.appendingPathComponent("runs").appendingPathComponent(entry.id)
-            return isCurrent(directory, fingerprint: fingerprint) ? nil : (entry, links, fingerprint)
+        // Every run's entry (from its digest when its files did not change) and whether its
+        // page is current, on every core at once: a thousand digests to decode and five
+        // thousand files to look at.
+        let ids = workspace.runIDs()
+        let linksByRunID = linksByRun
+        let scanned = try Self.concurrentMap(ids) { id -> (RunEntry, [ReportViewModel.ComparisonLink], String?) in
+            let entry = try entry(id, site: site)
+            let links = linksByRunID[id] ?? []
+            let fingerprint = inputsFingerprint(of: id, links: links)
+            let directory = site.path + "/runs/" + id
+            return (entry, links, isCurrent(directory, fingerprint: fingerprint) ? nil : fingerprint)
         }
+        .sorted { ($0.0.manifest.startedAt, $0.0.manifest.benchmarkID) > ($1.0.manifest.startedAt, $1.0.manifest.benchmarkID) }
+        let entries = scanned.map(\.0)
+
+        // Pages of runs that are no longer under results/ go.
+        let runsDirectory = site.appendingPathComponent("runs")
+        let current = Set(entries.map { Self.pathComponent($0.id) })
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: runsDirectory.path)) ?? []
+        where !current.contains(name) {
+            try FileManager.default.removeItem(at: runsDirectory.appendingPathComponent(name))
+        }
+        let renderer = ReportRenderer(templates: templates)
+        // Pages are independent: they are rendered on every core at once.
+        let stale = scanned.compactMap { entry, links, fingerprint in fingerprint.map { (entry, links, $0) } }
         let failures = Mutex<[String: any Error]>([:])
         DispatchQueue.concurrentPerform(iterations: stale.count) { index in
             let (entry, links, fingerprint) = stale[index]
@@ -147,7 +154,7 @@ public struct SiteBuilder: Sendable {
             let directory = site.appendingPathComponent("compare").appendingPathComponent(Self.pathComponent(comparison.id))
             let fingerprint = comparisonFingerprint(comparison)
             comparisonStamps[comparison.id] = fingerprint
-            if isCurrent(directory, fingerprint: fingerprint) { continue }
+            if isCurrent(directory.path, fingerprint: fingerprint) { continue }
             let empty = Aggregator.summarize([])
             let plots = PlotRenderer.comparisonPlots(
                 base: (try? read(comparison.base.id).summary) ?? empty,
@@ -161,19 +168,23 @@ public struct SiteBuilder: Sendable {
         // One trend page per recipe, its runs oldest first.
         let byRecipe = Dictionary(grouping: entries) { $0.manifest.recipeName }
         var trends: [IndexViewModel.TrendRow] = []
+        // The list pages are rendered together at the end, on every core.
+        var listPages: [ListPage] = []
         for recipe in byRecipe.keys.sorted() {
             let runs = byRecipe[recipe, default: []].reversed().map { $0 }
             let ids = Set(runs.map(\.id))
             let linked = comparisons.filter { ids.contains($0.current.id) }
-            try writePage(
-                in: site.appendingPathComponent("trends").appendingPathComponent(Self.pathComponent(recipe)),
-                inputs: listFingerprint(runs, comparisons: linked, stamps: comparisonStamps)
-            ) {
-                let model = TrendViewModel(recipe: recipe, entries: runs, comparisons: linked)
-                return try page(
-                    title: "Trend \(recipe)", root: "../../",
-                    markdown: try templates.render(model, template: "trend.md.mustache"))
-            }
+            listPages.append(
+                ListPage(
+                    in: site.appendingPathComponent("trends").appendingPathComponent(Self.pathComponent(recipe)),
+                    inputs: listFingerprint(runs, comparisons: linked, stamps: comparisonStamps)
+
+                ) {
+                    let model = TrendViewModel(recipe: recipe, entries: runs, comparisons: linked)
+                    return try page(
+                        title: "Trend \(recipe)", root: "../../",
+                        markdown: try templates.render(model, template: "trend.md.mustache"))
+                })
             trends.append(
                 IndexViewModel.TrendRow(
                     recipe: MarkdownText.escape(recipe), link: "trends/\(Self.pathComponent(recipe))/index.html",
@@ -185,14 +196,16 @@ public struct SiteBuilder: Sendable {
         for sweepID in bySweep.keys.sorted(by: >) {
             let points = bySweep[sweepID, default: []].reversed().map { $0 }
             let model = SweepViewModel(sweepID: sweepID, entries: points)
-            try writePage(
-                in: site.appendingPathComponent("sweeps").appendingPathComponent(Self.pathComponent(sweepID)),
-                inputs: listFingerprint(points, comparisons: [], stamps: [:])
-            ) {
-                try page(
-                    title: "Sweep \(sweepID)", root: "../../",
-                    markdown: try templates.render(model, template: "sweep.md.mustache"))
-            }
+            listPages.append(
+                ListPage(
+                    in: site.appendingPathComponent("sweeps").appendingPathComponent(Self.pathComponent(sweepID)),
+                    inputs: listFingerprint(points, comparisons: [], stamps: [:])
+
+                ) {
+                    try page(
+                        title: "Sweep \(sweepID)", root: "../../",
+                        markdown: try templates.render(model, template: "sweep.md.mustache"))
+                })
             sweeps.append(
                 IndexViewModel.SweepRow(
                     id: MarkdownText.escape(sweepID), link: "sweeps/\(Self.pathComponent(sweepID))/index.html",
@@ -203,16 +216,18 @@ public struct SiteBuilder: Sendable {
         var services: [IndexViewModel.ServiceRow] = []
         for service in byService.keys.sorted() {
             let runs = byService[service, default: []]
-            try writePage(
-                in: site.appendingPathComponent("services").appendingPathComponent(Self.pathComponent(service)),
-                inputs: listFingerprint(runs, comparisons: [], stamps: [:])
-            ) {
-                let model = IndexViewModel(
-                    entries: runs, comparisons: [], trends: [], title: "Runs of \(service)", root: "../../")
-                return try page(
-                    title: "Runs of \(service)", root: "../../",
-                    markdown: try templates.render(model, template: "index.md.mustache"))
-            }
+            listPages.append(
+                ListPage(
+                    in: site.appendingPathComponent("services").appendingPathComponent(Self.pathComponent(service)),
+                    inputs: listFingerprint(runs, comparisons: [], stamps: [:])
+
+                ) {
+                    let model = IndexViewModel(
+                        entries: runs, comparisons: [], trends: [], title: "Runs of \(service)", root: "../../")
+                    return try page(
+                        title: "Runs of \(service)", root: "../../",
+                        markdown: try templates.render(model, template: "index.md.mustache"))
+                })
             services.append(
                 IndexViewModel.ServiceRow(
                     name: MarkdownText.escape(service), link: "services/\(Self.pathComponent(service))/index.html",
@@ -225,12 +240,19 @@ public struct SiteBuilder: Sendable {
                 title: "Not found", root: "/",
                 markdown: "# Not found\n\nThere is no page at this address. [All runs](/index.html)\n"),
             to: site.appendingPathComponent("404.html"))
-        try writePage(in: site, inputs: listFingerprint(entries, comparisons: comparisons, stamps: comparisonStamps)) {
-            let index = try templates.render(
-                IndexViewModel(entries: entries, comparisons: comparisons, trends: trends, sweeps: sweeps, services: services),
-                template: "index.md.mustache")
-            return try page(title: "Runs", root: "", markdown: index)
-        }
+        let finalTrends = trends
+        let finalSweeps = sweeps
+        let finalServices = services
+        listPages.append(
+            ListPage(in: site, inputs: listFingerprint(entries, comparisons: comparisons, stamps: comparisonStamps)) {
+                let index = try templates.render(
+                    IndexViewModel(
+                        entries: entries, comparisons: comparisons, trends: finalTrends, sweeps: finalSweeps,
+                        services: finalServices),
+                    template: "index.md.mustache")
+                return try page(title: "Runs", root: "", markdown: index)
+            })
+        _ = try Self.concurrentMap(listPages) { try writePage($0) }
         return Update(runPages: entries.count, renderedRunPages: rendered)
     }
 
@@ -255,10 +277,10 @@ public struct SiteBuilder: Sendable {
     /// beside its page when the run's files have not changed since, else read in full (and
     /// the digest saved for the next build).
     private func entry(_ id: String, site: URL) throws -> RunEntry {
-        let cache = site.appendingPathComponent("runs").appendingPathComponent(Self.pathComponent(id))
-            .appendingPathComponent(".entry.json")
+        let cachePath = site.path + "/runs/" + Self.pathComponent(id) + "/.entry.json"
         let files = filesFingerprint(of: id)
-        if let data = try? Data(contentsOf: cache), let digest = try? JSONDecoder().decode(RunDigest.self, from: data),
+        if let data = FileManager.default.contents(atPath: cachePath),
+            let digest = try? JSONDecoder().decode(RunDigest.self, from: data),
             digest.fingerprint == files
         {
             return RunEntry(
@@ -266,6 +288,7 @@ public struct SiteBuilder: Sendable {
         }
         var full = try read(id)
         full.fingerprint = files
+        let cache = URL(fileURLWithPath: cachePath)
         try FileManager.default.createDirectory(at: cache.deletingLastPathComponent(), withIntermediateDirectories: true)
         try AtomicFile.writeJSON(RunDigest(fingerprint: files, entry: full), to: cache)
         return full
@@ -279,11 +302,38 @@ public struct SiteBuilder: Sendable {
         return RunEntry(id: id, manifest: manifest, summary: summary)
     }
 
-    /// Renders `directory/index.html` unless it was rendered from the same inputs.
-    private func writePage(in directory: URL, inputs: String, render: () throws -> String) throws {
-        guard !isCurrent(directory, fingerprint: inputs) else { return }
-        try AtomicFile.write(try render(), to: directory.appendingPathComponent("index.html"))
-        try AtomicFile.write(inputs, to: directory.appendingPathComponent(".inputs"))
+    /// A page listing runs: `directory/index.html`, rendered unless it was rendered from the
+    /// same inputs.
+    struct ListPage: Sendable {
+        var directory: URL
+        var inputs: String
+        var render: @Sendable () throws -> String
+
+        init(in directory: URL, inputs: String, render: @escaping @Sendable () throws -> String) {
+            self.directory = directory
+            self.inputs = inputs
+            self.render = render
+        }
+    }
+
+    private func writePage(_ page: ListPage) throws {
+        guard !isCurrent(page.directory.path, fingerprint: page.inputs) else { return }
+        try AtomicFile.write(try page.render(), to: page.directory.appendingPathComponent("index.html"))
+        try AtomicFile.write(page.inputs, to: page.directory.appendingPathComponent(".inputs"))
+    }
+
+    /// `transform` of every element, on every core at once, in order; the first error (by
+    /// position) is thrown after all ran.
+    static func concurrentMap<Element: Sendable, Result: Sendable>(
+        _ elements: [Element], _ transform: @Sendable (Element) throws -> Result
+    ) throws -> [Result] {
+        let results = Mutex<[Int: Swift.Result<Result, any Error>]>([:])
+        DispatchQueue.concurrentPerform(iterations: elements.count) { index in
+            let result = Swift.Result { try transform(elements[index]) }
+            results.withLock { $0[index] = result }
+        }
+        let collected = results.withLock { $0 }
+        return try elements.indices.map { try collected[$0]!.get() }
     }
 
     /// What a page listing runs is made from: the version, the templates, each run's files
@@ -295,25 +345,44 @@ public struct SiteBuilder: Sendable {
         return parts.joined(separator: "\n") + "\n"
     }
 
-    /// Whether the page in `directory` was rendered from inputs with this fingerprint.
-    private func isCurrent(_ directory: URL, fingerprint: String) -> Bool {
-        FileManager.default.fileExists(atPath: directory.appendingPathComponent("index.html").path)
-            && (try? String(contentsOf: directory.appendingPathComponent(".inputs"), encoding: .utf8)) == fingerprint
+    /// Whether the page in the directory at `path` was rendered from inputs with this
+    /// fingerprint. (Paths as strings: building URLs was a good part of a rebuild's time.)
+    private func isCurrent(_ path: String, fingerprint: String) -> Bool {
+        access(path + "/index.html", F_OK) == 0
+            && FileManager.default.contents(atPath: path + "/.inputs").map { String(decoding: $0, as: UTF8.self) }
+                == fingerprint
     }
 
     /// The size and modification time of files, one line each.
     private static func stamps(_ files: [URL]) -> [String] {
-        files.map { file in
+        stamps(paths: files.map(\.path))
+    }
+
+    private static func stamps(paths: [String]) -> [String] {
+        paths.map { path in
+            let name = path.utf8.lastIndex(of: UInt8(ascii: "/")).map { String(path[path.index(after: $0)...]) } ?? path
             var info = stat()
-            guard stat(file.path, &info) == 0 else { return "\(file.lastPathComponent) missing" }
-            return "\(file.lastPathComponent) \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+            guard stat(path, &info) == 0 else { return "\(name) missing" }
+            return "\(name) \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
         }
+    }
+
+    /// The paths of a run's files under `results/` and `reports/`.
+    private func runFiles(_ id: String) -> (
+        manifest: String, summary: String, requests: String, reportMarkdown: String, reportJSON: String
+    ) {
+        let results = workspace.resultsRoot.path + "/" + id
+        let report = workspace.reportsRoot.path + "/" + id
+        return (
+            results + "/run.json", results + "/summary.json", results + "/requests.jsonl", report + "/report.md",
+            report + "/report.json"
+        )
     }
 
     /// What a run's digest is made from: FactoryBench's version and the run's own files.
     private func filesFingerprint(of id: String) -> String {
-        let results = workspace.results(id)
-        return ([ToolInfo.version, ToolInfo.commit ?? ""] + Self.stamps([results.manifest, results.summary]))
+        let files = runFiles(id)
+        return ([ToolInfo.version, ToolInfo.commit ?? ""] + Self.stamps(paths: [files.manifest, files.summary]))
             .joined(separator: "\n")
     }
 
@@ -331,13 +400,9 @@ public struct SiteBuilder: Sendable {
     /// the size and modification time of each of the run's files, and the comparisons the
     /// page links.
     private func inputsFingerprint(of id: String, links: [ReportViewModel.ComparisonLink]) -> String {
-        let results = workspace.results(id)
-        let report = workspace.report(id)
+        let files = runFiles(id)
         var parts = [ToolInfo.version, ToolInfo.commit ?? "", templates.fingerprint]
-        parts += Self.stamps([
-            results.manifest, results.summary, results.requests, report.appendingPathComponent("report.md"),
-            report.appendingPathComponent("report.json"),
-        ])
+        parts += Self.stamps(paths: [files.manifest, files.summary, files.requests, files.reportMarkdown, files.reportJSON])
         parts += links.map { "\($0.id) \($0.link) \($0.headline)" }
         return parts.joined(separator: "\n") + "\n"
     }

@@ -4,6 +4,12 @@ import FactoryBenchCore
 struct TrendViewModel {
     struct Row {
         var id, link, startedAt, statusLabel, totalRequests, throughput, p50, p95, p99, successRate, verdict: String
+
+        /// The run's line of the table (see `IndexViewModel.Run.markdownRow`).
+        var markdownRow: String {
+            "| [\(id)](\(link)) | \(startedAt) | \(statusLabel) | \(totalRequests) | \(throughput) | \(p50) | \(p95) | "
+                + "\(p99) | \(successRate) | \(verdict) |"
+        }
     }
 
     struct PlotRow {
@@ -12,7 +18,8 @@ struct TrendViewModel {
 
     var recipe: String
     var runCount: String
-    var runs: [Row]
+    /// The runs' table rows, one line each.
+    var runTable: String
     var plots: [PlotRow]
 
     /// `entries` oldest first; `comparisons` are looked up by their current run.
@@ -20,7 +27,7 @@ struct TrendViewModel {
         let e = MarkdownText.escape
         self.recipe = e(recipe)
         runCount = String(entries.count)
-        runs = entries.map { entry in
+        let runs = entries.map { entry in
             let s = entry.summary
             let comparison = comparisons.first { $0.current.id == entry.id }
             return Row(
@@ -33,6 +40,7 @@ struct TrendViewModel {
                     $0.regressedMetrics.isEmpty ? e($0.headline()) : "**" + e($0.headline()) + "**"
                 } ?? "–")
         }
+        runTable = runs.map(\.markdownRow).joined(separator: "\n")
         // Runs a comparison with the previous run found regressed are ringed on the plot.
         var regressions: [Int: String] = [:]
         for (index, entry) in entries.enumerated() {
