@@ -19,6 +19,15 @@ import Testing
         try AtomicFile.write("two", to: directory.path("a/b.txt"))
         #expect(try String(contentsOf: directory.path("a/b.txt"), encoding: .utf8) == "two")
         #expect(directory.files() == ["a/b.txt"])
+        try AtomicFile.write("deep", to: directory.path("c/d/e/f.txt"))
+        #expect(try String(contentsOf: directory.path("c/d/e/f.txt"), encoding: .utf8) == "deep")
+        // A file where a directory should be: the error names the path, nothing is left behind.
+        #expect {
+            try AtomicFile.write("x", to: directory.path("a/b.txt/c.txt"))
+        } throws: { error in
+            (error as? LocalizedError)?.errorDescription?.contains("a/b.txt") == true
+        }
+        #expect(directory.files() == ["a/b.txt", "c/d/e/f.txt"])
     }
 
     /// The commit is read from git's files; `git rev-parse` is the reference, through loose

@@ -4,15 +4,48 @@ import Foundation
 /// never sees half a file and a crash never leaves one.
 public enum AtomicFile {
     public static func write(_ data: Data, to url: URL) throws {
-        let directory = url.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let temporary = directory.appendingPathComponent(
-            ".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        try data.write(to: temporary)
-        if rename(temporary.path, url.path) != 0 {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw CollectionError.cannotWrite(path: url.path, reason: reason)
+        // POSIX calls: Foundation's createDirectory and Data.write were a tenth of a full
+        // site build (thousands of small files).
+        let path = url.path
+        let directory = url.deletingLastPathComponent().path
+        try createDirectories(atPath: directory)
+        let temporary = directory + "/.\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw CollectionError.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+        var failure: Int32 = 0
+        data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
+            var offset = 0
+            while offset < buffer.count {
+                let written = writeBytes(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                offset += written
+            }
+        }
+        if close(fd) != 0 && failure == 0 { failure = errno }
+        if failure == 0 && rename(temporary, path) != 0 { failure = errno }
+        if failure != 0 {
+            unlink(temporary)
+            throw CollectionError.cannotWrite(path: path, reason: String(cString: strerror(failure)))
+        }
+    }
+
+    /// Creates the directory at `path` and any missing parents (like `mkdir -p`).
+    public static func createDirectories(atPath path: String) throws {
+        if mkdir(path, 0o755) == 0 || errno == EEXIST { return }
+        guard errno == ENOENT else {
+            throw CollectionError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
+        }
+        let parent = (path as NSString).deletingLastPathComponent
+        guard !parent.isEmpty, parent != path else {
+            throw CollectionError.cannotWrite(path: path, reason: String(cString: strerror(ENOENT)))
+        }
+        try createDirectories(atPath: parent)
+        if mkdir(path, 0o755) != 0 && errno != EEXIST {
+            throw CollectionError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
         }
     }
 
@@ -32,4 +65,19 @@ public enum AtomicFile {
         data.append(UInt8(ascii: "\n"))
         return data
     }
+}
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// write(2), named apart from `AtomicFile.write`.
+private func writeBytes(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+        Glibc.write(fd, buffer, count)
+    #else
+        Darwin.write(fd, buffer, count)
+    #endif
 }

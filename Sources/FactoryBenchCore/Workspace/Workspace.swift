@@ -71,8 +71,9 @@ public struct Workspace: Sendable {
 
     /// Ids of every run with a `run.json`, sorted.
     public func runIDs() -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: resultsRoot.path)) ?? []
-        return names.filter { FileManager.default.fileExists(atPath: results($0).manifest.path) }.sorted()
+        let root = resultsRoot.path
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        return names.filter { access(root + "/" + $0 + "/run.json", F_OK) == 0 }.sorted()
     }
 }
 
