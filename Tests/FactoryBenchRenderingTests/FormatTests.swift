@@ -1,0 +1,27 @@
+import FactoryBenchRendering
+import Foundation
+import Testing
+
+/// Number formatting goes straight to snprintf; it must write exactly what
+/// Foundation's String(format:) writes, so pages stay byte for byte the same.
+@Suite struct FormatTests {
+    @Test func fixedWritesWhatStringFormatWrites() {
+        var generator = SystemRandomNumberGenerator()
+        var values: [Double] = [
+            0, -0.0, 0.5, 1.5, 2.5, 0.125, 0.0005, 1e-9, 123.456, -987.654321, 1e15, 1e21, 1e300, -1e300,
+            .infinity, -.infinity, .nan, .greatestFiniteMagnitude, .leastNonzeroMagnitude,
+        ]
+        for _ in 0..<2000 {
+            values.append(Double(bitPattern: UInt64.random(in: 0...UInt64.max, using: &generator)))
+            values.append(Double.random(in: -1e6...1e6, using: &generator))
+        }
+        for value in values {
+            for decimals in [0, 1, 2, 3, 9] {
+                #expect(Format.fixed(value, decimals) == String(format: "%.\(decimals)f", value), "\(value) \(decimals)")
+            }
+        }
+        #expect(Format.latency(0.0012345) == "1.234 ms")
+        #expect(Format.tick(12_345) == "12.3k")
+        #expect(Format.tick(250) == "250")
+    }
+}
