@@ -50,6 +50,20 @@ import Testing
         #expect(html.contains(svg))
     }
 
+    /// Plain strings come back as they are (a byte check decides), anything else escaped.
+    @Test func plainTextIsLeftAloneAndTheRestEscaped() {
+        for plain in ["bench-20260101-000001-0001", "2026-01-01T00:00:00.000Z", "1.234 ms", "µs – naïve", "a-b+c=d", ""] {
+            #expect(MarkdownText.escape(plain) == plain)
+        }
+        #expect(MarkdownText.escape("-x") == "\\-x")
+        #expect(MarkdownText.escape("#1") == "\\#1")
+        #expect(MarkdownText.escape("a_b") == "a_b")
+        #expect(MarkdownText.escape("_a") == "\\_a")
+        #expect(MarkdownText.escape("a|b") == "a\\|b")
+        #expect(MarkdownText.escape("x<y") == "x&lt;y")
+        #expect(MarkdownText.escape("line\nbreak") == "line break")
+    }
+
     @Test func escapedTextCannotInjectHTMLOrBreakTables() {
         let hostile = "<script>alert(1)</script> | *bold* [link](javascript:x) `code` _u_ snake_case"
         let markdown = "| a |\n|---|\n| \(MarkdownText.escape(hostile)) |\n"

@@ -5,6 +5,22 @@ public enum MarkdownText {
     /// construct (`\ ` * [ ] |`, and `_` unless inside a word), and folds line breaks into
     /// spaces, so a value renders as the literal text it is and cannot break a table row.
     public static func escape(_ text: String) -> String {
+        // Most strings (ids, dates, names) need nothing: checked on bytes, as this runs for
+        // every cell of every list page.
+        let plain = text.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "&"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "\n"), UInt8(ascii: "\r"),
+                UInt8(ascii: "\t"), UInt8(ascii: "\\"), UInt8(ascii: "`"), UInt8(ascii: "*"), UInt8(ascii: "["),
+                UInt8(ascii: "]"), UInt8(ascii: "|"), UInt8(ascii: "_"):
+                false
+            default: true
+            }
+        }
+        if plain, let first = text.utf8.first,
+            first != UInt8(ascii: "#"), first != UInt8(ascii: "-"), first != UInt8(ascii: "+"), first != UInt8(ascii: "=")
+        {
+            return text
+        }
         var result = ""
         result.reserveCapacity(text.utf8.count)
         let characters = Array(text)

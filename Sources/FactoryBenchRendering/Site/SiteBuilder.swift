@@ -9,9 +9,16 @@ public struct SiteBuilder: Sendable {
     public let workspace: Workspace
     public let templates: TemplateSet
 
+    /// `results/` and `reports/` as paths, computed once: URL building was a good part of
+    /// a rebuild, which looks at five files of every run.
+    private let resultsPath: String
+    private let reportsPath: String
+
     public init(workspace: Workspace, templates: TemplateSet) {
         self.workspace = workspace
         self.templates = templates
+        resultsPath = workspace.resultsRoot.path
+        reportsPath = workspace.reportsRoot.path
     }
 
     /// A run as the site sees it: its manifest and, when aggregation got that far, its summary.
@@ -27,7 +34,8 @@ public struct SiteBuilder: Sendable {
     }
 
     /// What `.entry.json` beside a run page keeps: the manifest and summary without what
-    /// only the run page shows (the recipe's text, time series, histograms, breakdowns).
+    /// only the run page shows (the recipe's text, clients, jobs, time series, histograms,
+    /// breakdowns).
     struct RunDigest: Codable {
         var fingerprint: String
         var manifest: RunManifest
@@ -39,6 +47,8 @@ public struct SiteBuilder: Sendable {
             manifest.recipeVerbatim = ""
             manifest.recipeResolved = .null
             manifest.steps = []
+            manifest.clients = []
+            manifest.jobs = nil
             self.manifest = manifest
             summary = entry.summary.map { full in
                 var light = full
@@ -380,8 +390,8 @@ public struct SiteBuilder: Sendable {
     private func runFiles(_ id: String) -> (
         manifest: String, summary: String, requests: String, reportMarkdown: String, reportJSON: String
     ) {
-        let results = workspace.resultsRoot.path + "/" + id
-        let report = workspace.reportsRoot.path + "/" + id
+        let results = resultsPath + "/" + id
+        let report = reportsPath + "/" + id
         return (
             results + "/run.json", results + "/summary.json", results + "/requests.jsonl", report + "/report.md",
             report + "/report.json"
