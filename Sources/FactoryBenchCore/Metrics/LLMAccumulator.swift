@@ -67,9 +67,9 @@ struct LLMAccumulator {
         var ttft = ttft
         var tpot = tpot
         var itl = itl
-        ttft.finish(sorting: false)
-        tpot.finish(sorting: false)
-        itl.finish(sorting: false)
+        ttft.finish()
+        tpot.finish()
+        itl.finish()
         var summary = LLMSummary(
             tokensPerSecond: durationSeconds > 0 ? Double(outputTokens) / durationSeconds : 0,
             totalTokensPerSecond: durationSeconds > 0 ? Double(outputTokens + inputTokens) / durationSeconds : 0,

@@ -103,24 +103,18 @@ struct LatencyDigest {
     private var exactMean: Double?
     private var exactStandardDeviation: Double?
 
-    /// Exact percentiles picked out by selection, when `finish(sorting: false)` was used.
+    /// Exact percentiles picked out by selection (`finish()`) or set by the aggregation.
     private var selected: [Double: Double] = [:]
 
-    /// Prepares percentiles; call once, before reading them. A full sort (needed for the
-    /// histogram and spectrum of the whole run) or, for breakdowns, a selection of
-    /// `percentiles` only, which is linear in time; the others then read as absent.
-    /// `spread: false` leaves the standard deviation to the running sums (for breakdowns,
-    /// which do not show it).
-    mutating func finish(sorting: Bool = true, percentiles: [Double] = LatencyStatistics.percentiles, spread: Bool = true) {
+    /// Prepares the standard percentiles of a digest that keeps its values, by selection
+    /// (linear in time); call once, before reading them. (The run's own latencies are
+    /// sorted by the aggregation and handed over with `finish(sorted:…)`.)
+    mutating func finish() {
         guard isExact, !values.isEmpty else { return }
         // With every value at hand, mean and spread are recomputed in two passes, as numpy does.
         exactMean = Statistics.mean(values)
-        if spread { exactStandardDeviation = Statistics.sampleStandardDeviation(values) }
-        if sorting {
-            RadixSort.sort(&values)
-        } else {
-            selected = Selection.percentiles(of: &values, percentiles)
-        }
+        exactStandardDeviation = Statistics.sampleStandardDeviation(values)
+        selected = Selection.percentiles(of: &values, LatencyStatistics.percentiles)
     }
 
     /// Sets the exact percentiles and mean of a digest that does not keep its values.

@@ -4,17 +4,11 @@
 /// every value has the same byte skipped. Several times faster than a comparison sort on
 /// the millions of latencies of a large run.
 enum RadixSort {
-    static func sort(_ values: inout [Double]) {
-        var none: [UInt64] = []
-        sort(&values, carrying: &none)
-    }
-
-    /// Sorts `values` and moves each element of `payload` (empty, or as long as `values`)
-    /// with its value. Stable: equal values keep their order.
+    /// Sorts `values` and moves each element of `payload` (as long as `values`) with its
+    /// value. Stable: equal values keep their order.
     static func sort(_ values: inout [Double], carrying payload: inout [UInt64]) {
         let n = values.count
-        let carries = !payload.isEmpty
-        precondition(!carries || payload.count == n, "a payload must have one element per value")
+        precondition(payload.count == n, "a payload must have one element per value")
         guard n > 1 else { return }
         var keys = [UInt64](unsafeUninitializedCapacity: n) { buffer, count in
             values.withUnsafeBufferPointer { source in
@@ -24,7 +18,7 @@ enum RadixSort {
             count = n
         }
         var scratch = [UInt64](repeating: 0, count: n)
-        var payloadScratch = [UInt64](repeating: 0, count: carries ? n : 0)
+        var payloadScratch = [UInt64](repeating: 0, count: n)
         var histograms = [Int](repeating: 0, count: 8 * 256)
         histograms.withUnsafeMutableBufferPointer { counts in
             keys.withUnsafeBufferPointer { keys in
@@ -50,31 +44,23 @@ enum RadixSort {
             keys.withUnsafeBufferPointer { source in
                 scratch.withUnsafeMutableBufferPointer { target in
                     offsets.withUnsafeMutableBufferPointer { offsets in
-                        if carries {
-                            payload.withUnsafeBufferPointer { carried in
-                                payloadScratch.withUnsafeMutableBufferPointer { carriedTarget in
-                                    for index in 0..<n {
-                                        let key = source[index]
-                                        let digit = Int((key >> shift) & 0xFF)
-                                        let position = offsets[digit]
-                                        target[position] = key
-                                        carriedTarget[position] = carried[index]
-                                        offsets[digit] = position + 1
-                                    }
+                        payload.withUnsafeBufferPointer { carried in
+                            payloadScratch.withUnsafeMutableBufferPointer { carriedTarget in
+                                for index in 0..<n {
+                                    let key = source[index]
+                                    let digit = Int((key >> shift) & 0xFF)
+                                    let position = offsets[digit]
+                                    target[position] = key
+                                    carriedTarget[position] = carried[index]
+                                    offsets[digit] = position + 1
                                 }
-                            }
-                        } else {
-                            for key in source {
-                                let digit = Int((key >> shift) & 0xFF)
-                                target[offsets[digit]] = key
-                                offsets[digit] += 1
                             }
                         }
                     }
                 }
             }
             swap(&keys, &scratch)
-            if carries { swap(&payload, &payloadScratch) }
+            swap(&payload, &payloadScratch)
         }
         keys.withUnsafeBufferPointer { source in
             values.withUnsafeMutableBufferPointer { target in

@@ -460,7 +460,7 @@ struct RequestAggregation {
         nonisolated(unsafe) let binned = secondList.filter { $0.bins != nil }
         let finished = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {
-            intended.digest.finish(sorting: false)
+            intended.digest.finish()
             for bucket in binned { bucket.finishPercentiles() }
             finished.signal()
         }
