@@ -52,7 +52,7 @@ enum JSONNumber {
         // At most 19 digits cannot overflow the mantissa (10^19 < 2^64).
         if integerDigits + fractionDigits <= 19 && mantissa < (1 << 53) && exponent >= -22 && exponent <= 22 {
             var value = Double(mantissa)
-            value = exponent < 0 ? value / power(-exponent) : value * power(exponent)
+            value = exponent < 0 ? value / powers[-exponent] : value * powers[exponent]
             return (negative ? -value : value, q)
         }
         return (slowParse(p, q), q)
@@ -80,7 +80,7 @@ enum JSONNumber {
             guard count > 0 else { return q }
             // The digits moved to the top bytes, zero bytes (value 0) before them.
             let aligned = (word & 0x0F0F_0F0F_0F0F_0F0F) << UInt64(8 * (8 - count))
-            mantissa = mantissa &* power10(count) &+ eightDigits(aligned)
+            mantissa = mantissa &* integerPowers[count] &+ eightDigits(aligned)
             q += count
             if count < 8 { return q }
         }
@@ -103,17 +103,11 @@ enum JSONNumber {
     /// reading it needs no lazy initialization).
     private static let integerPowers: [UInt64] = [1, 10, 100, 1000, 10000, 100_000, 1_000_000, 10_000_000, 100_000_000]
 
-    @inline(__always)
-    private static func power10(_ exponent: Int) -> UInt64 { integerPowers[exponent] }
-
     /// 10^0 ... 10^22, the powers of ten a Double holds exactly.
     private static let powers: [Double] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
         1e20, 1e21, 1e22,
     ]
-
-    @inline(__always)
-    static func power(_ exponent: Int) -> Double { powers[exponent] }
 
     /// strtod on a NUL-terminated copy of the number's bytes.
     private static func slowParse(_ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> Double {

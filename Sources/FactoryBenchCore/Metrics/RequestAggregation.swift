@@ -71,7 +71,6 @@ struct RequestAggregation {
         }
     }
 
-    /// Requests that ended within one wall-clock second.
     /// Requests that ended within one wall-clock second. While the aggregation is exact,
     /// the second's latencies are among its keyed samples; after, they are counted in bins.
     final class SecondBucket {
@@ -400,7 +399,7 @@ struct RequestAggregation {
         if exact && !other.keyedSamples.isEmpty {
             // Their slots → ours (`keysFit` made sure ours fit).
             let operationSlots = other.operationNumbers.slots.map { operationNumbers.number(of: ours($0 - 1) + 1) }
-            let querySlots = other.queryTypeNumbers.slots.map { queryTypeNumbers.number(of: $0 == 0 ? 0 : ours($0 - 1) + 1) }
+            let querySlots = other.queryTypeNumbers.slots.map { queryTypeNumbers.number(of: ours($0 - 1) + 1) }
             let clientSlots = other.clientIDs.map { clientSlot($0) }
             let secondSlots = other.secondList.map { bucket($0.second).index }
             keyedSamples.values.append(contentsOf: other.keyedSamples.values)

@@ -31,12 +31,14 @@ struct RequestLineScanner {
         /// Remembers the key between `start` and `end` (its closing quote); keys that cannot
         /// be compared this way (escaped, empty, longer than 16 bytes, near the line's end)
         /// get a guess that never matches.
-        init(_ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>, field: Field, lineEnd: UnsafePointer<UInt8>) {
+        init(
+            _ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>, escaped: Bool, field: Field,
+            lineEnd: UnsafePointer<UInt8>
+        ) {
             count = end - start
             self.field = field
             (head, mask, tail) = (0, 0, 0)
-            if count < 1 || count > 16 || lineEnd - start < 17 { count = -1 }
-            for index in 0..<max(count, 0) where start[index] == RequestLineScanner.backslash { count = -1 }
+            if escaped || count < 1 || count > 16 || lineEnd - start < 17 { count = -1 }
             guard count > 0 else { return }
             let raw = UnsafeRawPointer(start)
             mask = count >= 8 ? ~0 : (1 << UInt64(8 * count)) - 1
@@ -96,10 +98,10 @@ struct RequestLineScanner {
                         field = guesses[keyIndex].field
                         p = next
                     } else {
-                        let (keyStart, keyEnd, _) = try string(p, end)
+                        let (keyStart, keyEnd, escaped) = try string(p, end)
                         field = self.field(keyStart, keyEnd, lineEnd: end)
                         if keyIndex < Self.guessedKeys {
-                            let guess = KeyGuess(keyStart, keyEnd, field: field, lineEnd: end)
+                            let guess = KeyGuess(keyStart, keyEnd, escaped: escaped, field: field, lineEnd: end)
                             if keyIndex < guesses.count { guesses[keyIndex] = guess } else { guesses.append(guess) }
                         }
                         p = keyEnd + 1

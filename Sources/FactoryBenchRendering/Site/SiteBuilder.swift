@@ -125,21 +125,19 @@ public struct SiteBuilder: Sendable {
         try AtomicFile.write(templates.stylesheet, to: site.appendingPathComponent("style.css"))
         let comparisons = readComparisons()
         // Each run page links the comparisons in which it is the current run.
-        var linksByRun: [String: [ReportViewModel.ComparisonLink]] = [:]
-        for comparison in comparisons {
-            linksByRun[comparison.current.id, default: []].append(
+        let linksByRun = Dictionary(grouping: comparisons, by: \.current.id).mapValues { comparisons in
+            comparisons.map { comparison in
                 ReportViewModel.ComparisonLink(
                     id: MarkdownText.escape(comparison.base.id), link: "../../" + Self.comparisonLink(comparison.id),
-                    headline: ComparisonViewModel.headline(comparison)))
+                    headline: ComparisonViewModel.headline(comparison))
+            }
         }
         // Every run's entry (from its digest when its files did not change) and whether its
         // page is current, on every core at once: a thousand digests to decode and five
         // thousand files to look at.
-        let ids = workspace.runIDs()
-        let linksByRunID = linksByRun
-        let scanned = try Self.concurrentMap(ids) { id -> (RunEntry, [ReportViewModel.ComparisonLink], String?) in
+        let scanned = try Self.concurrentMap(workspace.runIDs()) { id -> (RunEntry, [ReportViewModel.ComparisonLink], String?) in
             let entry = try entry(id, site: site)
-            let links = linksByRunID[id] ?? []
+            let links = linksByRun[id] ?? []
             let fingerprint = inputsFingerprint(of: id, links: links)
             let directory = site.path + "/runs/" + id
             return (entry, links, isCurrent(directory, fingerprint: fingerprint) ? nil : fingerprint)
@@ -157,16 +155,9 @@ public struct SiteBuilder: Sendable {
         let renderer = ReportRenderer(templates: templates)
         // Pages are independent: they are rendered on every core at once.
         let stale = scanned.compactMap { entry, links, fingerprint in fingerprint.map { (entry, links, $0) } }
-        let failures = Mutex<[String: any Error]>([:])
-        DispatchQueue.concurrentPerform(iterations: stale.count) { index in
-            let (entry, links, fingerprint) = stale[index]
-            do {
-                try renderRunPage(entry, links: links, fingerprint: fingerprint, site: site, renderer: renderer)
-            } catch {
-                failures.withLock { $0[entry.id] = error }
-            }
+        _ = try Self.concurrentMap(stale) { entry, links, fingerprint in
+            try renderRunPage(entry, links: links, fingerprint: fingerprint, site: site, renderer: renderer)
         }
-        if let (_, error) = failures.withLock({ $0 }).min(by: { $0.key < $1.key }) { throw error }
         let rendered = stale.count
         let comparisonRenderer = ComparisonRenderer(templates: templates)
         var comparisonStamps: [String: String] = [:]
@@ -199,7 +190,6 @@ public struct SiteBuilder: Sendable {
                 ListPage(
                     in: site.appendingPathComponent("trends").appendingPathComponent(Self.pathComponent(recipe)),
                     inputs: listFingerprint(runs, comparisons: linked, stamps: comparisonStamps)
-
                 ) {
                     let model = TrendViewModel(recipe: recipe, entries: runs, comparisons: linked)
                     return try page(
@@ -221,7 +211,6 @@ public struct SiteBuilder: Sendable {
                 ListPage(
                     in: site.appendingPathComponent("sweeps").appendingPathComponent(Self.pathComponent(sweepID)),
                     inputs: listFingerprint(points, comparisons: [], stamps: [:])
-
                 ) {
                     try page(
                         title: "Sweep \(sweepID)", root: "../../",
@@ -241,7 +230,6 @@ public struct SiteBuilder: Sendable {
                 ListPage(
                     in: site.appendingPathComponent("services").appendingPathComponent(Self.pathComponent(service)),
                     inputs: listFingerprint(runs, comparisons: [], stamps: [:])
-
                 ) {
                     let model = IndexViewModel(
                         entries: runs, comparisons: [], trends: [], title: "Runs of \(service)", root: "../../")
@@ -261,15 +249,12 @@ public struct SiteBuilder: Sendable {
                 title: "Not found", root: "/",
                 markdown: "# Not found\n\nThere is no page at this address. [All runs](/index.html)\n"),
             to: site.appendingPathComponent("404.html"))
-        let finalTrends = trends
-        let finalSweeps = sweeps
-        let finalServices = services
         listPages.append(
             ListPage(in: site, inputs: listFingerprint(entries, comparisons: comparisons, stamps: comparisonStamps)) {
+                [trends, sweeps, services] in
                 let index = try templates.render(
                     IndexViewModel(
-                        entries: entries, comparisons: comparisons, trends: finalTrends, sweeps: finalSweeps,
-                        services: finalServices),
+                        entries: entries, comparisons: comparisons, trends: trends, sweeps: sweeps, services: services),
                     template: "index.md.mustache")
                 return try page(title: "Runs", root: "", markdown: index)
             })
