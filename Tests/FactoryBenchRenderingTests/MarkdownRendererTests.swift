@@ -84,4 +84,26 @@ import Testing
         let blocks = MarkdownRenderer.inlineHTML(["# title", "- item", "> quote", "1. one", "\u{E000}marker"])
         #expect(blocks == ["# title", "- item", "&gt; quote", "1. one", "\u{FFFD}marker"])
     }
+
+    /// Pieces taken as plain (not given to libcmark) are exactly what libcmark makes of them:
+    /// every ASCII character alone and between letters, table-cell values, and random
+    /// strings over plain characters and Markdown syntax.
+    @Test func plainPiecesAreWhatLibcmarkMakesOfThem() {
+        var pieces = ["686.0 µs", "80.2/s", "99.50 %", "2026-11-29T00:00:00.000Z", "completed", "–", "1,000 runs"]
+        for byte in UInt8(0x01)...UInt8(0x7F) {
+            let character = String(decoding: [byte], as: UTF8.self)
+            pieces += [character, "a\(character)b", "1\(character)", "\(character)x"]
+        }
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("ab019 .,:;/%+-=()?@#µ–\u{E000}*_`[]<>&\"'!\\~|{}^$\t")
+        for _ in 0..<3000 {
+            let count = Int.random(in: 1...8, using: &generator)
+            pieces.append(String((0..<count).map { _ in alphabet.randomElement(using: &generator)! }))
+        }
+        #expect(MarkdownRenderer.inlineHTML(pieces) == MarkdownRenderer.renderedInline(pieces))
+        let plain = pieces.filter(MarkdownRenderer.isPlain)
+        #expect(MarkdownRenderer.renderedInline(plain) == plain)
+        #expect(plain.count > 300)
+        #expect(!MarkdownRenderer.isPlain("[id](runs/id/index.html)") && !MarkdownRenderer.isPlain(" 1"))
+    }
 }

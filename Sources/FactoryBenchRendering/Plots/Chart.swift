@@ -171,6 +171,6 @@ struct Chart {
     /// Coordinates with at most one decimal, without a trailing `.0`.
     private func n(_ value: Double) -> String {
         let rounded = (value * 10).rounded() / 10
-        return rounded == rounded.rounded() ? String(Int(rounded)) : String(format: "%.1f", rounded)
+        return rounded == rounded.rounded() ? String(Int(rounded)) : Format.fixed(rounded, 1)
     }
 }

@@ -208,18 +208,18 @@ extension PlotRenderer {
 extension PlotRenderer {
     /// Latency percentiles and throughput across the runs of one recipe (x: run number);
     /// `regressions` (run number → what regressed) are ringed on the latency chart.
-    static func trendPlots(_ summaries: [RunSummary?], regressions: [Int: String] = [:]) -> [Plot] {
+    static func trendPlots(_ summaries: [RunListing.Metrics?], regressions: [Int: String] = [:]) -> [Plot] {
         guard summaries.count > 1 else { return [] }
-        func series(_ name: String, _ value: (RunSummary) -> Double?) -> Chart.Series {
+        func series(_ name: String, _ value: (RunListing.Metrics) -> Double?) -> Chart.Series {
             Chart.Series(
                 name: name,
                 points: summaries.enumerated().compactMap { index, summary in
                     summary.flatMap(value).map { (x: Double(index + 1), y: $0) }
                 })
         }
-        let p50 = series("p50") { $0.latency.map { $0.p50 * 1000 } }
-        let p95 = series("p95") { $0.latency.map { $0.p95 * 1000 } }
-        let p99 = series("p99") { $0.latency.map { $0.p99 * 1000 } }
+        let p50 = series("p50") { $0.latencyP50Seconds.map { $0 * 1000 } }
+        let p95 = series("p95") { $0.latencyP95Seconds.map { $0 * 1000 } }
+        let p99 = series("p99") { $0.latencyP99Seconds.map { $0 * 1000 } }
         let throughput = series("requests/s") { $0.requestsPerSecond }
         let runs = Double(summaries.count)
         var latency = Chart(
@@ -244,13 +244,15 @@ extension PlotRenderer {
 
 extension PlotRenderer {
     /// Latency percentiles and throughput against the one numeric key a sweep varied.
-    static func sweepPlots(axis: String, low: Double, high: Double, points: [(x: Double, summary: RunSummary)]) -> [Plot] {
-        func series(_ name: String, _ value: (RunSummary) -> Double?) -> Chart.Series {
-            Chart.Series(name: name, points: points.compactMap { point in value(point.summary).map { (x: point.x, y: $0) } })
+    static func sweepPlots(
+        axis: String, low: Double, high: Double, points: [(x: Double, metrics: RunListing.Metrics)]
+    ) -> [Plot] {
+        func series(_ name: String, _ value: (RunListing.Metrics) -> Double?) -> Chart.Series {
+            Chart.Series(name: name, points: points.compactMap { point in value(point.metrics).map { (x: point.x, y: $0) } })
         }
-        let p50 = series("p50") { $0.latency.map { $0.p50 * 1000 } }
-        let p95 = series("p95") { $0.latency.map { $0.p95 * 1000 } }
-        let p99 = series("p99") { $0.latency.map { $0.p99 * 1000 } }
+        let p50 = series("p50") { $0.latencyP50Seconds.map { $0 * 1000 } }
+        let p95 = series("p95") { $0.latencyP95Seconds.map { $0 * 1000 } }
+        let p99 = series("p99") { $0.latencyP99Seconds.map { $0 * 1000 } }
         let throughput = series("requests/s") { $0.requestsPerSecond }
         let latency = Chart(
             title: "Latency by \(axis)",

@@ -19,67 +19,95 @@ enum PipeTableConverter {
     }
 
     static func convert(_ markdown: String) -> String {
-        // Lines split on UTF-8 bytes: splitting on Characters was slow on pages carrying plots.
-        let lines = markdown.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map {
-            String(Substring($0))
+        // On UTF-8 bytes, into one buffer: lines are ranges, and only table rows become
+        // strings (a String per line and joining them were most of a 1,000-row page's time).
+        let bytes = Array(markdown.utf8)
+        var lines: [Range<Int>] = []
+        var start = 0
+        for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
+            lines.append(start..<index)
+            start = index + 1
         }
-        var output: [String] = []
-        var fence: String?
+        lines.append(start..<bytes.count)
+        // A line without its leading spaces.
+        func trimmed(_ line: Range<Int>) -> Range<Int> {
+            var lower = line.lowerBound
+            while lower < line.upperBound, bytes[lower] == UInt8(ascii: " ") { lower += 1 }
+            return lower..<line.upperBound
+        }
+        func starts(_ line: Range<Int>, with prefix: ArraySlice<UInt8>) -> Bool {
+            line.count >= prefix.count && bytes[line.lowerBound..<(line.lowerBound + prefix.count)] == prefix
+        }
+        func text(_ line: Range<Int>) -> String { String(decoding: bytes[line], as: UTF8.self) }
+        let pipe: ArraySlice<UInt8> = [UInt8(ascii: "|")]
+        let fences: [ArraySlice<UInt8>] = [Array("```".utf8)[...], Array("~~~".utf8)[...]]
+
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count * 2)
+        var fence: ArraySlice<UInt8>?
         var index = 0
         while index < lines.count {
+            // Lines are joined with newlines, as they came.
+            if index > 0 { output.append(UInt8(ascii: "\n")) }
             let line = lines[index]
-            let trimmed = line.trimmingLeadingSpaces()
+            let content = trimmed(line)
             if let open = fence {
-                if trimmed.hasPrefix(open) { fence = nil }
-                output.append(line)
+                if starts(content, with: open) { fence = nil }
+                output.append(contentsOf: bytes[line])
                 index += 1
                 continue
             }
-            if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") {
-                fence = String(trimmed.prefix(3))
-                output.append(line)
+            if let opening = fences.first(where: { starts(content, with: $0) }) {
+                fence = opening
+                output.append(contentsOf: bytes[line])
                 index += 1
                 continue
             }
-            if trimmed.hasPrefix("|"), index + 1 < lines.count,
-                let alignments = delimiterRow(lines[index + 1]),
-                splitCells(trimmed).count == alignments.count
+            if starts(content, with: pipe), index + 1 < lines.count,
+                let alignments = delimiterRow(text(lines[index + 1])),
+                splitCells(text(content)).count == alignments.count
             {
                 var rows: [[String]] = []
                 var next = index + 2
-                while next < lines.count, lines[next].trimmingLeadingSpaces().hasPrefix("|") {
-                    rows.append(splitCells(lines[next].trimmingLeadingSpaces()))
+                while next < lines.count, starts(trimmed(lines[next]), with: pipe) {
+                    rows.append(splitCells(text(trimmed(lines[next]))))
                     next += 1
                 }
-                output.append(contentsOf: table(header: splitCells(trimmed), alignments: alignments, rows: rows))
-                output.append("")
+                output.append(contentsOf: table(header: splitCells(text(content)), alignments: alignments, rows: rows).utf8)
+                // A blank line after the table ends its HTML block.
+                output.append(UInt8(ascii: "\n"))
                 index = next
                 continue
             }
-            output.append(line)
+            output.append(contentsOf: bytes[line])
             index += 1
         }
-        return output.joined(separator: "\n")
+        return String(decoding: output, as: UTF8.self)
     }
 
-    static func table(header: [String], alignments: [Alignment], rows: [[String]]) -> [String] {
+    /// The HTML of a table.
+    static func table(header: [String], alignments: [Alignment], rows: [[String]]) -> String {
         // Every cell of the table in one libcmark call (a call per cell made a 1,000-row
         // index spend most of its time starting parsers).
         let cells = header + rows.flatMap { row in alignments.indices.map { $0 < row.count ? row[$0] : "" } }
         var rendered = MarkdownRenderer.inlineHTML(cells)[...]
-        var html = ["<table>", "<thead>", "<tr>"]
-        for alignment in alignments.prefix(header.count) {
-            html.append("<th\(alignment.attribute)>\(rendered.popFirst() ?? "")</th>")
+        var html = "<table>\n<thead>\n<tr>\n"
+        html.reserveCapacity(rendered.reduce(0) { $0 + $1.utf8.count } + cells.count * 40 + 100)
+        func cell(_ open: String, _ alignment: Alignment, _ close: String) {
+            html.append(open)
+            html.append(alignment.attribute)
+            html.append(">")
+            html.append(rendered.popFirst() ?? "")
+            html.append(close)
         }
-        html.append(contentsOf: ["</tr>", "</thead>", "<tbody>"])
+        for alignment in alignments.prefix(header.count) { cell("<th", alignment, "</th>\n") }
+        html += "</tr>\n</thead>\n<tbody>\n"
         for _ in rows {
-            html.append("<tr>")
-            for alignment in alignments {
-                html.append("<td\(alignment.attribute)>\(rendered.popFirst() ?? "")</td>")
-            }
-            html.append("</tr>")
+            html += "<tr>\n"
+            for alignment in alignments { cell("<td", alignment, "</td>\n") }
+            html += "</tr>\n"
         }
-        html.append(contentsOf: ["</tbody>", "</table>"])
+        html += "</tbody>\n</table>"
         return html
     }
 

@@ -49,7 +49,7 @@ struct IndexViewModel {
     /// `root` is the relative path from the page to the site root; a service's sub-index
     /// (`title` set) lists only its runs.
     init(
-        entries: [SiteBuilder.RunEntry], comparisons: [Comparison], trends: [TrendRow], sweeps: [SweepRow] = [],
+        runs: [RunListing], comparisons: [Comparison], trends: [TrendRow], sweeps: [SweepRow] = [],
         services: [ServiceRow] = [], title: String? = nil, root: String = ""
     ) {
         self.title = title.map(MarkdownText.escape) ?? "FactoryBench runs"
@@ -60,17 +60,16 @@ struct IndexViewModel {
         self.sweeps = sweeps
         hasSweeps = !sweeps.isEmpty
         let e = MarkdownText.escape
-        let runs = entries.map { entry in
-            let m = entry.manifest
-            let s = entry.summary
+        let runs = runs.map { run in
+            let m = run.metrics
             return Run(
-                id: e(m.benchmarkID), link: root + SiteBuilder.runLink(entry.id), startedAt: e(m.startedAt),
-                recipeName: e(m.recipeName), serviceType: e(m.serviceType), numClients: String(m.numClients),
-                totalRequests: s.map { String($0.totalRequests) } ?? "–",
-                throughput: s.map { Format.rate($0.requestsPerSecond) } ?? "–",
-                p50: Format.latency(s?.latency?.p50), p95: Format.latency(s?.latency?.p95),
-                p99: Format.latency(s?.latency?.p99),
-                successRate: s.map { Format.percent($0.successRate) } ?? "–", statusLabel: m.status.rawValue)
+                id: e(run.benchmarkID), link: root + SiteBuilder.runLink(run.id), startedAt: e(run.startedAt),
+                recipeName: e(run.recipeName), serviceType: e(run.serviceType), numClients: String(run.numClients),
+                totalRequests: m.map { String($0.totalRequests) } ?? "–",
+                throughput: m.map { Format.rate($0.requestsPerSecond) } ?? "–",
+                p50: Format.latency(m?.latencyP50Seconds), p95: Format.latency(m?.latencyP95Seconds),
+                p99: Format.latency(m?.latencyP99Seconds),
+                successRate: m.map { Format.percent($0.successRate) } ?? "–", statusLabel: run.status.rawValue)
         }
         runTable = runs.map(\.markdownRow).joined(separator: "\n")
         hasRuns = !runs.isEmpty

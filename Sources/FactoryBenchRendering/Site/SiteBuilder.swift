@@ -1,6 +1,5 @@
 import FactoryBenchCore
 import Foundation
-import Synchronization
 
 /// Builds the static website from `results/` (and nothing else): `index.html` listing every
 /// run, one page per run under `runs/<id>/`, and the stylesheet. All links are relative, so
@@ -21,48 +20,25 @@ public struct SiteBuilder: Sendable {
         reportsPath = workspace.reportsRoot.path
     }
 
-    /// A run as the site sees it: its manifest and, when aggregation got that far, its summary.
+    /// A run read in full: its manifest and, when aggregation got that far, its summary.
     struct RunEntry: Sendable {
         /// The run's directory name under `results/`, which names its page too.
         var id: String
         var manifest: RunManifest
         var summary: RunSummary?
-        /// Read from a digest: the lists pages need are there, the run page's are not.
-        var isDigest = false
-        /// The version and the run's files' sizes and times: what the digest was made from.
-        var fingerprint = ""
     }
 
-    /// What `.entry.json` beside a run page keeps: the manifest and summary without what
-    /// only the run page shows (the recipe's text, clients, jobs, time series, histograms,
-    /// breakdowns).
-    struct RunDigest: Codable {
-        var fingerprint: String
-        var manifest: RunManifest
-        var summary: RunSummary?
-
-        init(fingerprint: String, entry: RunEntry) {
-            self.fingerprint = fingerprint
-            var manifest = entry.manifest
-            manifest.recipeVerbatim = ""
-            manifest.recipeResolved = .null
-            manifest.steps = []
-            manifest.clients = []
-            manifest.jobs = nil
-            self.manifest = manifest
-            summary = entry.summary.map { full in
-                var light = full
-                light.timeseries = []
-                light.latencyHistogram = []
-                light.percentileSpectrum = []
-                light.operations = [:]
-                light.queryTypes = [:]
-                light.clients = [:]
-                light.llm?.ttftHistogram = nil
-                light.llm?.itlHistogram = nil
-                return light
-            }
-        }
+    /// A run as a build found it: its listing, what the listing was made from, the run read
+    /// in full when its files changed since the last build, what its page is made from and
+    /// whether the page must be rendered again.
+    struct ScannedRun: Sendable {
+        var listing: RunListing
+        /// See `RunListing.Cache`.
+        var files: String
+        var full: RunEntry? = nil
+        var links: [ReportViewModel.ComparisonLink]
+        var inputs: String
+        var isStale: Bool
     }
 
     /// The link from the index to a run's page.
@@ -116,8 +92,8 @@ public struct SiteBuilder: Sendable {
     /// changed — the run's files (size and modification time), the comparisons it links,
     /// the templates or FactoryBench's version; so is every other page (index, trend, sweep,
     /// service, comparison) only when what it shows changed. Runs whose files did not change
-    /// are listed from the digest kept beside their page, not read in full. `clean` removes
-    /// the site first and renders everything.
+    /// are listed from the site's listing cache (`RunListing.Cache`), not read in full.
+    /// `clean` removes the site first and renders everything.
     public func update(clean: Bool = false) throws -> Update {
         let site = workspace.siteDirectory
         if clean, FileManager.default.fileExists(atPath: site.path) { try FileManager.default.removeItem(at: site) }
@@ -132,33 +108,69 @@ public struct SiteBuilder: Sendable {
                     headline: ComparisonViewModel.headline(comparison))
             }
         }
-        // Every run's entry (from its digest when its files did not change) and whether its
-        // page is current, on every core at once: a thousand digests to decode and five
-        // thousand files to look at.
-        let scanned = try Self.concurrentMap(workspace.runIDs()) { id -> (RunEntry, [ReportViewModel.ComparisonLink], String?) in
-            let entry = try entry(id, site: site)
+        // Every run's listing (from the cache when its files did not change) and whether its
+        // page is current, on every core at once: five thousand files to look at, by names
+        // relative to the open results/ and reports/ directories.
+        let cachePath = site.path + "/.runs.tsv"
+        let cached = RunListing.Cache.read(from: cachePath)
+        let roots: [String] = [resultsPath, reportsPath]
+        let directories = roots.map { path -> Int32 in open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        defer { for fd in directories where fd >= 0 { close(fd) } }
+        // Every directory of results/ with a run.json is a run (as `Workspace.runIDs` says),
+        // here checked by its stamp, on every core.
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: resultsPath)) ?? []
+        let found = try Self.concurrentMap(names) { id -> ScannedRun? in
+            guard let stamps = Self.stamps(of: id, results: directories[0], reports: directories[1]) else { return nil }
+            let files = stamps[0..<2].joined(separator: "\n")
             let links = linksByRun[id] ?? []
-            let fingerprint = inputsFingerprint(of: id, links: links)
-            let directory = site.path + "/runs/" + id
-            return (entry, links, isCurrent(directory, fingerprint: fingerprint) ? nil : fingerprint)
+            let inputs = inputsFingerprint(stamps: stamps, links: links)
+            let page = site.path + "/runs/" + Self.pathComponent(id)
+            // The inputs the page was rendered from are in the cache; `.inputs` beside the
+            // page says the same for a run the cache does not know.
+            let pageIsCurrent: Bool
+            if let rendered = cached[id]?.page {
+                pageIsCurrent = rendered == inputs && access(page + "/index.html", F_OK) == 0
+            } else {
+                pageIsCurrent = isCurrent(page, fingerprint: inputs)
+            }
+            if let entry = cached[id], entry.files == files {
+                return ScannedRun(
+                    listing: entry.listing, files: files, links: links, inputs: inputs, isStale: !pageIsCurrent)
+            }
+            let full = try read(id)
+            return ScannedRun(
+                listing: RunListing(id: id, manifest: full.manifest, summary: full.summary), files: files, full: full,
+                links: links, inputs: inputs, isStale: !pageIsCurrent)
         }
-        .sorted { ($0.0.manifest.startedAt, $0.0.manifest.benchmarkID) > ($1.0.manifest.startedAt, $1.0.manifest.benchmarkID) }
-        let entries = scanned.map(\.0)
+        .compactMap { $0 }
+        // Newest first; indices are sorted, as moving the runs themselves cost more.
+        let scanned = found.indices.sorted { left, right in
+            let (a, b) = (found[left].listing, found[right].listing)
+            return a.startedAt != b.startedAt ? a.startedAt > b.startedAt : a.benchmarkID > b.benchmarkID
+        }
+        .map { found[$0] }
 
         // Pages of runs that are no longer under results/ go.
         let runsDirectory = site.appendingPathComponent("runs")
-        let current = Set(entries.map { Self.pathComponent($0.id) })
+        let current = Set(scanned.map { Self.pathComponent($0.listing.id) })
         for name in (try? FileManager.default.contentsOfDirectory(atPath: runsDirectory.path)) ?? []
         where !current.contains(name) {
             try FileManager.default.removeItem(at: runsDirectory.appendingPathComponent(name))
         }
         let renderer = ReportRenderer(templates: templates)
         // Pages are independent: they are rendered on every core at once.
-        let stale = scanned.compactMap { entry, links, fingerprint in fingerprint.map { (entry, links, $0) } }
-        _ = try Self.concurrentMap(stale) { entry, links, fingerprint in
-            try renderRunPage(entry, links: links, fingerprint: fingerprint, site: site, renderer: renderer)
-        }
+        let stale = scanned.filter(\.isStale)
+        _ = try Self.concurrentMap(stale) { try renderRunPage($0, site: site, renderer: renderer) }
         let rendered = stale.count
+        // Every run page is current now: the cache says so, with every run's listing.
+        let changed = scanned.contains { run in
+            guard let entry = cached[run.listing.id] else { return true }
+            return run.full != nil || entry.page != run.inputs
+        }
+        if changed || scanned.count != cached.count {
+            try RunListing.Cache.write(
+                scanned.map { .init(files: $0.files, page: $0.inputs, listing: $0.listing) }, to: cachePath)
+        }
         let comparisonRenderer = ComparisonRenderer(templates: templates)
         var comparisonStamps: [String: String] = [:]
         for comparison in comparisons {
@@ -178,20 +190,20 @@ public struct SiteBuilder: Sendable {
             try AtomicFile.write(fingerprint, to: directory.appendingPathComponent(".inputs"))
         }
         // One trend page per recipe, its runs oldest first.
-        let byRecipe = Dictionary(grouping: entries) { $0.manifest.recipeName }
+        let byRecipe = Dictionary(grouping: scanned) { $0.listing.recipeName }
         var trends: [IndexViewModel.TrendRow] = []
         // The list pages are rendered together at the end, on every core.
         var listPages: [ListPage] = []
         for recipe in byRecipe.keys.sorted() {
             let runs = byRecipe[recipe, default: []].reversed().map { $0 }
-            let ids = Set(runs.map(\.id))
+            let ids = Set(runs.map(\.listing.id))
             let linked = comparisons.filter { ids.contains($0.current.id) }
             listPages.append(
                 ListPage(
                     in: site.appendingPathComponent("trends").appendingPathComponent(Self.pathComponent(recipe)),
                     inputs: listFingerprint(runs, comparisons: linked, stamps: comparisonStamps)
                 ) {
-                    let model = TrendViewModel(recipe: recipe, entries: runs, comparisons: linked)
+                    let model = TrendViewModel(recipe: recipe, runs: runs.map(\.listing), comparisons: linked)
                     return try page(
                         title: "Trend \(recipe)", root: "../../",
                         markdown: try templates.render(model, template: "trend.md.mustache"))
@@ -202,11 +214,11 @@ public struct SiteBuilder: Sendable {
                     runCount: runs.count == 1 ? "1 run" : "\(runs.count) runs"))
         }
         // One page per sweep, its points in the order they ran.
-        let bySweep = Dictionary(grouping: entries.filter { $0.manifest.sweepID != nil }) { $0.manifest.sweepID ?? "" }
+        let bySweep = Dictionary(grouping: scanned.filter { $0.listing.sweepID != nil }) { $0.listing.sweepID ?? "" }
         var sweeps: [IndexViewModel.SweepRow] = []
         for sweepID in bySweep.keys.sorted(by: >) {
             let points = bySweep[sweepID, default: []].reversed().map { $0 }
-            let model = SweepViewModel(sweepID: sweepID, entries: points)
+            let model = SweepViewModel(sweepID: sweepID, points: points.map(\.listing))
             listPages.append(
                 ListPage(
                     in: site.appendingPathComponent("sweeps").appendingPathComponent(Self.pathComponent(sweepID)),
@@ -219,10 +231,10 @@ public struct SiteBuilder: Sendable {
             sweeps.append(
                 IndexViewModel.SweepRow(
                     id: MarkdownText.escape(sweepID), link: "sweeps/\(Self.pathComponent(sweepID))/index.html",
-                    recipe: MarkdownText.escape(points.first?.manifest.recipeName ?? ""), pointCount: model.pointCount))
+                    recipe: MarkdownText.escape(points.first?.listing.recipeName ?? ""), pointCount: model.pointCount))
         }
         // One sub-index per service type, its runs newest first.
-        let byService = Dictionary(grouping: entries) { $0.manifest.serviceType }
+        let byService = Dictionary(grouping: scanned) { $0.listing.serviceType }
         var services: [IndexViewModel.ServiceRow] = []
         for service in byService.keys.sorted() {
             let runs = byService[service, default: []]
@@ -232,7 +244,7 @@ public struct SiteBuilder: Sendable {
                     inputs: listFingerprint(runs, comparisons: [], stamps: [:])
                 ) {
                     let model = IndexViewModel(
-                        entries: runs, comparisons: [], trends: [], title: "Runs of \(service)", root: "../../")
+                        runs: runs.map(\.listing), comparisons: [], trends: [], title: "Runs of \(service)", root: "../../")
                     return try page(
                         title: "Runs of \(service)", root: "../../",
                         markdown: try templates.render(model, template: "index.md.mustache"))
@@ -250,52 +262,34 @@ public struct SiteBuilder: Sendable {
                 markdown: "# Not found\n\nThere is no page at this address. [All runs](/index.html)\n"),
             to: site.appendingPathComponent("404.html"))
         listPages.append(
-            ListPage(in: site, inputs: listFingerprint(entries, comparisons: comparisons, stamps: comparisonStamps)) {
+            ListPage(in: site, inputs: listFingerprint(scanned, comparisons: comparisons, stamps: comparisonStamps)) {
                 [trends, sweeps, services] in
                 let index = try templates.render(
                     IndexViewModel(
-                        entries: entries, comparisons: comparisons, trends: trends, sweeps: sweeps, services: services),
+                        runs: scanned.map(\.listing), comparisons: comparisons, trends: trends, sweeps: sweeps, services: services
+                    ),
                     template: "index.md.mustache")
                 return try page(title: "Runs", root: "", markdown: index)
             })
         _ = try Self.concurrentMap(listPages) { try writePage($0) }
-        return Update(runPages: entries.count, renderedRunPages: rendered)
+        return Update(runPages: scanned.count, renderedRunPages: rendered)
     }
 
     /// Writes a run's page, its downloads and its inputs stamp.
-    private func renderRunPage(
-        _ entry: RunEntry, links: [ReportViewModel.ComparisonLink], fingerprint: String, site: URL,
-        renderer: ReportRenderer
-    ) throws {
-        let directory = site.appendingPathComponent("runs").appendingPathComponent(entry.id)
-        let full = entry.isDigest ? try read(entry.id) : entry
+    private func renderRunPage(_ run: ScannedRun, site: URL, renderer: ReportRenderer) throws {
+        let id = run.listing.id
+        let directory = site.appendingPathComponent("runs").appendingPathComponent(Self.pathComponent(id))
+        let full = try run.full ?? read(id)
         let summary = full.summary ?? Aggregator.summarize([])
-        let downloads = try publishDownloads(of: entry.id, into: directory)
+        let downloads = try publishDownloads(of: id, into: directory)
         let markdown = try renderer.markdown(
             manifest: full.manifest, summary: summary, plots: PlotRenderer.plots(for: summary), inlinePlots: true,
-            comparisons: links, downloads: downloads)
-        let page = try page(title: "Benchmark \(entry.manifest.benchmarkID)", root: "../../", markdown: markdown)
+            comparisons: run.links, downloads: downloads)
+        let page = try page(title: "Benchmark \(full.manifest.benchmarkID)", root: "../../", markdown: markdown)
         try AtomicFile.write(page, to: directory.appendingPathComponent("index.html"))
-        try AtomicFile.write(fingerprint, to: directory.appendingPathComponent(".inputs"))
-    }
-
-    /// A run as the index, trend, sweep and service pages need it: from the digest saved
-    /// beside its page when the run's files have not changed since, else read in full (and
-    /// the digest saved for the next build).
-    private func entry(_ id: String, site: URL) throws -> RunEntry {
-        let cachePath = site.path + "/runs/" + Self.pathComponent(id) + "/.entry.json"
-        let files = filesFingerprint(of: id)
-        if let data = FileManager.default.contents(atPath: cachePath),
-            let digest = try? JSONDecoder().decode(RunDigest.self, from: data),
-            digest.fingerprint == files
-        {
-            return RunEntry(
-                id: id, manifest: digest.manifest, summary: digest.summary, isDigest: true, fingerprint: files)
-        }
-        var full = try read(id)
-        full.fingerprint = files
-        try AtomicFile.writeJSON(RunDigest(fingerprint: files, entry: full), to: URL(fileURLWithPath: cachePath))
-        return full
+        try AtomicFile.write(run.inputs, to: directory.appendingPathComponent(".inputs"))
+        // Sites built before the listing cache kept a digest beside each page.
+        unlink(directory.path + "/.entry.json")
     }
 
     /// A run's manifest and summary, read in full from `results/`.
@@ -331,20 +325,26 @@ public struct SiteBuilder: Sendable {
     static func concurrentMap<Element: Sendable, Result: Sendable>(
         _ elements: [Element], _ transform: @Sendable (Element) throws -> Result
     ) throws -> [Result] {
-        let results = Mutex<[Int: Swift.Result<Result, any Error>]>([:])
-        DispatchQueue.concurrentPerform(iterations: elements.count) { index in
-            let result = Swift.Result { try transform(elements[index]) }
-            results.withLock { $0[index] = result }
+        let slots = UnsafeMutableBufferPointer<Swift.Result<Result, any Error>?>.allocate(capacity: elements.count)
+        slots.initialize(repeating: nil)
+        defer {
+            _ = slots.deinitialize()
+            slots.deallocate()
         }
-        let collected = results.withLock { $0 }
-        return try elements.indices.map { try collected[$0]!.get() }
+        // Each slot is written by exactly one iteration, and read after all ended: no lock
+        // (a locked dictionary of results cost more than scanning a run).
+        nonisolated(unsafe) let shared = slots
+        DispatchQueue.concurrentPerform(iterations: elements.count) { index in
+            shared[index] = Swift.Result { try transform(elements[index]) }
+        }
+        return try slots.map { try $0!.get() }
     }
 
     /// What a page listing runs is made from: the version, the templates, each run's files
     /// (in the page's order) and the comparisons it shows.
-    private func listFingerprint(_ entries: [RunEntry], comparisons: [Comparison], stamps: [String: String]) -> String {
+    private func listFingerprint(_ runs: [ScannedRun], comparisons: [Comparison], stamps: [String: String]) -> String {
         var parts = [ToolInfo.version, ToolInfo.commit ?? "", templates.fingerprint]
-        for entry in entries { parts.append(entry.id + "\n" + entry.fingerprint) }
+        for run in runs { parts.append(run.listing.id + "\n" + run.files) }
         for comparison in comparisons { parts.append(comparison.id + "\n" + (stamps[comparison.id] ?? "")) }
         return parts.joined(separator: "\n") + "\n"
     }
@@ -352,42 +352,51 @@ public struct SiteBuilder: Sendable {
     /// Whether the page in the directory at `path` was rendered from inputs with this
     /// fingerprint. (Paths as strings: building URLs was a good part of a rebuild's time.)
     private func isCurrent(_ path: String, fingerprint: String) -> Bool {
-        access(path + "/index.html", F_OK) == 0
-            && FileManager.default.contents(atPath: path + "/.inputs").map { String(decoding: $0, as: UTF8.self) }
-                == fingerprint
+        guard access(path + "/index.html", F_OK) == 0 else { return false }
+        // open and one read: FileManager's contents(atPath:) made several calls more, for
+        // each of a thousand run pages.
+        let fd = open(path + "/.inputs", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        let expected = fingerprint.utf8.count
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: expected + 1) { buffer in
+            var count = 0
+            while count <= expected {
+                let got = Glibc.read(fd, buffer.baseAddress! + count, expected + 1 - count)
+                if got < 0 && errno == EINTR { continue }
+                if got <= 0 { break }
+                count += got
+            }
+            return count == expected && buffer[..<count].elementsEqual(fingerprint.utf8)
+        }
     }
 
     /// The size and modification time of files, one line each.
     private static func stamps(_ files: [URL]) -> [String] {
-        stamps(paths: files.map(\.path))
+        files.map { stamp($0.lastPathComponent, in: AT_FDCWD, path: $0.path) }
     }
 
-    private static func stamps(paths: [String]) -> [String] {
-        paths.map { path in
-            let name = path.utf8.lastIndex(of: UInt8(ascii: "/")).map { String(path[path.index(after: $0)...]) } ?? path
-            var info = stat()
-            guard stat(path, &info) == 0 else { return "\(name) missing" }
-            return "\(name) \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
-        }
+    /// A file's name, size and modification time (`path` relative to the open `directory`):
+    /// what says whether it changed.
+    private static func stamp(_ name: String, in directory: Int32, path: String) -> String {
+        var info = stat()
+        guard fstatat(directory, path, &info, 0) == 0 else { return "\(name) missing" }
+        return stamp(name, info)
     }
 
-    /// The paths of a run's files under `results/` and `reports/`.
-    private func runFiles(_ id: String) -> (
-        manifest: String, summary: String, requests: String, reportMarkdown: String, reportJSON: String
-    ) {
-        let results = resultsPath + "/" + id
-        let report = reportsPath + "/" + id
-        return (
-            results + "/run.json", results + "/summary.json", results + "/requests.jsonl", report + "/report.md",
-            report + "/report.json"
-        )
+    private static func stamp(_ name: String, _ info: stat) -> String {
+        "\(name) \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
     }
 
-    /// What a run's digest is made from: FactoryBench's version and the run's own files.
-    private func filesFingerprint(of id: String) -> String {
-        let files = runFiles(id)
-        return ([ToolInfo.version, ToolInfo.commit ?? ""] + Self.stamps(paths: [files.manifest, files.summary]))
-            .joined(separator: "\n")
+    /// The stamps of a run's files: `run.json` and `summary.json` (the two a listing is made
+    /// from), `requests.jsonl`, `report.md` and `report.json`, looked up relative to the
+    /// open `results/` and `reports/` directories; nil when there is no `run.json`.
+    private static func stamps(of id: String, results: Int32, reports: Int32) -> [String]? {
+        var manifest = stat()
+        guard fstatat(results, id + "/run.json", &manifest, 0) == 0 else { return nil }
+        return [stamp("run.json", manifest)]
+            + [(results, "summary.json"), (results, "requests.jsonl"), (reports, "report.md"), (reports, "report.json")]
+            .map { directory, name in stamp(name, in: directory, path: id + "/" + name) }
     }
 
     /// What a comparison page is made from.
@@ -401,12 +410,10 @@ public struct SiteBuilder: Sendable {
     }
 
     /// What a run page is made from, as one string: FactoryBench's version, the templates,
-    /// the size and modification time of each of the run's files, and the comparisons the
-    /// page links.
-    private func inputsFingerprint(of id: String, links: [ReportViewModel.ComparisonLink]) -> String {
-        let files = runFiles(id)
-        var parts = [ToolInfo.version, ToolInfo.commit ?? "", templates.fingerprint]
-        parts += Self.stamps(paths: [files.manifest, files.summary, files.requests, files.reportMarkdown, files.reportJSON])
+    /// the size and modification time of each of the run's files (`stamps(of:)`),
+    /// and the comparisons the page links.
+    private func inputsFingerprint(stamps: [String], links: [ReportViewModel.ComparisonLink]) -> String {
+        var parts = [ToolInfo.version, ToolInfo.commit ?? "", templates.fingerprint] + stamps
         parts += links.map { "\($0.id) \($0.link) \($0.headline)" }
         return parts.joined(separator: "\n") + "\n"
     }

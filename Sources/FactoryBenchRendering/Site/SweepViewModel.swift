@@ -21,31 +21,31 @@ struct SweepViewModel {
     var hasLLM: Bool
     var plots: [PlotRow]
 
-    /// `entries` are the sweep's runs, in the order they ran.
-    init(sweepID: String, entries: [SiteBuilder.RunEntry]) {
+    /// `points` are the sweep's runs, in the order they ran.
+    init(sweepID: String, points runs: [RunListing]) {
         let e = MarkdownText.escape
         self.sweepID = e(sweepID)
-        recipe = e(entries.first?.manifest.recipeName ?? "")
-        pointCount = entries.count == 1 ? "1 point" : "\(entries.count) points"
-        let keys = Set(entries.flatMap { ($0.manifest.sweepPoint ?? [:]).keys }).sorted()
+        recipe = e(runs.first?.recipeName ?? "")
+        pointCount = runs.count == 1 ? "1 point" : "\(runs.count) points"
+        let keys = Set(runs.flatMap { ($0.sweepPoint ?? [:]).keys }).sorted()
         axes = keys.map(e)
-        hasLLM = entries.contains { $0.summary?.llm != nil }
-        points = entries.map { entry in
-            let s = entry.summary
+        hasLLM = runs.contains { $0.metrics?.hasLLMMetrics == true }
+        points = runs.map { run in
+            let m = run.metrics
             return Point(
-                cells: keys.map { key in entry.manifest.sweepPoint?[key].map { e(RecipePlan.scalar($0)) } ?? "–" },
-                id: e(entry.id), link: "../../" + SiteBuilder.runLink(entry.id), statusLabel: entry.manifest.status.rawValue,
-                throughput: s.map { Format.rate($0.requestsPerSecond) } ?? "–", p50: Format.latency(s?.latency?.p50),
-                p95: Format.latency(s?.latency?.p95), p99: Format.latency(s?.latency?.p99),
-                successRate: s.map { Format.percent($0.successRate) } ?? "–",
-                ttftP95: Format.latency(s?.llm?.ttft?.p95))
+                cells: keys.map { key in run.sweepPoint?[key].map { e(RecipePlan.scalar($0)) } ?? "–" },
+                id: e(run.id), link: "../../" + SiteBuilder.runLink(run.id), statusLabel: run.status.rawValue,
+                throughput: m.map { Format.rate($0.requestsPerSecond) } ?? "–", p50: Format.latency(m?.latencyP50Seconds),
+                p95: Format.latency(m?.latencyP95Seconds), p99: Format.latency(m?.latencyP99Seconds),
+                successRate: m.map { Format.percent($0.successRate) } ?? "–",
+                ttftP95: Format.latency(m?.ttftP95Seconds))
         }
         plots = []
         // One numeric swept key: throughput and latency against it, points in key order.
         guard keys.count == 1, let key = keys.first else { return }
-        let measured = entries.compactMap { entry -> (x: Double, summary: RunSummary)? in
-            guard let value = entry.manifest.sweepPoint?[key]?.doubleValue, let summary = entry.summary else { return nil }
-            return (value, summary)
+        let measured = runs.compactMap { run -> (x: Double, metrics: RunListing.Metrics)? in
+            guard let value = run.sweepPoint?[key]?.doubleValue, let metrics = run.metrics else { return nil }
+            return (value, metrics)
         }
         .sorted { $0.x < $1.x }
         guard measured.count >= 2, let low = measured.first?.x, let high = measured.last?.x, high > low else { return }

@@ -22,20 +22,20 @@ struct TrendViewModel {
     var runTable: String
     var plots: [PlotRow]
 
-    /// `entries` oldest first; `comparisons` are looked up by their current run.
-    init(recipe: String, entries: [SiteBuilder.RunEntry], comparisons: [Comparison]) {
+    /// `runs` oldest first; `comparisons` are looked up by their current run.
+    init(recipe: String, runs listings: [RunListing], comparisons: [Comparison]) {
         let e = MarkdownText.escape
         self.recipe = e(recipe)
-        runCount = String(entries.count)
-        let runs = entries.map { entry in
-            let s = entry.summary
-            let comparison = comparisons.first { $0.current.id == entry.id }
+        runCount = String(listings.count)
+        let runs = listings.map { run in
+            let m = run.metrics
+            let comparison = comparisons.first { $0.current.id == run.id }
             return Row(
-                id: e(entry.id), link: "../../" + SiteBuilder.runLink(entry.id), startedAt: e(entry.manifest.startedAt),
-                statusLabel: entry.manifest.status.rawValue, totalRequests: s.map { String($0.totalRequests) } ?? "–",
-                throughput: s.map { Format.rate($0.requestsPerSecond) } ?? "–", p50: Format.latency(s?.latency?.p50),
-                p95: Format.latency(s?.latency?.p95), p99: Format.latency(s?.latency?.p99),
-                successRate: s.map { Format.percent($0.successRate) } ?? "–",
+                id: e(run.id), link: "../../" + SiteBuilder.runLink(run.id), startedAt: e(run.startedAt),
+                statusLabel: run.status.rawValue, totalRequests: m.map { String($0.totalRequests) } ?? "–",
+                throughput: m.map { Format.rate($0.requestsPerSecond) } ?? "–", p50: Format.latency(m?.latencyP50Seconds),
+                p95: Format.latency(m?.latencyP95Seconds), p99: Format.latency(m?.latencyP99Seconds),
+                successRate: m.map { Format.percent($0.successRate) } ?? "–",
                 verdict: comparison.map {
                     $0.regressedMetrics.isEmpty ? e($0.headline()) : "**" + e($0.headline()) + "**"
                 } ?? "–")
@@ -43,13 +43,13 @@ struct TrendViewModel {
         runTable = runs.map(\.markdownRow).joined(separator: "\n")
         // Runs a comparison with the previous run found regressed are ringed on the plot.
         var regressions: [Int: String] = [:]
-        for (index, entry) in entries.enumerated() {
-            guard let comparison = comparisons.first(where: { $0.current.id == entry.id }),
+        for (index, run) in listings.enumerated() {
+            guard let comparison = comparisons.first(where: { $0.current.id == run.id }),
                 !comparison.regressedMetrics.isEmpty
             else { continue }
             regressions[index + 1] = "regressed: " + comparison.regressedMetrics.joined(separator: ", ")
         }
-        plots = PlotRenderer.trendPlots(entries.map(\.summary), regressions: regressions).map {
+        plots = PlotRenderer.trendPlots(listings.map(\.metrics), regressions: regressions).map {
             PlotRow(title: e($0.title), svg: $0.svg)
         }
     }
