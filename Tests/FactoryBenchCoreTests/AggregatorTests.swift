@@ -78,6 +78,20 @@ import Testing
         #expect(abs(bins[0].upper / bins[0].lower - pow(10, 0.1)) < 1e-9)
     }
 
+    /// Bins are counted by binary search over the sorted values: each holds exactly the
+    /// values whose own bin (⌊10·log10 v⌋) it is, bin edges and zeros included.
+    @Test func histogramCountsMatchEachValuesOwnBin() {
+        var generator = SystemRandomNumberGenerator()
+        var values = (0..<20_000).map { _ in pow(10, Double.random(in: -7...2, using: &generator)) }
+        values += (-70...20).map { pow(10, Double($0) / 10) } + [0, 0, 1e-12, 0.001, 0.001, 0.01]
+        values.sort()
+        let bins = Aggregator.histogram(sorted: values)
+        let first = Int((log10(max(values[0], 1e-9)) * 10).rounded(.down))
+        var expected = [Int](repeating: 0, count: bins.count)
+        for value in values { expected[Int((log10(max(value, 1e-9)) * 10).rounded(.down)) - first] += 1 }
+        #expect(bins.map(\.count) == expected)
+    }
+
     @Test func summaryJSONUsesTheSeedKeys() throws {
         let summary = Aggregator.summarize([record(0, start: 1, latency: 0.5)])
         let json = try #require(

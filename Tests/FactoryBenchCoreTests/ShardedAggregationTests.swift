@@ -39,6 +39,8 @@ import Testing
         #expect(latency.p99 == Statistics.percentile(sorted: sorted, 99))
         #expect(latency.max == sorted.last)
         #expect(abs(latency.avg - latencies.reduce(0, +) / Double(latencies.count)) < 1e-15)
+        // Each shard's spread, combined (Chan, Golub and LeVeque), is that of all the values.
+        #expect(abs(latency.std - (try #require(Statistics.sampleStandardDeviation(latencies)))) < 1e-15)
         #expect(summary.skippedLines.examples == [SkippedLine(file: "big.jsonl", line: 70_001, reason: "not a JSON object")])
         #expect(summary.operations.keys.sorted() == ["op0", "op1", "op2"])
         #expect(summary.clients.count == 5)

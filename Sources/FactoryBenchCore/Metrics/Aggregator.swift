@@ -40,23 +40,40 @@ public enum Aggregator {
     static func aggregation(files: [URL], exactLimit: Int, goodput: GoodputLimits?) throws -> RequestAggregation {
         let shards = (0..<shardCount).map { _ in Shard(exactLimit: max(exactLimit / shardCount, 1), goodput: goodput) }
         try scan(files: files) { index, _ in shards[index % shardCount] }
-        for (index, shard) in shards.enumerated() {
-            for earlier in shards[..<index] where shard.aggregation.sharesRequests(with: earlier.aggregation) {
-                // A request logged twice, in blocks of two shards: only one aggregation over
-                // everything can leave it out exactly once.
-                let single = Shard(exactLimit: exactLimit, goodput: goodput)
-                try scan(files: files) { _, _ in single }
-                return single.aggregation
-            }
+        // Whether a request was logged in blocks of two shards is checked on another core
+        // while the shards merge (the check only reads their duplicate filters).
+        nonisolated(unsafe) let filters = shards.map(\.aggregation.duplicateFilters)
+        nonisolated(unsafe) var shared = false
+        let checked = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            shared = RequestAggregation.shareRequests(filters)
+            checked.signal()
+        }
+        // Shards merge as a tree, the pairs on two cores: each shard takes its sums and
+        // sorts its samples, then each pair merges, then the two halves.
+        DispatchQueue.concurrentPerform(iterations: shardCount / 2) { pair in
+            let (left, right) = (shards[2 * pair], shards[2 * pair + 1])
+            left.aggregation.finishScan()
+            right.aggregation.finishScan()
+            left.aggregation.merge(right.aggregation)
+            // Free the shard's values as soon as they are merged.
+            right.aggregation = RequestAggregation(exactLimit: 0)
         }
         var merged = shards[0].aggregation
         shards[0].aggregation = RequestAggregation(exactLimit: 0)
-        for shard in shards.dropFirst() {
+        for shard in stride(from: 2, to: shardCount, by: 2).map({ shards[$0] }) {
             merged.merge(shard.aggregation)
-            // Free the shard's values as soon as they are merged.
             shard.aggregation = RequestAggregation(exactLimit: 0)
         }
         merged.exactLimit = exactLimit
+        checked.wait()
+        if shared {
+            // A request logged twice, in blocks of two shards: only one aggregation over
+            // everything can leave it out exactly once.
+            let single = Shard(exactLimit: exactLimit, goodput: goodput)
+            try scan(files: files) { _, _ in single }
+            return single.aggregation
+        }
         return merged
     }
 
@@ -144,9 +161,21 @@ public enum Aggregator {
             HistogramBin(
                 lower: pow(10, Double(index) / perDecade), upper: pow(10, Double(index + 1) / perDecade), count: 0)
         }
-        for value in sorted {
-            let index = Int((log10(max(value, 1e-9)) * perDecade).rounded(.down)) - first
-            bins[min(max(index, 0), bins.count - 1)].count += 1
+        func bin(_ value: Double) -> Int {
+            min(max(Int((log10(max(value, 1e-9)) * perDecade).rounded(.down)) - first, 0), bins.count - 1)
+        }
+        // The values are sorted, so each bin's are a run of them: its end is found by binary
+        // search, not by taking the logarithm of every value.
+        var start = 0
+        for index in bins.indices {
+            var low = start
+            var high = sorted.count
+            while low < high {
+                let middle = (low + high) / 2
+                if bin(sorted[middle]) <= index { low = middle + 1 } else { high = middle }
+            }
+            bins[index].count = low - start
+            start = low
         }
         return bins
     }

@@ -41,8 +41,12 @@ final class DuplicateFilter {
         return false
     }
 
-    /// Every remembered key (with its low bit set).
-    var keys: [UInt64] { slots.filter { $0 != 0 } }
+    /// Whether a key remembered by `other` is remembered here too.
+    func sharesKey(with other: DuplicateFilter) -> Bool {
+        other.slots.withUnsafeBufferPointer { theirs in
+            theirs.contains { $0 != 0 && contains($0) }
+        }
+    }
 
     private func grow() {
         let old = slots

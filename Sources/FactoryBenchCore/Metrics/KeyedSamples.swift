@@ -1,5 +1,3 @@
-import Dispatch
-
 /// Every successful request's latency while an aggregation is exact, kept once with the
 /// breakdowns it belongs to (operation, query type, client, second) packed in a key.
 ///
@@ -73,60 +71,55 @@ struct KeyedSamples {
     mutating func append(_ value: Double, _ key: UInt64) {
         values.append(value)
         keys.append(key)
+        isSorted = false
     }
 
-    /// One half of the samples, sorted on a core of its own.
-    private final class Half: @unchecked Sendable {
-        var values: [Double]
-        var keys: [UInt64]
+    /// Whether the values are in ascending order (keys moved with them).
+    private(set) var isSorted = false
 
-        init(values: [Double], keys: [UInt64]) {
-            self.values = values
-            self.keys = keys
-        }
-    }
-
-    /// Sorts the values (keys move with them; equal values keep their order): the two
-    /// halves on two cores, then one merge.
+    /// Sorts the values; keys move with them, equal values keep their order.
     mutating func sort() {
-        let n = values.count
-        guard n >= 1 << 16 else {
-            RadixSort.sort(&values, carrying: &keys)
-            return
-        }
-        let middle = n / 2
-        let first = Half(values: Array(values[0..<middle]), keys: Array(keys[0..<middle]))
-        let second = Half(values: Array(values[middle..<n]), keys: Array(keys[middle..<n]))
-        DispatchQueue.concurrentPerform(iterations: 2) { index in
-            let half = index == 0 ? first : second
-            RadixSort.sort(&half.values, carrying: &half.keys)
-        }
-        let firstValues = first.values
-        let firstKeys = first.keys
-        let secondValues = second.values
-        let secondKeys = second.keys
-        var i = 0
-        var j = 0
-        for index in 0..<n {
-            // Ties go to the first half, which held the earlier samples.
-            let takeFirst: Bool
-            if j == secondValues.count {
-                takeFirst = true
-            } else if i == firstValues.count {
-                takeFirst = false
-            } else {
-                takeFirst = firstValues[i] <= secondValues[j]
+        guard !isSorted else { return }
+        RadixSort.sort(&values, carrying: &keys)
+        isSorted = true
+    }
+
+    /// Merges `other`'s sorted samples into these sorted ones, their keys mapped to ours by
+    /// `remap`; ties keep ours first.
+    mutating func mergeSorted(_ other: KeyedSamples, remap: (UInt64) -> UInt64) {
+        precondition(isSorted && other.isSorted, "merging unsorted samples")
+        let n = values.count + other.values.count
+        var mergedValues = [Double]()
+        var mergedKeys = [UInt64]()
+        mergedValues.reserveCapacity(n)
+        mergedKeys.reserveCapacity(n)
+        values.withUnsafeBufferPointer { mine in
+            keys.withUnsafeBufferPointer { myKeys in
+                other.values.withUnsafeBufferPointer { theirs in
+                    other.keys.withUnsafeBufferPointer { theirKeys in
+                        var i = 0
+                        var j = 0
+                        while i < mine.count && j < theirs.count {
+                            if mine[i] <= theirs[j] {
+                                mergedValues.append(mine[i])
+                                mergedKeys.append(myKeys[i])
+                                i += 1
+                            } else {
+                                mergedValues.append(theirs[j])
+                                mergedKeys.append(remap(theirKeys[j]))
+                                j += 1
+                            }
+                        }
+                        mergedValues.append(contentsOf: mine[i...])
+                        mergedKeys.append(contentsOf: myKeys[i...])
+                        mergedValues.append(contentsOf: theirs[j...])
+                        for key in theirKeys[j...] { mergedKeys.append(remap(key)) }
+                    }
+                }
             }
-            if takeFirst {
-                values[index] = firstValues[i]
-                keys[index] = firstKeys[i]
-                i += 1
-            } else {
-                values[index] = secondValues[j]
-                keys[index] = secondKeys[j]
-                j += 1
-            }
         }
+        values = mergedValues
+        keys = mergedKeys
     }
 }
 

@@ -29,6 +29,8 @@ struct RequestAggregation {
     /// Successful requests' latencies with their breakdowns, while exact: the one copy of
     /// them that `latency` and every group's and second's percentiles come from.
     private var keyedSamples = KeyedSamples()
+    /// Sums and counts of the keyed samples, taken before they are sorted (`finishScan`).
+    private var sampleTotals: SampleTotals?
     private var operationNumbers = KeyedSamples.DenseSlots()
     private var queryTypeNumbers = KeyedSamples.DenseSlots()
     /// Indexed by interned string id + 1 (slot 0: none given).
@@ -328,17 +330,24 @@ struct RequestAggregation {
             secondList[key.second].bins!.add(value)
         }
         keyedSamples = KeyedSamples()
+        sampleTotals = nil
         llm.dropToHistograms()
     }
 
     // MARK: - Merging shards
 
-    /// Whether a request recorded here was recorded in `other` too: shards catch
-    /// duplicates only among their own blocks.
-    func sharesRequests(with other: RequestAggregation) -> Bool {
-        for (second, theirs) in other.seen {
-            guard let mine = seen[second] else { continue }
-            for key in theirs.keys where mine.contains(key) { return true }
+    /// The duplicate filters, by second of `timestamp_start`.
+    var duplicateFilters: [Int: DuplicateFilter] { seen }
+
+    /// Whether a request was recorded by two of the aggregations whose duplicate filters
+    /// these are: shards catch duplicates only among their own blocks.
+    static func shareRequests(_ filters: [[Int: DuplicateFilter]]) -> Bool {
+        for (index, later) in filters.enumerated() {
+            for earlier in filters[..<index] {
+                for (second, theirs) in later {
+                    if let mine = earlier[second], mine.sharesKey(with: theirs) { return true }
+                }
+            }
         }
         return false
     }
@@ -402,14 +411,19 @@ struct RequestAggregation {
             let querySlots = other.queryTypeNumbers.slots.map { queryTypeNumbers.number(of: ours($0 - 1) + 1) }
             let clientSlots = other.clientIDs.map { clientSlot($0) }
             let secondSlots = other.secondList.map { bucket($0.second).index }
-            keyedSamples.values.append(contentsOf: other.keyedSamples.values)
-            keyedSamples.keys.reserveCapacity(keyedSamples.keys.count + other.keyedSamples.keys.count)
-            for packed in other.keyedSamples.keys {
-                let theirs = KeyedSamples.Key(packed)
-                let key = KeyedSamples.Key(
-                    operation: operationSlots[theirs.operation], queryType: querySlots[theirs.queryType],
-                    client: clientSlots[theirs.client], second: secondSlots[theirs.second])
-                keyedSamples.keys.append(key.packed!)
+            // Both sides finished (sums taken, samples sorted): one merge of sorted runs.
+            var theirs = other
+            theirs.finishScan()
+            finishScan()
+            let totals = theirs.sampleTotals!
+            sampleTotals!.merge(
+                totals, operations: operationSlots, queryTypes: querySlots, clients: clientSlots, seconds: secondSlots)
+            keyedSamples.mergeSorted(theirs.keyedSamples) { packed in
+                let key = KeyedSamples.Key(packed)
+                return KeyedSamples.Key(
+                    operation: operationSlots[key.operation], queryType: querySlots[key.queryType],
+                    client: clientSlots[key.client], second: secondSlots[key.second]
+                ).packed!
             }
         }
         llm.merge(other.llm)
@@ -526,37 +540,32 @@ struct RequestAggregation {
         return summary
     }
 
+    /// Takes the keyed samples' sums and counts (in the order the samples came) and sorts
+    /// them, once scanning is over: each shard does so on its own core, and merging shards
+    /// then merges sorted runs.
+    mutating func finishScan() {
+        guard exact, sampleTotals == nil || !keyedSamples.isSorted else { return }
+        var totals = SampleTotals(
+            operations: operationNumbers.count, queryTypes: queryTypeNumbers.count, clients: clientIDs.count,
+            seconds: secondList.count)
+        totals.add(keyedSamples)
+        sampleTotals = totals
+        keyedSamples.sort()
+    }
+
     /// Exact percentiles and means of the run and of every breakdown and second, from the
-    /// keyed samples: means over the values in their original order (as numpy sums them),
-    /// then one sort and one pass for every group's order statistics. The sorted values go
-    /// to the run's digest.
+    /// keyed samples: means from the sums taken before sorting (`finishScan`), then one pass
+    /// over the sorted samples for every group's order statistics. The sorted values go to
+    /// the run's digest.
     private mutating func finishKeyedSamples() {
         guard exact, !keyedSamples.isEmpty else { return }
-        let mean = Statistics.mean(keyedSamples.values)
-        let standardDeviation = Statistics.sampleStandardDeviation(keyedSamples.values)
-        var operationSums = [Double](repeating: 0, count: operationNumbers.count)
-        var querySums = [Double](repeating: 0, count: queryTypeNumbers.count)
-        var clientSums = [Double](repeating: 0, count: clientIDs.count)
-        var operationCounts = [Int](repeating: 0, count: operationNumbers.count)
-        var queryCounts = [Int](repeating: 0, count: queryTypeNumbers.count)
-        var clientCounts = [Int](repeating: 0, count: clientIDs.count)
-        var secondCounts = [Int](repeating: 0, count: secondList.count)
-        for (value, packed) in zip(keyedSamples.values, keyedSamples.keys) {
-            let key = KeyedSamples.Key(packed)
-            operationSums[key.operation] += value
-            operationCounts[key.operation] += 1
-            querySums[key.queryType] += value
-            queryCounts[key.queryType] += 1
-            clientSums[key.client] += value
-            clientCounts[key.client] += 1
-            secondCounts[key.second] += 1
-        }
-        keyedSamples.sort()
+        finishScan()
+        let totals = sampleTotals!
         // Breakdowns show only these percentiles (see `groups` in `summary()`).
-        var operationStatistics = OrderStatistics(counts: operationCounts, percentiles: [50, 95, 99])
-        var queryStatistics = OrderStatistics(counts: queryCounts, percentiles: [50, 95, 99])
-        var clientStatistics = OrderStatistics(counts: clientCounts, percentiles: [95])
-        var secondStatistics = OrderStatistics(counts: secondCounts, percentiles: [50, 95])
+        var operationStatistics = OrderStatistics(counts: totals.operationCounts, percentiles: [50, 95, 99])
+        var queryStatistics = OrderStatistics(counts: totals.queryCounts, percentiles: [50, 95, 99])
+        var clientStatistics = OrderStatistics(counts: totals.clientCounts, percentiles: [95])
+        var secondStatistics = OrderStatistics(counts: totals.secondCounts, percentiles: [50, 95])
         for (value, packed) in zip(keyedSamples.values, keyedSamples.keys) {
             let key = KeyedSamples.Key(packed)
             operationStatistics.see(value, group: key.operation)
@@ -564,26 +573,31 @@ struct RequestAggregation {
             clientStatistics.see(value, group: key.client)
             secondStatistics.see(value, group: key.second)
         }
-        for (number, slot) in operationNumbers.slots.enumerated() where operationCounts[number] > 0 {
+        for (number, slot) in operationNumbers.slots.enumerated() where totals.operationCounts[number] > 0 {
             operations[slot].latency.finish(
                 percentiles: operationStatistics.percentiles(of: number),
-                mean: operationSums[number] / Double(operationCounts[number]))
+                mean: totals.operationSums[number] / Double(totals.operationCounts[number]))
         }
-        for (number, slot) in queryTypeNumbers.slots.enumerated() where slot > 0 && queryCounts[number] > 0 {
+        for (number, slot) in queryTypeNumbers.slots.enumerated() where slot > 0 && totals.queryCounts[number] > 0 {
             queryTypes[slot].latency.finish(
-                percentiles: queryStatistics.percentiles(of: number), mean: querySums[number] / Double(queryCounts[number]))
+                percentiles: queryStatistics.percentiles(of: number),
+                mean: totals.querySums[number] / Double(totals.queryCounts[number]))
         }
-        for slot in clients.indices where clientCounts[slot] > 0 {
+        for slot in clients.indices where totals.clientCounts[slot] > 0 {
             clients[slot].latency.finish(
-                percentiles: clientStatistics.percentiles(of: slot), mean: clientSums[slot] / Double(clientCounts[slot]))
+                percentiles: clientStatistics.percentiles(of: slot),
+                mean: totals.clientSums[slot] / Double(totals.clientCounts[slot]))
         }
-        for (index, bucket) in secondList.enumerated() where secondCounts[index] > 0 {
+        for (index, bucket) in secondList.enumerated() where totals.secondCounts[index] > 0 {
             let percentiles = secondStatistics.percentiles(of: index)
             bucket.p50 = percentiles[50]
             bucket.p95 = percentiles[95]
         }
-        latency.finish(sorted: keyedSamples.values, mean: mean, standardDeviation: standardDeviation)
+        latency.finish(
+            sorted: keyedSamples.values, mean: totals.sum / Double(totals.count),
+            standardDeviation: totals.count > 1 ? (totals.squares / Double(totals.count - 1)).squareRoot() : 0)
         keyedSamples = KeyedSamples()
+        sampleTotals = nil
     }
 
     private func timeseries() -> [TimeseriesPoint] {
@@ -604,6 +618,87 @@ struct RequestAggregation {
                 second: second - origin, completed: bucket.completed, failed: bucket.failed,
                 inFlight: bucket.busySeconds, outputTokens: llm.hasTokens ? bucket.outputTokens : nil,
                 p50Latency: bucket.p50, p95Latency: bucket.p95)
+        }
+    }
+}
+
+/// Sums and counts of keyed samples: the run's sum and Welford's running mean and sum of
+/// squared deviations (for the sample standard deviation), and each breakdown's sum and
+/// count, indexed as the samples' keys number them.
+struct SampleTotals {
+    var count = 0
+    var sum = 0.0
+    var mean = 0.0
+    var squares = 0.0
+    var operationSums: [Double], operationCounts: [Int]
+    var querySums: [Double], queryCounts: [Int]
+    var clientSums: [Double], clientCounts: [Int]
+    var secondCounts: [Int]
+
+    init(operations: Int, queryTypes: Int, clients: Int, seconds: Int) {
+        operationSums = Array(repeating: 0, count: operations)
+        operationCounts = Array(repeating: 0, count: operations)
+        querySums = Array(repeating: 0, count: queryTypes)
+        queryCounts = Array(repeating: 0, count: queryTypes)
+        clientSums = Array(repeating: 0, count: clients)
+        clientCounts = Array(repeating: 0, count: clients)
+        secondCounts = Array(repeating: 0, count: seconds)
+    }
+
+    /// Adds samples in their order (Welford 1962 for the squares).
+    mutating func add(_ samples: KeyedSamples) {
+        for (value, packed) in zip(samples.values, samples.keys) {
+            count += 1
+            sum += value
+            let delta = value - mean
+            mean += delta / Double(count)
+            squares += delta * (value - mean)
+            let key = KeyedSamples.Key(packed)
+            operationSums[key.operation] += value
+            operationCounts[key.operation] += 1
+            querySums[key.queryType] += value
+            queryCounts[key.queryType] += 1
+            clientSums[key.client] += value
+            clientCounts[key.client] += 1
+            secondCounts[key.second] += 1
+        }
+    }
+
+    /// Adds `other`'s totals, its breakdown numbers mapped to ours by the arrays given (the
+    /// mean and squares combined as Chan, Golub and LeVeque 1979 do).
+    mutating func merge(_ other: SampleTotals, operations: [Int], queryTypes: [Int], clients: [Int], seconds: [Int]) {
+        let total = count + other.count
+        if total > 0 {
+            let delta = other.mean - mean
+            squares += other.squares + delta * delta * Double(count) * Double(other.count) / Double(total)
+            mean += delta * Double(other.count) / Double(total)
+        }
+        count = total
+        sum += other.sum
+        func grow<T: Numeric>(_ array: inout [T], to size: Int) {
+            if array.count < size { array.append(contentsOf: repeatElement(0, count: size - array.count)) }
+        }
+        grow(&operationSums, to: (operations.max() ?? -1) + 1)
+        grow(&operationCounts, to: operationSums.count)
+        grow(&querySums, to: (queryTypes.max() ?? -1) + 1)
+        grow(&queryCounts, to: querySums.count)
+        grow(&clientSums, to: (clients.max() ?? -1) + 1)
+        grow(&clientCounts, to: clientSums.count)
+        grow(&secondCounts, to: (seconds.max() ?? -1) + 1)
+        for (theirs, ours) in operations.enumerated() where theirs < other.operationSums.count {
+            operationSums[ours] += other.operationSums[theirs]
+            operationCounts[ours] += other.operationCounts[theirs]
+        }
+        for (theirs, ours) in queryTypes.enumerated() where theirs < other.querySums.count {
+            querySums[ours] += other.querySums[theirs]
+            queryCounts[ours] += other.queryCounts[theirs]
+        }
+        for (theirs, ours) in clients.enumerated() where theirs < other.clientSums.count {
+            clientSums[ours] += other.clientSums[theirs]
+            clientCounts[ours] += other.clientCounts[theirs]
+        }
+        for (theirs, ours) in seconds.enumerated() where theirs < other.secondCounts.count {
+            secondCounts[ours] += other.secondCounts[theirs]
         }
     }
 }
