@@ -115,15 +115,14 @@ public enum Aggregator {
                 inFlight.wait()
                 let box = BlockBox(block: block)
                 shard.queue.async {
-                    let parsed: ParsedBlock
                     switch box.block {
                     case .lines(let buffer, let count):
-                        parsed = ParsedBlock.scan(UnsafeRawBufferPointer(start: buffer, count: count))
+                        shard.aggregation.add(
+                            lines: UnsafeRawBufferPointer(start: buffer, count: count), at: position, file: name)
                         pool.give(buffer)
                     case .problem(let reason):
-                        parsed = .problem(reason)
+                        shard.aggregation.add(problem: reason, at: position, file: name)
                     }
-                    shard.aggregation.add(block: parsed, at: position, file: name)
                     inFlight.signal()
                 }
             }

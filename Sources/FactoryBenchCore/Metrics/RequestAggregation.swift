@@ -52,7 +52,6 @@ struct RequestAggregation {
     private var lastSeen = (second: Int.min, filter: DuplicateFilter())
     private var remembered = 0
     private var llm = LLMAccumulator()
-    private var record = ScannedRecord()
 
     init(exactLimit: Int) {
         self.exactLimit = exactLimit
@@ -117,34 +116,45 @@ struct RequestAggregation {
 
     // MARK: - Input
 
-    /// Folds in one scanned block of a file; blocks of a file may come to different
-    /// aggregations (shards), but each aggregation must get its blocks in file order.
-    mutating func add(block: ParsedBlock, at position: BlockPosition, file: String) {
-        blockLines[position] = block.lineCount
-        // The block's string ids → ours.
-        let ids = block.strings.map { scanner.strings.intern($0) }
-        var problems = block.problems.makeIterator()
-        var nextProblem = problems.next()
-        var itlOffset = 0
-        for var record in block.records {
-            if record.operation >= 0 { record.operation = ids[record.operation] }
-            if record.queryType >= 0 { record.queryType = ids[record.queryType] }
-            if record.error >= 0 { record.error = ids[record.error] }
-            let itl = block.itl[itlOffset..<(itlOffset + record.itlCount)]
-            itlOffset += record.itlCount
-            // Keep skipped lines in file order: report problems that came before this record.
-            while let problem = nextProblem, problem.line < record.line {
-                skipped.add(problem.reason, file: file, at: position, line: problem.line)
-                nextProblem = problems.next()
-            }
-            if let reason = add(scanned: record, itl: itl) {
-                skipped.add(reason, file: file, at: position, line: record.line)
+    /// Scans and folds in one block of whole lines of a file, each ended by a newline;
+    /// blocks of a file may come to different aggregations (shards), but each aggregation
+    /// must get its blocks in file order. Each line is folded as soon as it is scanned:
+    /// keeping a block's records to fold them afterwards cost more than folding itself.
+    mutating func add(lines bytes: UnsafeRawBufferPointer, at position: BlockPosition, file: String) {
+        var lineCount = 0
+        if let base = bytes.baseAddress {
+            var record = ScannedRecord()
+            var start = 0
+            while start < bytes.count {
+                let stop =
+                    memchr(base + start, 0x0A, bytes.count - start).map { base.distance(to: UnsafeRawPointer($0)) }
+                    ?? bytes.count
+                lineCount += 1
+                var problem: String?
+                if stop - start > JSONLBlockReader.maximumLineBytes {
+                    problem = "line longer than 1 MB"
+                } else {
+                    switch scanner.scan(UnsafeRawBufferPointer(rebasing: bytes[start..<stop]), into: &record) {
+                    case .record:
+                        problem = add(scanned: record, itl: scanner.itl.isEmpty ? [] : scanner.itl[...])
+                    case .header, .blank:
+                        break
+                    case .invalid(let reason):
+                        problem = reason
+                    }
+                }
+                if let problem { skipped.add(problem, file: file, at: position, line: lineCount) }
+                start = stop + 1
             }
         }
-        while let problem = nextProblem {
-            skipped.add(problem.reason, file: file, at: position, line: problem.line)
-            nextProblem = problems.next()
-        }
+        blockLines[position] = lineCount
+    }
+
+    /// Counts one line of a file that could not be kept at all (see `JSONLBlockReader`),
+    /// standing for a block of its own.
+    mutating func add(problem reason: String, at position: BlockPosition, file: String) {
+        blockLines[position] = 1
+        skipped.add(reason, file: file, at: position, line: 1)
     }
 
     /// Adds a record built in memory (tests, other tools' records).

@@ -21,11 +21,7 @@ struct ScannedRecord {
     var ttft = Double.nan
     var recall = Double.nan
     var dropped = false
-    /// How many inter-token gaps of `itl_s` the scanner appended to its ITL buffer.
-    var itlCount = 0
     var hasBenchmarkID = false
-    /// The line number within its block.
-    var line = 0
 
     /// Warm-up and cool-down requests are recorded but kept out of the statistics.
     enum Phase {
