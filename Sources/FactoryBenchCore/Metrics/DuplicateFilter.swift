@@ -3,8 +3,16 @@
 /// per second of `timestamp_start`, as a duplicate starts at the same instant: records come
 /// roughly in time order, so the table in use stays in cache.
 final class DuplicateFilter {
-    private var slots: [UInt64] = Array(repeating: 0, count: 64)
+    private var slots: [UInt64]
     private(set) var count = 0
+
+    /// A filter with room for about `expected` keys before it grows (growing rehashes
+    /// every key): the aggregation expects as many as the previous second held.
+    init(expected: Int = 0) {
+        var capacity = 64
+        while capacity * 3 < expected * 4 { capacity *= 2 }
+        slots = Array(repeating: 0, count: capacity)
+    }
 
     /// `true` when `key` was seen before; otherwise remembers it when `remember` is set.
     @inline(__always)

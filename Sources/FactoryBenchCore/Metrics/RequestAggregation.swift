@@ -260,7 +260,7 @@ struct RequestAggregation {
         if let existing = seen[second] {
             filter = existing
         } else {
-            filter = DuplicateFilter()
+            filter = DuplicateFilter(expected: lastSeen.filter.count)
             seen[second] = filter
         }
         lastSeen = (second, filter)

@@ -4,22 +4,36 @@ struct StringInterner {
     private(set) var strings: [String] = []
     private var bytes: [[UInt8]] = []
     private var index: [[UInt8]: Int] = [:]
-    private var lastHit = 0
+    /// The id last found for strings of each length, first and last byte (a direct-mapped
+    /// cache): lines alternate between fields (operation, query type), so one "last hit"
+    /// missed every time.
+    private var recent = [Int](repeating: -1, count: 256)
 
     /// The id of the UTF-8 string in `buffer`, or `nil` when the bytes are not valid UTF-8.
     mutating func intern(_ buffer: UnsafeRawBufferPointer) -> Int? {
-        if lastHit < bytes.count, matches(bytes[lastHit], buffer) { return lastHit }
+        let slot = Self.slot(buffer)
+        let cached = recent[slot]
+        if cached >= 0, matches(bytes[cached], buffer) { return cached }
+        var found: Int?
         if bytes.count <= 16 {
-            for (id, candidate) in bytes.enumerated() where matches(candidate, buffer) {
-                lastHit = id
-                return id
-            }
-        } else if let id = index[Array(buffer)] {
-            lastHit = id
-            return id
+            found = bytes.firstIndex { matches($0, buffer) }
+        } else {
+            found = index[Array(buffer)]
+        }
+        if let found {
+            recent[slot] = found
+            return found
         }
         guard let string = String(validating: buffer, as: UTF8.self) else { return nil }
-        return add(string, bytes: Array(buffer))
+        let id = add(string, bytes: Array(buffer))
+        recent[slot] = id
+        return id
+    }
+
+    @inline(__always)
+    private static func slot(_ buffer: UnsafeRawBufferPointer) -> Int {
+        guard let first = buffer.first, let last = buffer.last else { return 0 }
+        return (buffer.count &* 31 &+ Int(first) &* 7 &+ Int(last)) & 255
     }
 
     mutating func intern(_ string: String) -> Int {
@@ -33,7 +47,6 @@ struct StringInterner {
         strings.append(string)
         bytes.append(utf8)
         index[utf8] = id
-        lastHit = id
         return id
     }
 
