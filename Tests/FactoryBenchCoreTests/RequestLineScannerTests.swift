@@ -96,3 +96,25 @@ import Testing
         return "\(outcome) \(strings) \(record) \(scanner.itl)"
     }
 }
+
+/// Interned strings keep one id each, however their lengths and end bytes collide in the
+/// interner's cache.
+@Suite struct StringInternerTests {
+    @Test func lookAlikeStringsKeepTheirOwnIDs() {
+        var interner = StringInterner()
+        // Same length, first and last byte: one cache slot for all of them.
+        var words = (0..<40).map { "a\(String(format: "%03d", $0))z" }
+        words += ["", "é", "insert", "update", "i", "in", String(repeating: "x", count: 300)]
+        var ids: [String: Int] = [:]
+        for round in 0..<3 {
+            for word in (round == 1 ? words.reversed() : words) {
+                let id = Array(word.utf8).withUnsafeBytes { interner.intern($0) }
+                #expect(id != nil)
+                if let known = ids[word] { #expect(id == known, "\(word)") } else { ids[word] = id }
+                #expect(interner.strings[id ?? 0] == word)
+            }
+        }
+        #expect(Set(ids.values).count == words.count)
+        #expect([0xFF, 0xFE].withUnsafeBytes { interner.intern($0) } == nil)
+    }
+}
