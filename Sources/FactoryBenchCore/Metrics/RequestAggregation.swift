@@ -38,6 +38,9 @@ struct RequestAggregation {
     private var queryTypes: [Group] = []
     private var clients: [Group] = []
     private var clientSlots: [Int: Int] = [:]
+    /// Slot + 1 of clients 0 to 4095 by id (0: none yet): clients take turns line by line,
+    /// so remembering the last one missed, and a dictionary lookup per line cost more.
+    private var smallClientSlots: [Int32] = []
     private var clientIDs: [Int] = []
     private var lastClient: (id: Int, slot: Int)?
     private var errors: [Int: Int] = [:]
@@ -182,7 +185,9 @@ struct RequestAggregation {
             key ^= record.timestampStart.bitPattern &* 0xC2B2_AE3D_27D4_EB4F
             // The first `exactLimit` records are remembered (later ones are still checked
             // against them), so memory stays bounded on huge runs.
-            if filter(forSecond: Int(record.timestampStart.rounded(.down))).isDuplicate(key, remember: remembered < exactLimit) {
+            let second = Self.second(record.timestampStart)
+            if second != lastSeen.second { useFilter(forSecond: second) }
+            if lastSeen.filter.isDuplicate(key, remember: remembered < exactLimit) {
                 return "duplicate request (same request_id, client_id and timestamp_start)"
             }
             remembered += 1
@@ -202,7 +207,7 @@ struct RequestAggregation {
         firstStart = min(firstStart, record.timestampStart)
         lastEnd = max(lastEnd, record.timestampEnd)
         let client = clientSlot(record.clientID ?? Int.min)
-        let end = bucket(Int(record.timestampEnd.rounded(.down)))
+        let end = bucket(Self.second(record.timestampEnd))
         if success && exact {
             let key = KeyedSamples.Key(
                 operation: operationNumbers.number(of: record.operation + 1),
@@ -253,9 +258,17 @@ struct RequestAggregation {
         if success { groups[slot].latency.add(record.latency) } else { groups[slot].failed += 1 }
     }
 
+    /// The whole second a Unix time falls in: truncation for times after 1970 (all that
+    /// the scanner lets through), which is one instruction where `rounded(.down)` is a
+    /// call to `floor` on x86-64's baseline.
     @inline(__always)
-    private mutating func filter(forSecond second: Int) -> DuplicateFilter {
-        if second == lastSeen.second { return lastSeen.filter }
+    static func second(_ time: Double) -> Int {
+        time >= 0 && time < 1e15 ? Int(time) : Int(time.rounded(.down))
+    }
+
+    /// Makes the duplicate filter of `second` the one in use (`lastSeen`), which the hot
+    /// path then calls in place (returning it cost a retain and a release per line).
+    private mutating func useFilter(forSecond second: Int) {
         let filter: DuplicateFilter
         if let existing = seen[second] {
             filter = existing
@@ -264,12 +277,13 @@ struct RequestAggregation {
             seen[second] = filter
         }
         lastSeen = (second, filter)
-        return filter
     }
 
     @inline(__always)
     private mutating func clientSlot(_ id: Int) -> Int {
-        if let lastClient, lastClient.id == id { return lastClient.slot }
+        let small = id >= 0 && id < 4096
+        if small, id < smallClientSlots.count, smallClientSlots[id] > 0 { return Int(smallClientSlots[id]) - 1 }
+        if !small, let lastClient, lastClient.id == id { return lastClient.slot }
         let slot: Int
         if let existing = clientSlots[id] {
             slot = existing
@@ -278,7 +292,14 @@ struct RequestAggregation {
             clientSlots[id] = slot
             clientIDs.append(id)
         }
-        lastClient = (id, slot)
+        if small {
+            if id >= smallClientSlots.count {
+                smallClientSlots.append(contentsOf: repeatElement(0, count: id + 1 - smallClientSlots.count))
+            }
+            smallClientSlots[id] = Int32(slot + 1)
+        } else {
+            lastClient = (id, slot)
+        }
         return slot
     }
 
@@ -311,7 +332,7 @@ struct RequestAggregation {
         // Time in flight, spread over the seconds the request spans (at most a day's worth).
         let start = record.timestampStart
         let stop = max(record.timestampEnd, start)
-        var second = start.rounded(.down)
+        var second = Double(Self.second(start))
         var spanned = 0
         while second < stop && spanned < 86_400 {
             let overlap = min(stop, second + 1) - max(start, second)

@@ -213,14 +213,15 @@ struct RequestLineScanner {
         case .clientID:
             var value = Double.nan
             let next = try number(p, end, &value)
-            if value.isFinite, value == value.rounded(), abs(value) < 1e15 { record.clientID = Int(value) }
+            // Int(exactly:) tests for a whole number without a call to round().
+            if abs(value) < 1e15, let integer = Int(exactly: value) { record.clientID = integer }
             return next
         case .httpStatus, .inputTokens, .outputTokens:
             var value = Double.nan
             let next = try number(p, end, &value)
             // Counts beyond a billion are not token or status counts; they are left out, which
             // also keeps the sums far from overflowing.
-            let integer = value.isFinite && value == value.rounded() && value >= 0 && value < 1e9 ? Int(value) : -1
+            let integer = value >= 0 && value < 1e9 ? Int(exactly: value) ?? -1 : -1
             switch field {
             case .httpStatus: record.httpStatus = integer
             case .inputTokens: record.inputTokens = integer
