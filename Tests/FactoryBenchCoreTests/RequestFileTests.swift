@@ -87,6 +87,25 @@ import Testing
         #expect(summary.skippedLines.byReason.values.reduce(0, +) == 14)
     }
 
+    /// Lines are not split before they are scanned: the scanner itself stops at each
+    /// newline, so an object broken across lines, wherever the break falls, is two bad
+    /// lines, and the lines after it are read as they are.
+    @Test func anObjectBrokenAcrossLinesIsNeverReadAsOne() throws {
+        let breaks = [
+            #"{"request_id": "a"#, #"", "timestamp_start": 1700000000, "timestamp_end": 1700000001, "latency_s": 1, "success": true}"#,
+            #"{"request_id": "b", "itl_s": [0.1,"#, #"0.2], "timestamp_start": 1700000000, "timestamp_end": 1700000001, "latency_s": 1, "success": true}"#,
+            #"{"request_id": "c", "extra": {"x":"#, #"1}, "timestamp_start": 1700000000, "timestamp_end": 1700000001, "latency_s": 1, "success": true}"#,
+            #"{"request_id": "d", "timestamp_start": 1700000000,"#, #""timestamp_end": 1700000001, "latency_s": 1, "success": true}"#,
+            #"{"request_id": "e", "timestamp_start": 1700000000, "timestamp_end": 1700000001, "latency_s": 1, "success": true"#, "}",
+        ]
+        let lines = [Self.line(1)] + breaks + ["  \r", Self.line(2), Self.line(3) + " \r"]
+        let summary = try aggregate(lines.joined(separator: "\n") + "\n")
+        #expect(summary.totalRequests == 3, "lines 1, 13 and 14")
+        #expect(summary.skippedLines.total == 10)
+        #expect(summary.skippedLines.examples.map(\.line) == Array(2...11))
+        #expect(summary.skippedLines.byReason == ["not a JSON object": 10])
+    }
+
     @Test func linesLongerThanABlockAreSkippedAndReadingGoesOn() throws {
         let huge = String(repeating: "y", count: 9 << 20)
         let summary = try aggregate(

@@ -125,29 +125,33 @@ struct RequestAggregation {
     /// keeping a block's records to fold them afterwards cost more than folding itself.
     mutating func add(lines bytes: UnsafeRawBufferPointer, at position: BlockPosition, file: String) {
         var lineCount = 0
-        if let base = bytes.baseAddress {
+        if let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) {
             var record = ScannedRecord()
-            var start = 0
-            while start < bytes.count {
-                let stop =
-                    memchr(base + start, 0x0A, bytes.count - start).map { base.distance(to: UnsafeRawPointer($0)) }
-                    ?? bytes.count
+            var start = UnsafePointer(base)
+            let end = start + bytes.count
+            while start < end {
                 lineCount += 1
-                var problem: String?
-                if stop - start > JSONLBlockReader.maximumLineBytes {
-                    problem = "line longer than 1 MB"
+                var (outcome, next) = scanner.scan(from: start, to: end, into: &record)
+                // Where the line's newline is (or the end): known from the scan, or found
+                // only now for a line that is not well-formed.
+                let stop: UnsafePointer<UInt8>
+                if let next {
+                    stop = next > start && next[-1] == 0x0A ? next - 1 : next
                 } else {
-                    switch scanner.scan(UnsafeRawBufferPointer(rebasing: bytes[start..<stop]), into: &record) {
-                    case .record:
-                        problem = add(scanned: record, itl: scanner.itl.isEmpty ? [] : scanner.itl[...])
-                    case .header, .blank:
-                        break
-                    case .invalid(let reason):
-                        problem = reason
-                    }
+                    stop = memchr(start, 0x0A, end - start).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) } ?? end
+                }
+                if stop - start > JSONLBlockReader.maximumLineBytes { outcome = .invalid("line longer than 1 MB") }
+                var problem: String?
+                switch outcome {
+                case .record:
+                    problem = add(scanned: record, itl: scanner.itl.isEmpty ? [] : scanner.itl[...])
+                case .header, .blank:
+                    break
+                case .invalid(let reason):
+                    problem = reason
                 }
                 if let problem { skipped.add(problem, file: file, at: position, line: lineCount) }
-                start = stop + 1
+                start = next ?? stop + 1
             }
         }
         blockLines[position] = lineCount

@@ -74,18 +74,34 @@ struct RequestLineScanner {
     /// Bytes: `{"`, whitespace and friends, for readability below.
     private static let quote = UInt8(ascii: "\"")
     private static let backslash = UInt8(ascii: "\\")
+    private static let newline = UInt8(ascii: "\n")
     /// `true` and `fals` as little-endian words.
     private static let trueWord: UInt32 = 0x6575_7274
     private static let falsWord: UInt32 = 0x736C_6166
 
+    /// Scans one line (without its newline).
     mutating func scan(_ line: UnsafeRawBufferPointer, into record: inout ScannedRecord) -> Outcome {
+        guard let base = line.baseAddress?.assumingMemoryBound(to: UInt8.self), line.count > 0 else {
+            record = ScannedRecord()
+            return .blank
+        }
+        let start = UnsafePointer(base)
+        return scan(from: start, to: start + line.count, into: &record).outcome
+    }
+
+    /// Scans the line at `start`, which ends at the next newline or at `end`, and returns
+    /// what it is and the position after its newline (or `end`) — nil when the line is not
+    /// well-formed, so the caller looks for its end. No line is searched for its newline
+    /// first: no token of a line can hold or step over one (JSON lines have no raw newline
+    /// inside strings, and between tokens only spaces, tabs and carriage returns).
+    mutating func scan(
+        from start: UnsafePointer<UInt8>, to end: UnsafePointer<UInt8>, into record: inout ScannedRecord
+    ) -> (outcome: Outcome, next: UnsafePointer<UInt8>?) {
         record = ScannedRecord()
         if !itl.isEmpty { itl.removeAll(keepingCapacity: true) }
-        guard let base = line.baseAddress?.assumingMemoryBound(to: UInt8.self), line.count > 0 else { return .blank }
-        var p = UnsafePointer(base)
-        let end = p + line.count
-        p = skipSpace(p, end)
-        if p == end { return .blank }
+        var p = skipSpace(start, end)
+        if p == end { return (.blank, end) }
+        if p.pointee == Self.newline { return (.blank, p + 1) }
         do {
             guard p.pointee == UInt8(ascii: "{") else { throw Failure(reason: "not a JSON object") }
             p += 1
@@ -125,13 +141,17 @@ struct RequestLineScanner {
                     break
                 }
             }
-            guard skipSpace(p, end) == end else { throw Failure(reason: "not a JSON object") }
+            p = skipSpace(p, end)
+            if p < end {
+                guard p.pointee == Self.newline else { throw Failure(reason: "not a JSON object") }
+                p += 1
+            }
         } catch let failure as Failure {
-            return .invalid(failure.reason)
+            return (.invalid(failure.reason), nil)
         } catch {
-            return .invalid("not a JSON object")
+            return (.invalid("not a JSON object"), nil)
         }
-        return classify(&record)
+        return (classify(&record), p)
     }
 
     /// Decides what a well-formed line is, and whether its values make sense.
@@ -319,7 +339,8 @@ struct RequestLineScanner {
         var q = p
         while q < end {
             let c = q.pointee
-            guard c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A else { break }
+            // Not the newline: it ends the line (see `scan(from:to:into:)`).
+            guard c == 0x20 || c == 0x09 || c == 0x0D else { break }
             q += 1
         }
         return q
@@ -358,6 +379,9 @@ struct RequestLineScanner {
             let c = q.pointee
             if c == Self.quote { return (start, q, escaped) }
             if c == Self.backslash {
+                // An escaped control character (a newline above all) is not JSON, and
+                // stepping over it would leave the line.
+                guard end - q >= 2, q[1] >= 0x20 else { throw Failure(reason: "not a JSON object") }
                 escaped = true
                 q += 2
                 continue
@@ -393,6 +417,8 @@ struct RequestLineScanner {
                 case UInt8(ascii: "}"), UInt8(ascii: "]"):
                     depth -= 1
                     if depth == 0 { return q + 1 }
+                case Self.newline:
+                    throw Failure(reason: "not a JSON object")
                 default:
                     break
                 }
