@@ -91,12 +91,14 @@ import Testing
     /// newline, so an object broken across lines, wherever the break falls, is two bad
     /// lines, and the lines after it are read as they are.
     @Test func anObjectBrokenAcrossLinesIsNeverReadAsOne() throws {
+        let rest = #""timestamp_start": 1700000000, "timestamp_end": 1700000001, "latency_s": 1, "success": true}"#
         let breaks = [
-            #"{"request_id": "a"#, #"", "timestamp_start": 1700000000, "timestamp_end": 1700000001, "latency_s": 1, "success": true}"#,
-            #"{"request_id": "b", "itl_s": [0.1,"#, #"0.2], "timestamp_start": 1700000000, "timestamp_end": 1700000001, "latency_s": 1, "success": true}"#,
-            #"{"request_id": "c", "extra": {"x":"#, #"1}, "timestamp_start": 1700000000, "timestamp_end": 1700000001, "latency_s": 1, "success": true}"#,
-            #"{"request_id": "d", "timestamp_start": 1700000000,"#, #""timestamp_end": 1700000001, "latency_s": 1, "success": true}"#,
-            #"{"request_id": "e", "timestamp_start": 1700000000, "timestamp_end": 1700000001, "latency_s": 1, "success": true"#, "}",
+            #"{"request_id": "a\"#, #"", "# + rest,
+            #"{"request_id": "b", "itl_s": [0.1,"#, #"0.2], "# + rest,
+            #"{"request_id": "c", "extra": {"x":"#, #"1}, "# + rest,
+            #"{"request_id": "d", "timestamp_start": 1700000000,"#,
+            #""timestamp_end": 1700000001, "latency_s": 1, "success": true}"#,
+            #"{"request_id": "e", "# + rest.dropLast(), "}",
         ]
         let lines = [Self.line(1)] + breaks + ["  \r", Self.line(2), Self.line(3) + " \r"]
         let summary = try aggregate(lines.joined(separator: "\n") + "\n")
