@@ -49,8 +49,8 @@ public enum Aggregator {
             shared = RequestAggregation.shareRequests(filters)
             checked.signal()
         }
-        // Shards merge as a tree, the pairs on two cores: each shard takes its sums and
-        // sorts its samples, then each pair merges, then the two halves.
+        // Shards merge as a tree, the pairs on two cores (each shard took its sums and
+        // sorted its samples at the end of `scan`), then the two halves.
         DispatchQueue.concurrentPerform(iterations: shardCount / 2) { pair in
             let (left, right) = (shards[2 * pair], shards[2 * pair + 1])
             left.aggregation.finishScan()
@@ -127,6 +127,9 @@ public enum Aggregator {
                 }
             }
         }
+        // Each shard finishes (sums, sort) as soon as its last block is folded, while the
+        // others may still be scanning.
+        for shard in used.values { shard.queue.async { shard.aggregation.finishScan() } }
     }
 
     /// Aggregates records already in memory.
