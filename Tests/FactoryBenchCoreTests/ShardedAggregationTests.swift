@@ -49,6 +49,31 @@ import Testing
         #expect(summary.percentileMethod.hasPrefix("exact"))
     }
 
+    /// A shard that saw only failed requests brings seconds and clients but no samples:
+    /// the merged run's exact statistics must make room for them.
+    @Test func aShardWithOnlyFailuresMergesIntoAnExactRun() throws {
+        let directory = try TemporaryDirectory()
+        func line(_ index: Int, client: Int, success: Bool, start: Double) -> String {
+            #"{"request_id":"r\#(index)","client_id":\#(client),"timestamp_start":\#(start),"#
+                + #""timestamp_end":\#(start + 0.01),"latency_s":0.01,"success":\#(success),"operation_type":"op"}"#
+        }
+        let good = (0..<200).map { line($0, client: $0 % 3, success: true, start: 1_700_000_000 + Double($0) / 100) }
+        let failed = (0..<50).map { line(1000 + $0, client: 9, success: false, start: 1_700_000_010 + Double($0)) }
+        let files = [
+            try directory.write("good.jsonl", good.joined(separator: "\n") + "\n"),
+            try directory.write("failed.jsonl", failed.joined(separator: "\n") + "\n"),
+        ]
+        let summary = try Aggregator.aggregate(files: files)
+        #expect(summary.totalRequests == 250)
+        #expect(summary.failedRequests == 50)
+        #expect(summary.latency?.p50 == 0.01)
+        #expect(summary.clients["9"]?.failed == 50)
+        #expect(summary.clients["0"]?.p95Latency == 0.01)
+        #expect(summary.timeseries.count == 60)
+        #expect(summary.timeseries.last?.p50Latency == nil)
+        #expect(summary.timeseries.first?.p50Latency == 0.01)
+    }
+
     @Test func aDuplicateInAnotherShardIsSkippedExactlyOnce() throws {
         let directory = try TemporaryDirectory()
         let duplicate =

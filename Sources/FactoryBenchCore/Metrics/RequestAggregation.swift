@@ -277,7 +277,8 @@ struct RequestAggregation {
         if let existing = seen[second] {
             filter = existing
         } else {
-            filter = DuplicateFilter(expected: lastSeen.filter.count)
+            // Capped: after a burst, a run of quiet seconds should not each get a burst's table.
+            filter = DuplicateFilter(expected: min(lastSeen.filter.count, 16_384))
             seen[second] = filter
         }
         lastSeen = (second, filter)
@@ -595,6 +596,11 @@ struct RequestAggregation {
     private mutating func finishKeyedSamples() {
         guard exact, !keyedSamples.isEmpty else { return }
         finishScan()
+        // Merged shards without samples may have brought breakdowns and seconds the totals
+        // were not sized for.
+        sampleTotals!.pad(
+            operations: operationNumbers.count, queryTypes: queryTypeNumbers.count, clients: clientIDs.count,
+            seconds: secondList.count)
         let totals = sampleTotals!
         // Breakdowns show only these percentiles (see `groups` in `summary()`).
         var operationStatistics = OrderStatistics(counts: totals.operationCounts, percentiles: [50, 95, 99])
@@ -699,6 +705,20 @@ struct SampleTotals {
         }
     }
 
+    /// Makes room (zeros) for at least this many breakdown numbers of each kind.
+    mutating func pad(operations: Int, queryTypes: Int, clients: Int, seconds: Int) {
+        func grow<T: Numeric>(_ array: inout [T], to size: Int) {
+            if array.count < size { array.append(contentsOf: repeatElement(0, count: size - array.count)) }
+        }
+        grow(&operationSums, to: operations)
+        grow(&operationCounts, to: operations)
+        grow(&querySums, to: queryTypes)
+        grow(&queryCounts, to: queryTypes)
+        grow(&clientSums, to: clients)
+        grow(&clientCounts, to: clients)
+        grow(&secondCounts, to: seconds)
+    }
+
     /// Adds `other`'s totals, its breakdown numbers mapped to ours by the arrays given (the
     /// mean and squares combined as Chan, Golub and LeVeque 1979 do).
     mutating func merge(_ other: SampleTotals, operations: [Int], queryTypes: [Int], clients: [Int], seconds: [Int]) {
@@ -710,16 +730,9 @@ struct SampleTotals {
         }
         count = total
         sum += other.sum
-        func grow<T: Numeric>(_ array: inout [T], to size: Int) {
-            if array.count < size { array.append(contentsOf: repeatElement(0, count: size - array.count)) }
-        }
-        grow(&operationSums, to: (operations.max() ?? -1) + 1)
-        grow(&operationCounts, to: operationSums.count)
-        grow(&querySums, to: (queryTypes.max() ?? -1) + 1)
-        grow(&queryCounts, to: querySums.count)
-        grow(&clientSums, to: (clients.max() ?? -1) + 1)
-        grow(&clientCounts, to: clientSums.count)
-        grow(&secondCounts, to: (seconds.max() ?? -1) + 1)
+        pad(
+            operations: (operations.max() ?? -1) + 1, queryTypes: (queryTypes.max() ?? -1) + 1,
+            clients: (clients.max() ?? -1) + 1, seconds: (seconds.max() ?? -1) + 1)
         for (theirs, ours) in operations.enumerated() where theirs < other.operationSums.count {
             operationSums[ours] += other.operationSums[theirs]
             operationCounts[ours] += other.operationCounts[theirs]

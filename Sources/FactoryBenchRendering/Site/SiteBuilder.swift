@@ -113,9 +113,15 @@ public struct SiteBuilder: Sendable {
         // relative to the open results/ and reports/ directories.
         let cachePath = site.path + "/.runs.tsv"
         let cached = RunListing.Cache.read(from: cachePath)
-        let roots: [String] = [resultsPath, reportsPath]
-        let directories = roots.map { path -> Int32 in open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        let results = open(resultsPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let resultsError = errno
+        let directories = [results, open(reportsPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)]
         defer { for fd in directories where fd >= 0 { close(fd) } }
+        // Without results/ there are no runs; results/ that cannot be opened must not look
+        // like that (every run page would be removed).
+        if results < 0 && resultsError != ENOENT {
+            throw CollectionError.cannotRead(path: resultsPath, reason: String(cString: strerror(resultsError)))
+        }
         // Every directory of results/ with a run.json is a run (as `Workspace.runIDs` says),
         // here checked by its stamp, on every core.
         let names = (try? FileManager.default.contentsOfDirectory(atPath: resultsPath)) ?? []
@@ -143,10 +149,12 @@ public struct SiteBuilder: Sendable {
                 links: links, inputs: inputs, isStale: !pageIsCurrent)
         }
         .compactMap { $0 }
-        // Newest first; indices are sorted, as moving the runs themselves cost more.
+        // Newest first, whatever order the directory listed them in; indices are sorted,
+        // as moving the runs themselves cost more.
         let scanned = found.indices.sorted { left, right in
             let (a, b) = (found[left].listing, found[right].listing)
-            return a.startedAt != b.startedAt ? a.startedAt > b.startedAt : a.benchmarkID > b.benchmarkID
+            if a.startedAt != b.startedAt { return a.startedAt > b.startedAt }
+            return a.benchmarkID != b.benchmarkID ? a.benchmarkID > b.benchmarkID : a.id > b.id
         }
         .map { found[$0] }
 
