@@ -53,8 +53,6 @@ public enum Aggregator {
         // sorted its samples at the end of `scan`), then the two halves.
         DispatchQueue.concurrentPerform(iterations: shardCount / 2) { pair in
             let (left, right) = (shards[2 * pair], shards[2 * pair + 1])
-            left.aggregation.finishScan()
-            right.aggregation.finishScan()
             left.aggregation.merge(right.aggregation)
             // Free the shard's values as soon as they are merged.
             right.aggregation = RequestAggregation(exactLimit: 0)

@@ -671,19 +671,13 @@ struct SampleTotals {
     var sum = 0.0
     var mean = 0.0
     var squares = 0.0
-    var operationSums: [Double], operationCounts: [Int]
-    var querySums: [Double], queryCounts: [Int]
-    var clientSums: [Double], clientCounts: [Int]
-    var secondCounts: [Int]
+    var operationSums: [Double] = [], operationCounts: [Int] = []
+    var querySums: [Double] = [], queryCounts: [Int] = []
+    var clientSums: [Double] = [], clientCounts: [Int] = []
+    var secondCounts: [Int] = []
 
     init(operations: Int, queryTypes: Int, clients: Int, seconds: Int) {
-        operationSums = Array(repeating: 0, count: operations)
-        operationCounts = Array(repeating: 0, count: operations)
-        querySums = Array(repeating: 0, count: queryTypes)
-        queryCounts = Array(repeating: 0, count: queryTypes)
-        clientSums = Array(repeating: 0, count: clients)
-        clientCounts = Array(repeating: 0, count: clients)
-        secondCounts = Array(repeating: 0, count: seconds)
+        pad(operations: operations, queryTypes: queryTypes, clients: clients, seconds: seconds)
     }
 
     /// Adds samples in their order (Welford 1962 for the squares).

@@ -33,10 +33,11 @@ struct RunListing: Sendable, Equatable {
 
     /// `site/.runs.tsv`: every run's listing with the stamps of the files it was read from
     /// (size and modification time of `run.json` and `summary.json`) — a run whose stamps
-    /// differ is read again — and what its page was rendered from. One line per run in PostgreSQL's COPY text format (tabs between
-    /// fields, `\N` for none, backslash escapes), after a header line naming the format and
-    /// FactoryBench's version: a file of another version is ignored. Not JSON: decoding and
-    /// encoding a thousand listings with Foundation took 40–60 ms of a 200 ms rebuild.
+    /// differ is read again — and what its page was rendered from. One line per run in
+    /// PostgreSQL's COPY text format (tabs between fields, `\N` for none, backslash
+    /// escapes), after a header line naming the format and FactoryBench's version: a file
+    /// of another version is ignored. Not JSON: decoding and encoding a thousand listings
+    /// with Foundation took 40–60 ms of a 200 ms rebuild.
     enum Cache {
         struct Entry: Sendable {
             var files: String
@@ -95,36 +96,40 @@ struct RunListing: Sendable, Equatable {
 
         /// A listing from one line, or nil when the line is not one.
         static func entry(_ line: Slice<UnsafeBufferPointer<UInt8>>) -> Entry? {
-            var fields = line.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false).map(unescape)
+            struct Unreadable: Error {}
+            let fields = line.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false).map(unescape)
             guard fields.count == 19 else { return nil }
-            let page = fields.remove(at: 2)
-            guard let id = fields[0], let files = fields[1], let benchmarkID = fields[2], let startedAt = fields[3],
-                let recipeName = fields[4], let serviceType = fields[5], let numClients = fields[6].flatMap({ Int($0) }),
-                let status = fields[7].flatMap(RunStatus.init)
-            else { return nil }
-            var sweepPoint: [String: SettingValue]?
-            if let json = fields[9] {
-                guard let point = try? JSONDecoder().decode([String: SettingValue].self, from: Data(json.utf8))
-                else { return nil }
-                sweepPoint = point
+            func text(_ index: Int) throws -> String {
+                guard let field = fields[index] else { throw Unreadable() }
+                return field
             }
-            var metrics: Metrics?
-            if let total = fields[10] {
-                guard let totalRequests = Int(total), let rate = fields[11].flatMap(Double.init),
-                    let success = fields[12].flatMap(Double.init), let llm = fields[16], llm == "t" || llm == "f"
-                else { return nil }
-                let latencies = [fields[13], fields[14], fields[15], fields[17]].map { $0.flatMap(Double.init) }
-                guard zip(latencies, [fields[13], fields[14], fields[15], fields[17]]).allSatisfy({ ($0 == nil) == ($1 == nil) })
-                else { return nil }
-                metrics = Metrics(
-                    totalRequests: totalRequests, requestsPerSecond: rate, successRate: success,
-                    latencyP50Seconds: latencies[0], latencyP95Seconds: latencies[1], latencyP99Seconds: latencies[2],
-                    hasLLMMetrics: llm == "t", ttftP95Seconds: latencies[3])
+            /// A number, nil for `\N`; anything else makes the line unreadable.
+            func number<Value: LosslessStringConvertible>(_ index: Int) throws -> Value? {
+                guard let field = fields[index] else { return nil }
+                guard let value = Value(field) else { throw Unreadable() }
+                return value
             }
-            let listing = RunListing(
-                id: id, benchmarkID: benchmarkID, startedAt: startedAt, recipeName: recipeName, serviceType: serviceType,
-                numClients: numClients, status: status, sweepID: fields[8], sweepPoint: sweepPoint, metrics: metrics)
-            return Entry(files: files, page: page, listing: listing)
+            return try? {
+                guard let numClients: Int = try number(7), let status = RunStatus(rawValue: try text(8)) else {
+                    throw Unreadable()
+                }
+                let sweepPoint = try fields[10].map { try JSONDecoder().decode([String: SettingValue].self, from: Data($0.utf8)) }
+                var metrics: Metrics?
+                if let totalRequests: Int = try number(11) {
+                    guard let rate: Double = try number(12), let success: Double = try number(13),
+                        let llm = fields[17], llm == "t" || llm == "f"
+                    else { throw Unreadable() }
+                    metrics = Metrics(
+                        totalRequests: totalRequests, requestsPerSecond: rate, successRate: success,
+                        latencyP50Seconds: try number(14), latencyP95Seconds: try number(15),
+                        latencyP99Seconds: try number(16), hasLLMMetrics: llm == "t", ttftP95Seconds: try number(18))
+                }
+                let listing = RunListing(
+                    id: try text(0), benchmarkID: try text(3), startedAt: try text(4), recipeName: try text(5),
+                    serviceType: try text(6), numClients: numClients, status: status, sweepID: fields[9],
+                    sweepPoint: sweepPoint, metrics: metrics)
+                return Entry(files: try text(1), page: fields[2], listing: listing)
+            }()
         }
 
         /// COPY text escaping: backslash, tab, newline and carriage return.

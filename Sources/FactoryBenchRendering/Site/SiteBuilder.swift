@@ -115,8 +115,8 @@ public struct SiteBuilder: Sendable {
         let cached = RunListing.Cache.read(from: cachePath)
         let results = open(resultsPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         let resultsError = errno
-        let directories = [results, open(reportsPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)]
-        defer { for fd in directories where fd >= 0 { close(fd) } }
+        let reports = open(reportsPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        defer { for fd in [results, reports] where fd >= 0 { close(fd) } }
         // Without results/ there are no runs; results/ that cannot be opened must not look
         // like that (every run page would be removed).
         if results < 0 && resultsError != ENOENT {
@@ -126,7 +126,7 @@ public struct SiteBuilder: Sendable {
         // here checked by its stamp, on every core.
         let names = (try? FileManager.default.contentsOfDirectory(atPath: resultsPath)) ?? []
         let found = try Self.concurrentMap(names) { id -> ScannedRun? in
-            guard let stamps = Self.stamps(of: id, results: directories[0], reports: directories[1]) else { return nil }
+            guard let stamps = Self.stamps(of: id, results: results, reports: reports) else { return nil }
             let files = stamps[0..<2].joined(separator: "\n")
             let links = linksByRun[id] ?? []
             let inputs = inputsFingerprint(stamps: stamps, links: links)
