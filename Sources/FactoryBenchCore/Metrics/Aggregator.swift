@@ -114,9 +114,8 @@ public enum Aggregator {
                 let box = BlockBox(block: block)
                 shard.queue.async {
                     switch box.block {
-                    case .lines(let buffer, let count):
-                        shard.aggregation.add(
-                            lines: UnsafeRawBufferPointer(start: buffer, count: count), at: position, file: name)
+                    case .lines(let buffer, let bytes):
+                        shard.aggregation.add(lines: bytes, at: position, file: name)
                         pool.give(buffer)
                     case .problem(let reason):
                         shard.aggregation.add(problem: reason, at: position, file: name)

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Every successful request's latency while an aggregation is exact, kept once with the
 /// breakdowns it belongs to (operation, query type, client, second) packed in a key.
 ///
@@ -85,41 +87,81 @@ struct KeyedSamples {
     }
 
     /// Merges `other`'s sorted samples into these sorted ones, their keys mapped to ours by
-    /// `remap`; ties keep ours first.
-    mutating func mergeSorted(_ other: KeyedSamples, remap: (UInt64) -> UInt64) {
+    /// `remap`; ties keep ours first. Large merges run on two threads, each writing one half
+    /// of the result.
+    mutating func mergeSorted(_ other: KeyedSamples, remap: @Sendable (UInt64) -> UInt64) {
         precondition(isSorted && other.isSorted, "merging unsorted samples")
         let n = values.count + other.values.count
-        var mergedValues = [Double]()
-        var mergedKeys = [UInt64]()
-        mergedValues.reserveCapacity(n)
-        mergedKeys.reserveCapacity(n)
-        values.withUnsafeBufferPointer { mine in
-            keys.withUnsafeBufferPointer { myKeys in
-                other.values.withUnsafeBufferPointer { theirs in
-                    other.keys.withUnsafeBufferPointer { theirKeys in
-                        var i = 0
-                        var j = 0
-                        while i < mine.count && j < theirs.count {
-                            if mine[i] <= theirs[j] {
-                                mergedValues.append(mine[i])
-                                mergedKeys.append(myKeys[i])
-                                i += 1
-                            } else {
-                                mergedValues.append(theirs[j])
-                                mergedKeys.append(remap(theirKeys[j]))
-                                j += 1
+        let half = n >= 1 << 16 ? n / 2 : n
+        var mergedKeys = [UInt64](repeating: 0, count: 0)
+        let mergedValues = [Double](unsafeUninitializedCapacity: n) { valuesOut, valueCount in
+            mergedKeys = [UInt64](unsafeUninitializedCapacity: n) { keysOut, keyCount in
+                values.withUnsafeBufferPointer { mine in
+                    keys.withUnsafeBufferPointer { myKeys in
+                        other.values.withUnsafeBufferPointer { theirs in
+                            other.keys.withUnsafeBufferPointer { theirKeys in
+                                let split = Self.mergePath(mine, theirs, at: half)
+                                let runs = Runs(
+                                    mine: mine, myKeys: myKeys, theirs: theirs, theirKeys: theirKeys, values: valuesOut,
+                                    keys: keysOut)
+                                if half == n {
+                                    runs.merge(outputs: 0..<n, mine: 0, theirs: 0, remap: remap)
+                                } else {
+                                    DispatchQueue.concurrentPerform(iterations: 2) { part in
+                                        if part == 0 {
+                                            runs.merge(outputs: 0..<half, mine: 0, theirs: 0, remap: remap)
+                                        } else {
+                                            runs.merge(outputs: half..<n, mine: split, theirs: half - split, remap: remap)
+                                        }
+                                    }
+                                }
                             }
                         }
-                        mergedValues.append(contentsOf: mine[i...])
-                        mergedKeys.append(contentsOf: myKeys[i...])
-                        mergedValues.append(contentsOf: theirs[j...])
-                        for key in theirKeys[j...] { mergedKeys.append(remap(key)) }
                     }
                 }
+                keyCount = n
             }
+            valueCount = n
         }
         values = mergedValues
         keys = mergedKeys
+    }
+
+    /// How many of the first `count` merged samples come from `mine` (ties: ours first),
+    /// found by binary search (the "merge path" of Odeh, Green, Mwassi, Shmueli and Birk,
+    /// "Merge Path — parallel merging made simple", IPDPS 2012).
+    static func mergePath(_ mine: UnsafeBufferPointer<Double>, _ theirs: UnsafeBufferPointer<Double>, at count: Int) -> Int {
+        var low = max(0, count - theirs.count)
+        var high = min(count, mine.count)
+        while low < high {
+            let middle = (low + high) / 2
+            // Ours at `middle` comes before theirs at `count - middle - 1`: more of ours.
+            if mine[middle] <= theirs[count - middle - 1] { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
+    /// Two sorted runs and the arrays they merge into, for threads that each fill a part.
+    private struct Runs: @unchecked Sendable {
+        let mine: UnsafeBufferPointer<Double>, myKeys: UnsafeBufferPointer<UInt64>
+        let theirs: UnsafeBufferPointer<Double>, theirKeys: UnsafeBufferPointer<UInt64>
+        let values: UnsafeMutableBufferPointer<Double>, keys: UnsafeMutableBufferPointer<UInt64>
+
+        /// Fills `outputs` by merging from ours at `i` and theirs at `j`.
+        func merge(outputs: Range<Int>, mine i: Int, theirs j: Int, remap: (UInt64) -> UInt64) {
+            var (i, j) = (i, j)
+            for k in outputs {
+                if j >= theirs.count || (i < mine.count && mine[i] <= theirs[j]) {
+                    values[k] = mine[i]
+                    keys[k] = myKeys[i]
+                    i += 1
+                } else {
+                    values[k] = theirs[j]
+                    keys[k] = remap(theirKeys[j])
+                    j += 1
+                }
+            }
+        }
     }
 }
 

@@ -495,27 +495,27 @@ struct RequestAggregation {
             itl: llmSamples.itl)
     }
 
-    /// Owns a digest while another thread finishes it.
-    private final class DigestBox: @unchecked Sendable {
-        var digest: LatencyDigest
-        init(_ digest: LatencyDigest) { self.digest = digest }
+    /// Owns a value while another thread works on it.
+    private final class ParallelBox<Value>: @unchecked Sendable {
+        var value: Value
+        init(_ value: Value) { self.value = value }
     }
 
     mutating func summary() -> RunSummary {
         // The latency from the intended start and the binned seconds are finished on another
         // core meanwhile; the digest is moved out first, so that no array is copied.
-        let intended = DigestBox(fromIntended)
+        let intended = ParallelBox(fromIntended)
         fromIntended = LatencyDigest()
         nonisolated(unsafe) let binned = secondList.filter { $0.bins != nil }
         let finished = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {
-            intended.digest.finish()
+            intended.value.finish()
             for bucket in binned { bucket.finishPercentiles() }
             finished.signal()
         }
         finishKeyedSamples()
         finished.wait()
-        fromIntended = intended.digest
+        fromIntended = intended.value
         let names = scanner.strings.strings
         func name(_ id: Int) -> String { id >= 0 && id < names.count ? names[id] : "request" }
         func groups(_ source: [Group], label: (Int) -> String) -> [String: OperationSummary] {
@@ -602,18 +602,32 @@ struct RequestAggregation {
             operations: operationNumbers.count, queryTypes: queryTypeNumbers.count, clients: clientIDs.count,
             seconds: secondList.count)
         let totals = sampleTotals!
-        // Breakdowns show only these percentiles (see `groups` in `summary()`).
-        var operationStatistics = OrderStatistics(counts: totals.operationCounts, percentiles: [50, 95, 99])
-        var queryStatistics = OrderStatistics(counts: totals.queryCounts, percentiles: [50, 95, 99])
+        // Breakdowns show only these percentiles (see `groups` in `summary()`). Operations
+        // and query types are picked out on another thread while clients and seconds are here.
+        let samples = keyedSamples
+        let byName = ParallelBox(
+            (
+                OrderStatistics(counts: totals.operationCounts, percentiles: [50, 95, 99]),
+                OrderStatistics(counts: totals.queryCounts, percentiles: [50, 95, 99])
+            ))
+        let named = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            for (value, packed) in zip(samples.values, samples.keys) {
+                let key = KeyedSamples.Key(packed)
+                byName.value.0.see(value, group: key.operation)
+                byName.value.1.see(value, group: key.queryType)
+            }
+            named.signal()
+        }
         var clientStatistics = OrderStatistics(counts: totals.clientCounts, percentiles: [95])
         var secondStatistics = OrderStatistics(counts: totals.secondCounts, percentiles: [50, 95])
-        for (value, packed) in zip(keyedSamples.values, keyedSamples.keys) {
+        for (value, packed) in zip(samples.values, samples.keys) {
             let key = KeyedSamples.Key(packed)
-            operationStatistics.see(value, group: key.operation)
-            queryStatistics.see(value, group: key.queryType)
             clientStatistics.see(value, group: key.client)
             secondStatistics.see(value, group: key.second)
         }
+        named.wait()
+        let (operationStatistics, queryStatistics) = byName.value
         for (number, slot) in operationNumbers.slots.enumerated() where totals.operationCounts[number] > 0 {
             operations[slot].latency.finish(
                 percentiles: operationStatistics.percentiles(of: number),
