@@ -49,7 +49,8 @@ import Testing
 
     /// One scanner over many lines (keys guessed from the line before) gives what a fresh
     /// scanner gives on each line alone: lines in shuffled key orders, keys that share a
-    /// prefix or a length with known ones, escaped keys, spaces, and lines near the buffer's end.
+    /// prefix or a length with known ones, escaped keys, spaces and tabs around separators,
+    /// broken lines, and lines near the buffer's end.
     @Test func guessedKeysGiveWhatAFreshScannerGives() {
         var generator = SystemRandomNumberGenerator()
         let fields = [
@@ -57,6 +58,8 @@ import Testing
             #""timestamp_end":1795912737.944326"#, #""latency_s":0.00004799"#, #""success":true"#,
             #""operation_type":"range_scan""#, #""query_type":"SELECT""#, #""error":"locked""#,
             #""latency_sx":5"#, #""latency_":6"#, #""succes":false"#, #""timestamp_starts":1"#, #""a":1"#,
+            // Differs from timestamp_start only in the middle word of a guess.
+            #""timestzzz_start":3"#,
             #""latency\u005fs":9"#, #""http_status":200"#, #""phase":"warmup""#, #""output_tokens":12"#,
             #""timestamp_intended":1795912737.9"#, #""itl_s":[0.1,0.2]"#, #""x":{"latency_s":7}"#,
         ]
@@ -65,9 +68,14 @@ import Testing
             var chosen = fields.filter { _ in Int.random(in: 0..<5, using: &generator) > 0 }
             // Runs of lines with one key order, as real files have, broken now and then.
             if index % 7 == 0 || lines.isEmpty { chosen.shuffle(using: &generator) } else { chosen = chosen.sorted() }
-            let separator = index % 11 == 0 ? ", " : ","
-            let colon = index % 13 == 0 ? "\": " : "\":"
-            lines.append("{" + chosen.joined(separator: separator).replacingOccurrences(of: "\":", with: colon) + "}")
+            let separator = index % 11 == 0 ? ", " : index % 17 == 0 ? " ,\t" : ","
+            let colon = index % 13 == 0 ? "\": " : index % 23 == 0 ? "\" :" : "\":"
+            var line = "{" + chosen.joined(separator: separator).replacingOccurrences(of: "\":", with: colon) + "}"
+            // Broken lines: cut short, or with a comma before the brace or a colon missing.
+            if index % 19 == 0 { line = String(line.prefix(line.count / 2)) }
+            if index % 29 == 0 { line = line.dropLast() + ",}" }
+            if index % 31 == 0, let colon = line.firstIndex(of: ":") { line.remove(at: colon) }
+            lines.append(line)
         }
         var shared = RequestLineScanner()
         for line in lines {

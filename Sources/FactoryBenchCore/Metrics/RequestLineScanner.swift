@@ -14,49 +14,56 @@ struct RequestLineScanner {
     /// Inter-token gaps of the last scanned line (`itl_s`).
     var itl: [Double] = []
 
-    /// The keys of the last line that had them, by position: request files repeat one key
-    /// order, so a key is usually recognized by comparing two words with the guess.
+    /// What came before each value of the last line that had it, by position: request files
+    /// repeat one key order and one layout, so the separator, key and colon before a value
+    /// are usually recognized by comparing up to three words with the guess.
     private var guesses: [KeyGuess] = []
     private static let guessedKeys = 32
 
-    /// A key of up to 16 bytes, as the two (overlapping) little-endian words that cover it;
-    /// a key under 8 bytes is one word with the bytes after it masked off.
+    /// The bytes from the end of one value (or the object's `{`) through the colon after
+    /// the next key, up to 24 of them, as the (overlapping) little-endian words that cover
+    /// them: `,"latency_s":` or `, "latency_s":`.
     private struct KeyGuess {
+        static let longest = 24
+
         var count: Int
         var head: UInt64
         var mask: UInt64
+        var middle: UInt64
         var tail: UInt64
         var field: Field
 
-        /// Remembers the key between `start` and `end` (its closing quote); keys that cannot
-        /// be compared this way (escaped, empty, longer than 16 bytes, near the line's end)
-        /// get a guess that never matches.
+        /// Remembers the bytes between `start` and `end` (after the colon); when they cannot
+        /// be compared this way (an escaped key, more than 24 bytes, near the block's end),
+        /// the guess never matches.
         init(
             _ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>, escaped: Bool, field: Field,
-            lineEnd: UnsafePointer<UInt8>
+            blockEnd: UnsafePointer<UInt8>
         ) {
             count = end - start
             self.field = field
-            (head, mask, tail) = (0, 0, 0)
-            if escaped || count < 1 || count > 16 || lineEnd - start < 17 { count = -1 }
+            (head, mask, middle, tail) = (0, 0, 0, 0)
+            if escaped || count < 1 || count > Self.longest || blockEnd - start < Self.longest { count = -1 }
             guard count > 0 else { return }
             let raw = UnsafeRawPointer(start)
             mask = count >= 8 ? ~0 : (1 << UInt64(8 * count)) - 1
             head = raw.loadUnaligned(as: UInt64.self) & mask
-            tail = count >= 8 ? raw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self) : head
+            middle = count > 16 ? raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self) : 0
+            tail = count > 8 ? raw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self) : 0
         }
 
-        /// The position after the key's closing quote when the key at `p` (on its opening
-        /// quote) is this one: the compared bytes hold no quote, so the quote after them
-        /// ends the key.
+        /// The position after the guessed bytes when those at `p` are they. Equal bytes
+        /// are equal tokens: the guess holds a whole key with both quotes and the colon.
         @inline(__always)
         func match(_ p: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> UnsafePointer<UInt8>? {
-            guard count > 0, end - p >= 18 else { return nil }
-            let raw = UnsafeRawPointer(p + 1)
-            let first = raw.loadUnaligned(as: UInt64.self) & mask
-            guard first == head, p[count + 1] == RequestLineScanner.quote else { return nil }
-            guard count <= 8 || raw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self) == tail else { return nil }
-            return p + count + 2
+            guard count > 0, end - p >= Self.longest else { return nil }
+            let raw = UnsafeRawPointer(p)
+            guard raw.loadUnaligned(as: UInt64.self) & mask == head else { return nil }
+            if count > 8 {
+                guard raw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self) == tail else { return nil }
+                if count > 16 && raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self) != middle { return nil }
+            }
+            return p + count
         }
     }
 
@@ -105,41 +112,39 @@ struct RequestLineScanner {
         do {
             guard p.pointee == UInt8(ascii: "{") else { throw Failure(reason: "not a JSON object") }
             p += 1
-            p = skipSpace(p, end)
-            if p < end && p.pointee == UInt8(ascii: "}") {
-                p += 1
-            } else {
-                var keyIndex = 0
-                while true {
-                    guard p < end, p.pointee == Self.quote else { throw Failure(reason: "not a JSON object") }
-                    let field: Field
-                    if keyIndex < guesses.count, let next = guesses[keyIndex].match(p, end) {
-                        field = guesses[keyIndex].field
-                        p = next
-                    } else {
-                        let (keyStart, keyEnd, escaped) = try string(p, end)
-                        field = self.field(keyStart, keyEnd, lineEnd: end)
-                        if keyIndex < Self.guessedKeys {
-                            let guess = KeyGuess(keyStart, keyEnd, escaped: escaped, field: field, lineEnd: end)
-                            if keyIndex < guesses.count { guesses[keyIndex] = guess } else { guesses.append(guess) }
-                        }
-                        p = keyEnd + 1
-                    }
-                    keyIndex += 1
-                    p = skipSpace(p, end)
-                    guard p < end, p.pointee == UInt8(ascii: ":") else { throw Failure(reason: "not a JSON object") }
-                    p = skipSpace(p + 1, end)
-                    p = try value(for: field, at: p, end, &record)
+            var keyIndex = 0
+            while true {
+                let field: Field
+                if keyIndex < guesses.count, let next = guesses[keyIndex].match(p, end) {
+                    field = guesses[keyIndex].field
+                    p = next
+                } else {
+                    let before = p
                     p = skipSpace(p, end)
                     guard p < end else { throw Failure(reason: "not a JSON object") }
-                    if p.pointee == UInt8(ascii: ",") {
-                        p = skipSpace(p + 1, end)
-                        continue
+                    if p.pointee == UInt8(ascii: "}") {
+                        // The end of the object, after a value or, in `{}`, at once.
+                        p += 1
+                        break
                     }
-                    guard p.pointee == UInt8(ascii: "}") else { throw Failure(reason: "not a JSON object") }
+                    if keyIndex > 0 {
+                        guard p.pointee == UInt8(ascii: ",") else { throw Failure(reason: "not a JSON object") }
+                        p = skipSpace(p + 1, end)
+                    }
+                    guard p < end, p.pointee == Self.quote else { throw Failure(reason: "not a JSON object") }
+                    let (keyStart, keyEnd, escaped) = try string(p, end)
+                    field = self.field(keyStart, keyEnd, lineEnd: end)
+                    p = skipSpace(keyEnd + 1, end)
+                    guard p < end, p.pointee == UInt8(ascii: ":") else { throw Failure(reason: "not a JSON object") }
                     p += 1
-                    break
+                    if keyIndex < Self.guessedKeys {
+                        let guess = KeyGuess(before, p, escaped: escaped, field: field, blockEnd: end)
+                        if keyIndex < guesses.count { guesses[keyIndex] = guess } else { guesses.append(guess) }
+                    }
                 }
+                keyIndex += 1
+                p = skipSpace(p, end)
+                p = try value(for: field, at: p, end, &record)
             }
             p = skipSpace(p, end)
             if p < end {
