@@ -134,5 +134,12 @@ import Testing
             #expect(point.p95Latency == Statistics.percentile(sorted: sorted, 95), "second \(point.second)")
         }
         #expect(approximate.timeseries.map(\.completed) == exact.timeseries.map(\.completed))
+        // Binned seconds give bin midpoints (±2.3 %) at the nearest rank; numpy interpolates.
+        for (binned, point) in zip(approximate.timeseries, exact.timeseries) where point.completed > 100 {
+            for (a, e) in [(binned.p50Latency, point.p50Latency), (binned.p95Latency, point.p95Latency)] {
+                let (a, e) = (try #require(a), try #require(e))
+                #expect(abs(a - e) <= e * 0.05, "second \(point.second): \(a) vs \(e)")
+            }
+        }
     }
 }

@@ -45,11 +45,12 @@ struct RequestAggregation {
     private var lastClient: (id: Int, slot: Int)?
     private var errors: [Int: Int] = [:]
     private var httpStatuses: [Int: Int] = [:]
-    private var seconds: [Int: SecondBucket] = [:]
+    /// Each second's place in `secondList`.
+    private var seconds: [Int: Int] = [:]
     /// The buckets in order of creation: a sample's key names its bucket by this index.
     private var secondList: [SecondBucket] = []
     private var lastSecond = Int.min
-    private var lastBucket = SecondBucket(second: Int.min, index: -1)
+    private var lastBucket = -1
     private var exact = true
     private var seen: [Int: DuplicateFilter] = [:]
     private var lastSeen = (second: Int.min, filter: DuplicateFilter())
@@ -77,24 +78,21 @@ struct RequestAggregation {
 
     /// Requests that ended within one wall-clock second. While the aggregation is exact,
     /// the second's latencies are among its keyed samples; after, they are counted in bins.
-    final class SecondBucket {
+    struct SecondBucket {
         let second: Int
-        /// The bucket's place in the aggregation's `secondList`.
-        let index: Int
         var completed = 0
         var failed = 0
         var busySeconds = 0.0
         var outputTokens = 0
         var bins: LogBins?
 
-        init(second: Int, index: Int) {
+        init(second: Int) {
             self.second = second
-            self.index = index
         }
 
         /// Adds the counts of `other`; when either holds bins, both must (the aggregations
         /// drop to histograms together before merging).
-        func merge(_ other: SecondBucket) {
+        mutating func merge(_ other: SecondBucket) {
             completed += other.completed
             failed += other.failed
             busySeconds += other.busySeconds
@@ -110,7 +108,7 @@ struct RequestAggregation {
         var p50: Double?
         var p95: Double?
 
-        func finishPercentiles() {
+        mutating func finishPercentiles() {
             guard let bins else { return }
             p50 = bins.percentile(50)
             p95 = bins.percentile(95)
@@ -215,7 +213,7 @@ struct RequestAggregation {
         if success && exact {
             let key = KeyedSamples.Key(
                 operation: operationNumbers.number(of: record.operation + 1),
-                queryType: queryTypeNumbers.number(of: record.queryType + 1), client: client, second: end.index)
+                queryType: queryTypeNumbers.number(of: record.queryType + 1), client: client, second: end)
             if let packed = key.packed {
                 keyedSamples.append(record.latency, packed)
             } else {
@@ -308,32 +306,35 @@ struct RequestAggregation {
         return slot
     }
 
-    private mutating func bucket(_ second: Int) -> SecondBucket {
+    /// The place in `secondList` of the bucket of `second`, made if new. (Buckets are values
+    /// in one array: as objects, each line retained and released two of them.)
+    private mutating func bucket(_ second: Int) -> Int {
         if second == lastSecond { return lastBucket }
-        let bucket: SecondBucket
+        let index: Int
         if let existing = seconds[second] {
-            bucket = existing
+            index = existing
         } else {
-            bucket = SecondBucket(second: second, index: secondList.count)
+            index = secondList.count
+            var bucket = SecondBucket(second: second)
             if !exact { bucket.bins = LogBins() }
-            seconds[second] = bucket
+            seconds[second] = index
             secondList.append(bucket)
         }
         lastSecond = second
-        lastBucket = bucket
-        return bucket
+        lastBucket = index
+        return index
     }
 
     /// Counts the record in the second it ended in (`end`) and its time in flight in every
     /// second it spans.
-    private mutating func addToSeconds(_ record: ScannedRecord, success: Bool, end: SecondBucket) {
-        end.completed += 1
+    private mutating func addToSeconds(_ record: ScannedRecord, success: Bool, end: Int) {
+        secondList[end].completed += 1
         if success {
-            if !exact { end.bins!.add(record.latency) }
+            if !exact { secondList[end].bins!.add(record.latency) }
         } else {
-            end.failed += 1
+            secondList[end].failed += 1
         }
-        if record.outputTokens > 0 { end.outputTokens += record.outputTokens }
+        if record.outputTokens > 0 { secondList[end].outputTokens += record.outputTokens }
         // Time in flight, spread over the seconds the request spans (at most a day's worth).
         let start = record.timestampStart
         let stop = max(record.timestampEnd, start)
@@ -341,7 +342,7 @@ struct RequestAggregation {
         var spanned = 0
         while second < stop && spanned < 86_400 {
             let overlap = min(stop, second + 1) - max(start, second)
-            if overlap > 0 { bucket(Int(second)).busySeconds += overlap }
+            if overlap > 0 { secondList[bucket(Int(second))].busySeconds += overlap }
             second += 1
             spanned += 1
         }
@@ -355,7 +356,7 @@ struct RequestAggregation {
         for index in operations.indices { operations[index].latency.dropToHistogram() }
         for index in queryTypes.indices { queryTypes[index].latency.dropToHistogram() }
         for index in clients.indices { clients[index].latency.dropToHistogram() }
-        for bucket in secondList { bucket.bins = LogBins() }
+        for index in secondList.indices { secondList[index].bins = LogBins() }
         for (value, packed) in zip(keyedSamples.values, keyedSamples.keys) {
             let key = KeyedSamples.Key(packed)
             latency.addToHistogram(value)
@@ -439,14 +440,14 @@ struct RequestAggregation {
         for (id, count) in other.errors { errors[id < 0 ? id : ours(id), default: 0] += count }
         httpStatuses.merge(other.httpStatuses, uniquingKeysWith: +)
         for (second, theirs) in other.seconds {
-            bucket(second).merge(theirs)
+            secondList[bucket(second)].merge(other.secondList[theirs])
         }
         if exact && !other.keyedSamples.isEmpty {
             // Their slots → ours (`keysFit` made sure ours fit).
             let operationSlots = other.operationNumbers.slots.map { operationNumbers.number(of: ours($0 - 1) + 1) }
             let querySlots = other.queryTypeNumbers.slots.map { queryTypeNumbers.number(of: ours($0 - 1) + 1) }
             let clientSlots = other.clientIDs.map { clientSlot($0) }
-            let secondSlots = other.secondList.map { bucket($0.second).index }
+            let secondSlots = other.secondList.map { bucket($0.second) }
             // Both sides finished (sums taken, samples sorted): one merge of sorted runs.
             var theirs = other
             theirs.finishScan()
@@ -502,20 +503,23 @@ struct RequestAggregation {
     }
 
     mutating func summary() -> RunSummary {
-        // The latency from the intended start and the binned seconds are finished on another
-        // core meanwhile; the digest is moved out first, so that no array is copied.
+        // The latency from the intended start and the binned seconds (all of them once not
+        // exact) are finished on another core meanwhile; both are moved out first, so that
+        // no array is copied.
         let intended = ParallelBox(fromIntended)
         fromIntended = LatencyDigest()
-        nonisolated(unsafe) let binned = secondList.filter { $0.bins != nil }
+        let binned = ParallelBox(exact ? [] : secondList)
+        if !exact { secondList = [] }
         let finished = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {
             intended.value.finish()
-            for bucket in binned { bucket.finishPercentiles() }
+            for index in binned.value.indices { binned.value[index].finishPercentiles() }
             finished.signal()
         }
         finishKeyedSamples()
         finished.wait()
         fromIntended = intended.value
+        if !exact { secondList = binned.value }
         let names = scanner.strings.strings
         func name(_ id: Int) -> String { id >= 0 && id < names.count ? names[id] : "request" }
         func groups(_ source: [Group], label: (Int) -> String) -> [String: OperationSummary] {
@@ -643,10 +647,10 @@ struct RequestAggregation {
                 percentiles: clientStatistics.percentiles(of: slot),
                 mean: totals.clientSums[slot] / Double(totals.clientCounts[slot]))
         }
-        for (index, bucket) in secondList.enumerated() where totals.secondCounts[index] > 0 {
+        for index in secondList.indices where totals.secondCounts[index] > 0 {
             let percentiles = secondStatistics.percentiles(of: index)
-            bucket.p50 = percentiles[50]
-            bucket.p95 = percentiles[95]
+            secondList[index].p50 = percentiles[50]
+            secondList[index].p95 = percentiles[95]
         }
         latency.finish(
             sorted: keyedSamples.values, mean: totals.sum / Double(totals.count),
@@ -664,7 +668,7 @@ struct RequestAggregation {
         // far apart would make that absurdly long: then only seconds with data.
         let range = last - origin <= 86_400 ? Array(origin...last) : keys
         return range.map { second in
-            guard let bucket = seconds[second] else {
+            guard let bucket = seconds[second].map({ secondList[$0] }) else {
                 return TimeseriesPoint(
                     second: second - origin, completed: 0, failed: 0, inFlight: 0, outputTokens: nil, p50Latency: nil,
                     p95Latency: nil)
