@@ -16,14 +16,16 @@ public enum Aggregator {
         "HdrHistogram with 3 significant digits (values within 0.1 %); per-second percentiles within 2.3 %"
     public static let stdMethod = "sample standard deviation (n - 1)"
 
-    /// Blocks are dealt round-robin to this many shards, each folded on its own thread. A
-    /// fixed number (not the machine's core count) keeps results identical everywhere.
-    static let shardCount = 4
+    /// Blocks are dealt round-robin to this many shards, each folded on its own thread: one
+    /// per core, 2 to 8. Results do not depend on it: percentiles and the means and standard
+    /// deviations of the run and its breakdowns come from the merged, sorted samples.
+    static let shardCount = min(max(ProcessInfo.processInfo.activeProcessorCount, 2), 8)
 
     /// Aggregates every record of `files`, in order.
     ///
-    /// Percentiles are exact while each shard holds at most `exactLimit / 4` successful
-    /// requests, which for any run but a tiny one means up to about `exactLimit` in all.
+    /// Percentiles are exact while each shard holds at most `exactLimit / shardCount`
+    /// successful requests, which for any run but a tiny one means up to about `exactLimit`
+    /// in all.
     public static func aggregate(
         files: [URL], exactLimit: Int = defaultExactLimit, goodput: GoodputLimits? = nil
     ) throws -> RunSummary {
@@ -38,6 +40,7 @@ public enum Aggregator {
     }
 
     static func aggregation(files: [URL], exactLimit: Int, goodput: GoodputLimits?) throws -> RequestAggregation {
+        let shardCount = shardCount
         let shards = (0..<shardCount).map { _ in Shard(exactLimit: max(exactLimit / shardCount, 1), goodput: goodput) }
         try scan(files: files) { index, _ in shards[index % shardCount] }
         // Whether a request was logged in blocks of two shards is checked on another core
@@ -49,20 +52,21 @@ public enum Aggregator {
             shared = RequestAggregation.shareRequests(filters)
             checked.signal()
         }
-        // Shards merge as a tree, the pairs on two cores (each shard took its sums and
-        // sorted its samples at the end of `scan`), then the two halves.
-        DispatchQueue.concurrentPerform(iterations: shardCount / 2) { pair in
-            let (left, right) = (shards[2 * pair], shards[2 * pair + 1])
-            left.aggregation.merge(right.aggregation)
-            // Free the shard's values as soon as they are merged.
-            right.aggregation = RequestAggregation(exactLimit: 0)
+        // Shards merge as a tree, each level's pairs on all cores (each shard sorted its
+        // samples at the end of `scan`).
+        var level = Array(shards.indices)
+        while level.count > 1 {
+            let pairs = level
+            DispatchQueue.concurrentPerform(iterations: pairs.count / 2) { pair in
+                let (left, right) = (shards[pairs[2 * pair]], shards[pairs[2 * pair + 1]])
+                left.aggregation.merge(right.aggregation)
+                // Free the shard's values as soon as they are merged.
+                right.aggregation = RequestAggregation(exactLimit: 0)
+            }
+            level = stride(from: 0, to: pairs.count, by: 2).map { pairs[$0] }
         }
         var merged = shards[0].aggregation
         shards[0].aggregation = RequestAggregation(exactLimit: 0)
-        for shard in stride(from: 2, to: shardCount, by: 2).map({ shards[$0] }) {
-            merged.merge(shard.aggregation)
-            shard.aggregation = RequestAggregation(exactLimit: 0)
-        }
         merged.exactLimit = exactLimit
         checked.wait()
         if shared {

@@ -171,48 +171,88 @@ struct KeyedSamples {
 struct OrderStatistics {
     let percentiles: [Double]
     private let counts: [Int]
-    /// Per group: the ranks wanted, ascending, and the values found at them.
-    private var ranks: [[Int]]
-    private var found: [[Double]]
-    private var seen: [Int]
-    private var next: [Int]
+    /// Per group, where its wanted ranks start in `wanted` and `found`.
+    private let starts: [Int]
+    /// Every group's wanted ranks, ascending, each group's followed by `Int.max`.
+    private let wanted: [Int]
+    /// The values found at the wanted ranks (same places as in `wanted`).
+    private var found: [Double]
+    private var groups: [Progress]
+
+    /// One group's progress through its samples.
+    private struct Progress {
+        var seen = 0
+        /// The next wanted rank, and its place in `wanted`.
+        var next: Int
+        var place: Int
+        var sum = 0.0
+    }
 
     /// `counts[g]` is how many samples group `g` will see.
     init(counts: [Int], percentiles: [Double]) {
         self.percentiles = percentiles
         self.counts = counts
-        ranks = counts.map { n in
-            guard n > 0 else { return [] }
-            var wanted = Set<Int>()
-            for p in percentiles {
-                let lower = Int((Double(n - 1) * p / 100).rounded(.down))
-                wanted.insert(lower)
-                wanted.insert(min(lower + 1, n - 1))
+        var starts: [Int] = []
+        var wanted: [Int] = []
+        for n in counts {
+            starts.append(wanted.count)
+            var ranks = Set<Int>()
+            if n > 0 {
+                for p in percentiles {
+                    let lower = Int((Double(n - 1) * p / 100).rounded(.down))
+                    ranks.insert(lower)
+                    ranks.insert(min(lower + 1, n - 1))
+                }
             }
-            return wanted.sorted()
+            wanted.append(contentsOf: ranks.sorted())
+            wanted.append(Int.max)
         }
-        found = ranks.map { [Double](repeating: 0, count: $0.count) }
-        seen = [Int](repeating: 0, count: counts.count)
-        next = [Int](repeating: 0, count: counts.count)
+        self.starts = starts
+        self.wanted = wanted
+        found = [Double](repeating: 0, count: wanted.count)
+        groups = starts.map { Progress(next: wanted[$0], place: $0) }
     }
 
-    /// Takes the next sample of `group`, in ascending order of value.
-    @inline(__always)
-    mutating func see(_ value: Double, group: Int) {
-        let rank = seen[group]
-        seen[group] = rank + 1
-        let cursor = next[group]
-        guard cursor < ranks[group].count, ranks[group][cursor] == rank else { return }
-        found[group][cursor] = value
-        next[group] = cursor + 1
+    /// Takes every sample, in ascending order of value, each of the group `group` gives
+    /// for its key.
+    mutating func see(_ values: [Double], keys: [UInt64], group: (UInt64) -> Int) {
+        precondition(values.count == keys.count, "one key per value")
+        let wanted = self.wanted
+        wanted.withUnsafeBufferPointer { wanted in
+            found.withUnsafeMutableBufferPointer { found in
+                groups.withUnsafeMutableBufferPointer { groups in
+                    for (value, key) in zip(values, keys) {
+                        let g = group(key)
+                        precondition(g >= 0 && g < groups.count, "a sample outside every group")
+                        var progress = groups[g]
+                        if progress.seen == progress.next {
+                            found[progress.place] = value
+                            progress.place += 1
+                            progress.next = wanted[progress.place]
+                        }
+                        progress.seen += 1
+                        progress.sum += value
+                        groups[g] = progress
+                    }
+                }
+            }
+        }
     }
+
+    /// Whether every group saw as many samples as its count said.
+    var sawEverySample: Bool { zip(groups, counts).allSatisfy { $0.seen == $1 } }
+
+    /// The mean of group `group`'s samples (summed in ascending order), once all were seen.
+    func mean(of group: Int) -> Double { groups[group].sum / Double(counts[group]) }
 
     /// Group `group`'s percentiles, once all its samples were seen.
     func percentiles(of group: Int) -> [Double: Double] {
         let n = counts[group]
         guard n > 0 else { return [:] }
         func value(at rank: Int) -> Double {
-            ranks[group].firstIndex(of: rank).map { found[group][$0] } ?? 0
+            var place = starts[group]
+            while wanted[place] != rank && wanted[place] != Int.max { place += 1 }
+            return wanted[place] == rank ? found[place] : 0
         }
         var result: [Double: Double] = [:]
         for p in percentiles {

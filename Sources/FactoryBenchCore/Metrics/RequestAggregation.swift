@@ -29,8 +29,6 @@ struct RequestAggregation {
     /// Successful requests' latencies with their breakdowns, while exact: the one copy of
     /// them that `latency` and every group's and second's percentiles come from.
     private var keyedSamples = KeyedSamples()
-    /// Sums and counts of the keyed samples, taken before they are sorted (`finishScan`).
-    private var sampleTotals: SampleTotals?
     private var operationNumbers = KeyedSamples.DenseSlots()
     private var queryTypeNumbers = KeyedSamples.DenseSlots()
     /// Indexed by interned string id + 1 (slot 0: none given).
@@ -367,7 +365,6 @@ struct RequestAggregation {
             secondList[key.second].bins!.add(value)
         }
         keyedSamples = KeyedSamples()
-        sampleTotals = nil
         llm.dropToHistograms()
     }
 
@@ -448,13 +445,10 @@ struct RequestAggregation {
             let querySlots = other.queryTypeNumbers.slots.map { queryTypeNumbers.number(of: ours($0 - 1) + 1) }
             let clientSlots = other.clientIDs.map { clientSlot($0) }
             let secondSlots = other.secondList.map { bucket($0.second) }
-            // Both sides finished (sums taken, samples sorted): one merge of sorted runs.
+            // Both sides sorted (see `finishScan`): one merge of sorted runs.
             var theirs = other
             theirs.finishScan()
             finishScan()
-            let totals = theirs.sampleTotals!
-            sampleTotals!.merge(
-                totals, operations: operationSlots, queryTypes: querySlots, clients: clientSlots, seconds: secondSlots)
             keyedSamples.mergeSorted(theirs.keyedSamples) { packed in
                 let key = KeyedSamples.Key(packed)
                 return KeyedSamples.Key(
@@ -580,83 +574,81 @@ struct RequestAggregation {
         return summary
     }
 
-    /// Takes the keyed samples' sums and counts (in the order the samples came) and sorts
-    /// them, once scanning is over: each shard does so on its own core, and merging shards
-    /// then merges sorted runs.
+    /// Sorts the keyed samples once scanning is over: each shard does so on its own core,
+    /// and merging shards then merges sorted runs.
     mutating func finishScan() {
-        guard exact, sampleTotals == nil || !keyedSamples.isSorted else { return }
-        var totals = SampleTotals(
-            operations: operationNumbers.count, queryTypes: queryTypeNumbers.count, clients: clientIDs.count,
-            seconds: secondList.count)
-        totals.add(keyedSamples)
-        sampleTotals = totals
+        guard exact else { return }
         keyedSamples.sort()
     }
 
-    /// Exact percentiles and means of the run and of every breakdown and second, from the
-    /// keyed samples: means from the sums taken before sorting (`finishScan`), then one pass
-    /// over the sorted samples for every group's order statistics. The sorted values go to
-    /// the run's digest.
+    /// Exact percentiles and means of the run and of every breakdown and second, from one
+    /// pass over the sorted keyed samples (on two threads: operations and query types on
+    /// another, clients and seconds here). Sums are taken in sorted order, so means do not
+    /// depend on how the file was cut into shards. The sorted values go to the run's digest.
     private mutating func finishKeyedSamples() {
         guard exact, !keyedSamples.isEmpty else { return }
         finishScan()
-        // Merged shards without samples may have brought breakdowns and seconds the totals
-        // were not sized for.
-        sampleTotals!.pad(
-            operations: operationNumbers.count, queryTypes: queryTypeNumbers.count, clients: clientIDs.count,
-            seconds: secondList.count)
-        let totals = sampleTotals!
-        // Breakdowns show only these percentiles (see `groups` in `summary()`). Operations
-        // and query types are picked out on another thread while clients and seconds are here.
+        // Every successful request of a breakdown is among the samples: their counts, by
+        // the samples' key numbers, come from the breakdowns' own counts.
+        func successes(_ groups: [Group], _ slot: Int) -> Int {
+            slot < groups.count ? groups[slot].count - groups[slot].failed : 0
+        }
+        let operationCounts = operationNumbers.slots.map { successes(operations, $0) }
+        // Requests without a query type (slot 0) have no breakdown of their own.
+        var queryCounts = queryTypeNumbers.slots.map { $0 > 0 ? successes(queryTypes, $0) : 0 }
+        if let none = queryTypeNumbers.slots.firstIndex(of: 0) {
+            queryCounts[none] = keyedSamples.values.count - queryCounts.reduce(0, +)
+        }
+        let clientCounts = clientIDs.indices.map { successes(clients, $0) }
+        let secondCounts = secondList.map { $0.completed - $0.failed }
+        // Breakdowns show only these percentiles (see `groups` in `summary()`).
         let samples = keyedSamples
         let byName = ParallelBox(
             (
-                OrderStatistics(counts: totals.operationCounts, percentiles: [50, 95, 99]),
-                OrderStatistics(counts: totals.queryCounts, percentiles: [50, 95, 99])
+                OrderStatistics(counts: operationCounts, percentiles: [50, 95, 99]),
+                OrderStatistics(counts: queryCounts, percentiles: [50, 95, 99]), 0.0
             ))
         let named = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {
-            for (value, packed) in zip(samples.values, samples.keys) {
-                let key = KeyedSamples.Key(packed)
-                byName.value.0.see(value, group: key.operation)
-                byName.value.1.see(value, group: key.queryType)
-            }
+            byName.value.0.see(samples.values, keys: samples.keys) { KeyedSamples.Key($0).operation }
+            byName.value.1.see(samples.values, keys: samples.keys) { KeyedSamples.Key($0).queryType }
+            byName.value.2 = samples.values.reduce(0, +)
             named.signal()
         }
-        var clientStatistics = OrderStatistics(counts: totals.clientCounts, percentiles: [95])
-        var secondStatistics = OrderStatistics(counts: totals.secondCounts, percentiles: [50, 95])
-        for (value, packed) in zip(samples.values, samples.keys) {
-            let key = KeyedSamples.Key(packed)
-            clientStatistics.see(value, group: key.client)
-            secondStatistics.see(value, group: key.second)
-        }
+        var clientStatistics = OrderStatistics(counts: clientCounts, percentiles: [95])
+        var secondStatistics = OrderStatistics(counts: secondCounts, percentiles: [50, 95])
+        clientStatistics.see(samples.values, keys: samples.keys) { KeyedSamples.Key($0).client }
+        secondStatistics.see(samples.values, keys: samples.keys) { KeyedSamples.Key($0).second }
         named.wait()
-        let (operationStatistics, queryStatistics) = byName.value
-        for (number, slot) in operationNumbers.slots.enumerated() where totals.operationCounts[number] > 0 {
+        let (operationStatistics, queryStatistics, sum) = byName.value
+        precondition(
+            [operationStatistics, queryStatistics, clientStatistics, secondStatistics].allSatisfy(\.sawEverySample),
+            "breakdown counts differ from their samples")
+        for (number, slot) in operationNumbers.slots.enumerated() where operationCounts[number] > 0 {
             operations[slot].latency.finish(
-                percentiles: operationStatistics.percentiles(of: number),
-                mean: totals.operationSums[number] / Double(totals.operationCounts[number]))
+                percentiles: operationStatistics.percentiles(of: number), mean: operationStatistics.mean(of: number))
         }
-        for (number, slot) in queryTypeNumbers.slots.enumerated() where slot > 0 && totals.queryCounts[number] > 0 {
+        for (number, slot) in queryTypeNumbers.slots.enumerated() where slot > 0 && queryCounts[number] > 0 {
             queryTypes[slot].latency.finish(
-                percentiles: queryStatistics.percentiles(of: number),
-                mean: totals.querySums[number] / Double(totals.queryCounts[number]))
+                percentiles: queryStatistics.percentiles(of: number), mean: queryStatistics.mean(of: number))
         }
-        for slot in clients.indices where totals.clientCounts[slot] > 0 {
+        for slot in clients.indices where clientCounts[slot] > 0 {
             clients[slot].latency.finish(
-                percentiles: clientStatistics.percentiles(of: slot),
-                mean: totals.clientSums[slot] / Double(totals.clientCounts[slot]))
+                percentiles: clientStatistics.percentiles(of: slot), mean: clientStatistics.mean(of: slot))
         }
-        for index in secondList.indices where totals.secondCounts[index] > 0 {
+        for index in secondList.indices where secondCounts[index] > 0 {
             let percentiles = secondStatistics.percentiles(of: index)
             secondList[index].p50 = percentiles[50]
             secondList[index].p95 = percentiles[95]
         }
+        // The sample standard deviation in two passes, as numpy computes it.
+        let count = samples.values.count
+        let mean = sum / Double(count)
+        var squares = 0.0
+        for value in samples.values { squares += (value - mean) * (value - mean) }
         latency.finish(
-            sorted: keyedSamples.values, mean: totals.sum / Double(totals.count),
-            standardDeviation: totals.count > 1 ? (totals.squares / Double(totals.count - 1)).squareRoot() : 0)
+            sorted: samples.values, mean: mean, standardDeviation: count > 1 ? (squares / Double(count - 1)).squareRoot() : 0)
         keyedSamples = KeyedSamples()
-        sampleTotals = nil
     }
 
     private func timeseries() -> [TimeseriesPoint] {
@@ -677,88 +669,6 @@ struct RequestAggregation {
                 second: second - origin, completed: bucket.completed, failed: bucket.failed,
                 inFlight: bucket.busySeconds, outputTokens: llm.hasTokens ? bucket.outputTokens : nil,
                 p50Latency: bucket.p50, p95Latency: bucket.p95)
-        }
-    }
-}
-
-/// Sums and counts of keyed samples: the run's sum and Welford's running mean and sum of
-/// squared deviations (for the sample standard deviation), and each breakdown's sum and
-/// count, indexed as the samples' keys number them.
-struct SampleTotals {
-    var count = 0
-    var sum = 0.0
-    var mean = 0.0
-    var squares = 0.0
-    var operationSums: [Double] = [], operationCounts: [Int] = []
-    var querySums: [Double] = [], queryCounts: [Int] = []
-    var clientSums: [Double] = [], clientCounts: [Int] = []
-    var secondCounts: [Int] = []
-
-    init(operations: Int, queryTypes: Int, clients: Int, seconds: Int) {
-        pad(operations: operations, queryTypes: queryTypes, clients: clients, seconds: seconds)
-    }
-
-    /// Adds samples in their order (Welford 1962 for the squares).
-    mutating func add(_ samples: KeyedSamples) {
-        for (value, packed) in zip(samples.values, samples.keys) {
-            count += 1
-            sum += value
-            let delta = value - mean
-            mean += delta / Double(count)
-            squares += delta * (value - mean)
-            let key = KeyedSamples.Key(packed)
-            operationSums[key.operation] += value
-            operationCounts[key.operation] += 1
-            querySums[key.queryType] += value
-            queryCounts[key.queryType] += 1
-            clientSums[key.client] += value
-            clientCounts[key.client] += 1
-            secondCounts[key.second] += 1
-        }
-    }
-
-    /// Makes room (zeros) for at least this many breakdown numbers of each kind.
-    mutating func pad(operations: Int, queryTypes: Int, clients: Int, seconds: Int) {
-        func grow<T: Numeric>(_ array: inout [T], to size: Int) {
-            if array.count < size { array.append(contentsOf: repeatElement(0, count: size - array.count)) }
-        }
-        grow(&operationSums, to: operations)
-        grow(&operationCounts, to: operations)
-        grow(&querySums, to: queryTypes)
-        grow(&queryCounts, to: queryTypes)
-        grow(&clientSums, to: clients)
-        grow(&clientCounts, to: clients)
-        grow(&secondCounts, to: seconds)
-    }
-
-    /// Adds `other`'s totals, its breakdown numbers mapped to ours by the arrays given (the
-    /// mean and squares combined as Chan, Golub and LeVeque 1979 do).
-    mutating func merge(_ other: SampleTotals, operations: [Int], queryTypes: [Int], clients: [Int], seconds: [Int]) {
-        let total = count + other.count
-        if total > 0 {
-            let delta = other.mean - mean
-            squares += other.squares + delta * delta * Double(count) * Double(other.count) / Double(total)
-            mean += delta * Double(other.count) / Double(total)
-        }
-        count = total
-        sum += other.sum
-        pad(
-            operations: (operations.max() ?? -1) + 1, queryTypes: (queryTypes.max() ?? -1) + 1,
-            clients: (clients.max() ?? -1) + 1, seconds: (seconds.max() ?? -1) + 1)
-        for (theirs, ours) in operations.enumerated() where theirs < other.operationSums.count {
-            operationSums[ours] += other.operationSums[theirs]
-            operationCounts[ours] += other.operationCounts[theirs]
-        }
-        for (theirs, ours) in queryTypes.enumerated() where theirs < other.querySums.count {
-            querySums[ours] += other.querySums[theirs]
-            queryCounts[ours] += other.queryCounts[theirs]
-        }
-        for (theirs, ours) in clients.enumerated() where theirs < other.clientSums.count {
-            clientSums[ours] += other.clientSums[theirs]
-            clientCounts[ours] += other.clientCounts[theirs]
-        }
-        for (theirs, ours) in seconds.enumerated() where theirs < other.secondCounts.count {
-            secondCounts[ours] += other.secondCounts[theirs]
         }
     }
 }
