@@ -1,7 +1,8 @@
-import FactoryBenchCore
 import Foundation
 import TestSupport
 import Testing
+
+@testable import FactoryBenchCore
 
 /// Files of many blocks are scanned in four shards; results must not depend on that.
 @Suite struct ShardedAggregationTests {
@@ -24,6 +25,23 @@ import Testing
                 + #""padding":"\#(String(repeating: "p", count: 60))"}"# + "\n"
         }
         return (try directory.write("big.jsonl", text), latencies)
+    }
+
+    /// One shard per core: the summary must be the same, to the last bit, on every machine.
+    @Test func theSummaryDoesNotDependOnTheNumberOfShards() throws {
+        let directory = try TemporaryDirectory()
+        let (file, _) = try bigFile(lines: 100_000, extra: [5: "garbage", 60_000: #"{"latency_s": -1}"#], in: directory)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let summaries = try [1, 2, 3, 5, 8].map { shards in
+            var aggregation = try Aggregator.aggregation(
+                files: [file], exactLimit: Aggregator.defaultExactLimit, goodput: nil, shardCount: shards)
+            return try encoder.encode(aggregation.summary())
+        }
+        #expect(Set(summaries).count == 1)
+        let summary = try JSONDecoder().decode(RunSummary.self, from: summaries[0])
+        #expect(summary.totalRequests == 99_998)
+        #expect(summary.skippedLines.total == 2)
     }
 
     @Test func shardsGiveTheSameNumbersAsOneSortAndTheRightLineNumbers() throws {

@@ -39,10 +39,11 @@ public enum Aggregator {
         try aggregation(files: files, exactLimit: Int.max, goodput: nil).samples()
     }
 
-    static func aggregation(files: [URL], exactLimit: Int, goodput: GoodputLimits?) throws -> RequestAggregation {
-        let shardCount = shardCount
+    static func aggregation(
+        files: [URL], exactLimit: Int, goodput: GoodputLimits?, shardCount: Int = shardCount
+    ) throws -> RequestAggregation {
         let shards = (0..<shardCount).map { _ in Shard(exactLimit: max(exactLimit / shardCount, 1), goodput: goodput) }
-        try scan(files: files) { index, _ in shards[index % shardCount] }
+        try scan(files: files, inFlight: 2 * shardCount) { index, _ in shards[index % shardCount] }
         // Whether a request was logged in blocks of two shards is checked on another core
         // while the shards merge (the check only reads their duplicate filters).
         nonisolated(unsafe) let filters = shards.map(\.aggregation.duplicateFilters)
@@ -73,7 +74,7 @@ public enum Aggregator {
             // A request logged twice, in blocks of two shards: only one aggregation over
             // everything can leave it out exactly once.
             let single = Shard(exactLimit: exactLimit, goodput: goodput)
-            try scan(files: files) { _, _ in single }
+            try scan(files: files, inFlight: 4) { _, _ in single }
             return single.aggregation
         }
         return merged
@@ -95,10 +96,11 @@ public enum Aggregator {
     }
 
     /// Reads `files` block by block on this thread; each block is scanned and folded on the
-    /// queue of the shard `route` picks for it (by the block's overall index).
-    private static func scan(files: [URL], route: (Int, BlockPosition) -> Shard) throws {
+    /// queue of the shard `route` picks for it (by the block's overall index), with at most
+    /// `blocks` blocks read ahead.
+    private static func scan(files: [URL], inFlight blocks: Int, route: (Int, BlockPosition) -> Shard) throws {
         let pool = JSONLBlockReader.BufferPool()
-        let inFlight = DispatchSemaphore(value: 2 * shardCount)
+        let inFlight = DispatchSemaphore(value: blocks)
         var used: [ObjectIdentifier: Shard] = [:]
         defer {
             // Wait for every block before the pool's buffers go away, even after an error.
