@@ -154,10 +154,12 @@ func plan(
             plan(.open, concurrency: 100, rate: 100, measured: .requests(100)),
             server: FakeServer(serviceSeconds: 0, stall: (atRequest: 20, seconds: 0.5)), in: openDirectory)
         // The closed loop's slow requests are a sliver of its sample, so its percentiles
-        // hide the freeze.
-        let closedSlow = closedRecords.filter { ($0["latency_s"] as? Double ?? 0) > 0.25 }
+        // hide the freeze: its 95th percentile stays far below the stall. (Asserted as a
+        // percentile, not a count of slow requests: a loaded machine stretches a few sleeps.)
+        let closedLatencies = closedRecords.map { $0["latency_s"] as? Double ?? 0 }.sorted()
         #expect(closedRecords.count == 200)
-        #expect(!closedSlow.isEmpty && closedSlow.count <= 5, "\(closedSlow.count) of 200")
+        #expect(closedLatencies.last.map { $0 > 0.4 } == true, "the stall itself is in the sample")
+        #expect((Statistics.percentile(sorted: closedLatencies, 95) ?? 1) < 0.25, "\(closedLatencies.suffix(12))")
         #expect(closedRecords.allSatisfy { $0["timestamp_intended"] == nil })
         // Requests due in the freeze's first quarter second waited at least 0.25 s past
         // their intended start: about 25 of them.
