@@ -93,7 +93,7 @@ struct KeyedSamples {
         precondition(isSorted && other.isSorted, "merging unsorted samples")
         let n = values.count + other.values.count
         let half = n >= 1 << 16 ? n / 2 : n
-        var mergedKeys = [UInt64](repeating: 0, count: 0)
+        var mergedKeys: [UInt64] = []
         let mergedValues = [Double](unsafeUninitializedCapacity: n) { valuesOut, valueCount in
             mergedKeys = [UInt64](unsafeUninitializedCapacity: n) { keysOut, keyCount in
                 values.withUnsafeBufferPointer { mine in
@@ -104,15 +104,12 @@ struct KeyedSamples {
                                 let runs = Runs(
                                     mine: mine, myKeys: myKeys, theirs: theirs, theirKeys: theirKeys, values: valuesOut,
                                     keys: keysOut)
-                                if half == n {
-                                    runs.merge(outputs: 0..<n, mine: 0, theirs: 0, remap: remap)
-                                } else {
-                                    DispatchQueue.concurrentPerform(iterations: 2) { part in
-                                        if part == 0 {
-                                            runs.merge(outputs: 0..<half, mine: 0, theirs: 0, remap: remap)
-                                        } else {
-                                            runs.merge(outputs: half..<n, mine: split, theirs: half - split, remap: remap)
-                                        }
+                                // One part (run in place) for a small merge, two otherwise.
+                                DispatchQueue.concurrentPerform(iterations: half == n ? 1 : 2) { part in
+                                    if part == 0 {
+                                        runs.merge(outputs: 0..<half, mine: 0, theirs: 0, remap: remap)
+                                    } else {
+                                        runs.merge(outputs: half..<n, mine: split, theirs: half - split, remap: remap)
                                     }
                                 }
                             }

@@ -581,10 +581,11 @@ struct RequestAggregation {
         keyedSamples.sort()
     }
 
-    /// Exact percentiles and means of the run and of every breakdown and second, from one
-    /// pass over the sorted keyed samples (on two threads: operations and query types on
-    /// another, clients and seconds here). Sums are taken in sorted order, so means do not
-    /// depend on how the file was cut into shards. The sorted values go to the run's digest.
+    /// Exact percentiles and means of the run and of every breakdown and second, from passes
+    /// over the sorted keyed samples on two threads (operations, query types and the run's
+    /// sum on another, clients and seconds here). Sums are taken in sorted order, so means
+    /// do not depend on how the file was cut into shards. The sorted values go to the run's
+    /// digest.
     private mutating func finishKeyedSamples() {
         guard exact, !keyedSamples.isEmpty else { return }
         finishScan()
