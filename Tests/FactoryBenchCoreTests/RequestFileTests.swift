@@ -90,6 +90,26 @@ import Testing
     /// Lines are not split before they are scanned: the scanner itself stops at each
     /// newline, so an object broken across lines, wherever the break falls, is two bad
     /// lines, and the lines after it are read as they are.
+    /// Request ids of every length from 1 to 40 bytes that differ only in their last byte,
+    /// all from one client at one instant, are told apart; each logged twice is caught once.
+    @Test func requestIDsDifferingOnlyInTheirLastByteOrLengthAreNotDuplicates() throws {
+        var lines: [String] = []
+        var repeated: [String] = []
+        for length in 1...40 {
+            for last in ["a", "b", "c"] {
+                let id = String(repeating: "x", count: length - 1) + last
+                lines.append(
+                    #"{"request_id":"\#(id)","client_id":1,"timestamp_start":1700000000.5,"timestamp_end":1700000000.75,"latency_s":0.25,"success":true}"#
+                )
+                if length % 4 == 0 && last == "b" { repeated.append(lines.last!) }
+            }
+        }
+        let summary = try aggregate((lines + repeated).joined(separator: "\n") + "\n")
+        #expect(summary.totalRequests == 120)
+        #expect(summary.skippedLines.byReason == ["duplicate request (same request_id, client_id and timestamp_start)": 10])
+        #expect(summary.skippedLines.examples.map(\.line) == Array(121...130))
+    }
+
     @Test func anObjectBrokenAcrossLinesIsNeverReadAsOne() throws {
         let rest = #""timestamp_start": 1700000000, "timestamp_end": 1700000001, "latency_s": 1, "success": true}"#
         let breaks = [

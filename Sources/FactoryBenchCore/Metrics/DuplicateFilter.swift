@@ -1,7 +1,7 @@
 /// Remembers 64-bit record keys to catch a request logged twice: an open-addressing table
 /// with linear probing (the keys are already well-mixed hashes). The aggregation keeps one
-/// per second of `timestamp_start`, as a duplicate starts at the same instant: records come
-/// roughly in time order, so the table in use stays in cache.
+/// per sixteenth of a second of `timestamp_start`, as a duplicate starts at the same
+/// instant: records come roughly in time order, so the table in use stays in cache.
 ///
 /// The table is raw memory the filter owns: as an array in a class, every probe paid for
 /// run-time exclusivity and bounds checks.

@@ -13,6 +13,8 @@ struct RequestLineScanner {
     var strings = StringInterner()
     /// Inter-token gaps of the last scanned line (`itl_s`).
     var itl: [Double] = []
+    /// String values seen before, by their bytes (see `ValueCache`).
+    private var values = ValueCache()
 
     /// What came before each value of the last line that had it, by position: request files
     /// repeat one key order and one layout, so the separator, key and colon before a value
@@ -64,6 +66,72 @@ struct RequestLineScanner {
                 if count > 16 && raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self) != middle { return nil }
             }
             return p + count
+        }
+    }
+
+    /// Short string values (operation and query types, errors) recently interned, in a
+    /// two-way set-associative table indexed by their first bytes: a value whose bytes, both
+    /// quotes included, equal a cached one's is that one's id, with no search for its closing
+    /// quote and no interning. Values of up to 14 characters without escapes are cached.
+    private struct ValueCache {
+        static let longest = 16
+
+        struct Entry {
+            /// The value's bytes from its opening quote through its closing one, as the two
+            /// little-endian words that hold them (masked) and their number.
+            var first: UInt64 = 0
+            var second: UInt64 = 0
+            var firstMask: UInt64 = 0
+            var secondMask: UInt64 = 0
+            var count = 0
+            var id = 0
+        }
+
+        private var entries = [Entry](repeating: Entry(), count: 64)
+
+        /// The first of the two slots of the value at `p` (on its opening quote), from the
+        /// eight bytes after the quote; of a short value they include bytes after it, so one
+        /// value may own more than one set, which is harmless.
+        @inline(__always)
+        private static func slot(_ p: UnsafePointer<UInt8>) -> Int {
+            Int(truncatingIfNeeded: (UnsafeRawPointer(p + 1).loadUnaligned(as: UInt64.self) &* 0x9E37_79B9_7F4A_7C15) >> 59)
+                << 1
+        }
+
+        /// The id and the position after the closing quote of the string value at `p`, when
+        /// it is cached; needs `longest` readable bytes.
+        @inline(__always)
+        func match(_ p: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> (id: Int, next: UnsafePointer<UInt8>)? {
+            guard end - p >= Self.longest else { return nil }
+            let raw = UnsafeRawPointer(p)
+            let (first, second) = (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            let slot = Self.slot(p)
+            for way in slot...slot + 1 {
+                let entry = entries[way]
+                if entry.count > 0 && first & entry.firstMask == entry.first && second & entry.secondMask == entry.second {
+                    return (entry.id, p + entry.count)
+                }
+            }
+            return nil
+        }
+
+        /// Remembers that the string from the quote at `p` through the one at `closing`
+        /// (with no escape in between) has `id`.
+        mutating func remember(_ p: UnsafePointer<UInt8>, closing: UnsafePointer<UInt8>, id: Int, _ end: UnsafePointer<UInt8>) {
+            let count = closing + 1 - p
+            guard count <= Self.longest, end - p >= Self.longest else { return }
+            let raw = UnsafeRawPointer(p)
+            var entry = Entry()
+            entry.count = count
+            entry.id = id
+            entry.firstMask = count >= 8 ? ~0 : (1 << UInt64(8 * count)) - 1
+            entry.secondMask = count <= 8 ? 0 : count >= 16 ? ~0 : (1 << UInt64(8 * (count - 8))) - 1
+            entry.first = raw.loadUnaligned(as: UInt64.self) & entry.firstMask
+            entry.second = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self) & entry.secondMask
+            // The set's first way holds the newest value, the second the one before.
+            let slot = Self.slot(p)
+            entries[slot + 1] = entries[slot]
+            entries[slot] = entry
         }
     }
 
@@ -200,12 +268,39 @@ struct RequestLineScanner {
         for field: Field, at p: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>, _ record: inout ScannedRecord
     ) throws -> UnsafePointer<UInt8> {
         switch field {
-        case .timestampStart: return try number(p, end, &record.timestampStart)
-        case .timestampEnd: return try number(p, end, &record.timestampEnd)
-        case .timestampIntended: return try number(p, end, &record.timestampIntended)
-        case .latency: return try number(p, end, &record.latency)
-        case .ttft: return try number(p, end, &record.ttft)
-        case .recall: return try number(p, end, &record.recall)
+        case .timestampStart, .timestampEnd, .timestampIntended, .latency, .ttft, .recall, .clientID, .httpStatus,
+            .inputTokens, .outputTokens:
+            // One place parses every number, inlined here: a call per number cost more.
+            var value: Double
+            let next: UnsafePointer<UInt8>
+            if let (parsed, after) = JSONNumber.parse(p, end) {
+                (value, next) = (parsed, after)
+            } else {
+                value = .nan
+                next = try notANumber(p, end)
+            }
+            switch field {
+            case .timestampStart: record.timestampStart = value
+            case .timestampEnd: record.timestampEnd = value
+            case .timestampIntended: record.timestampIntended = value
+            case .latency: record.latency = value
+            case .ttft: record.ttft = value
+            case .recall: record.recall = value
+            case .clientID:
+                // A whole number, tested by converting back (`Int(exactly:)` calls trunc()).
+                if abs(value) < 1e15, case let integer = Int(value), Double(integer) == value { record.clientID = integer }
+            default:
+                // Counts beyond a billion are not token or status counts; they are left out,
+                // which also keeps the sums far from overflowing.
+                var integer = -1
+                if value >= 0 && value < 1e9, case let whole = Int(value), Double(whole) == value { integer = whole }
+                switch field {
+                case .httpStatus: record.httpStatus = integer
+                case .inputTokens: record.inputTokens = integer
+                default: record.outputTokens = integer
+                }
+            }
+            return next
         case .dropped:
             if let next = literal(p, end, "true") {
                 record.dropped = true
@@ -235,28 +330,18 @@ struct RequestLineScanner {
             }
             record.success = nil
             return try skip(p, end)
-        case .clientID:
-            var value = Double.nan
-            let next = try number(p, end, &value)
-            // Int(exactly:) tests for a whole number without a call to round().
-            if abs(value) < 1e15, let integer = Int(exactly: value) { record.clientID = integer }
-            return next
-        case .httpStatus, .inputTokens, .outputTokens:
-            var value = Double.nan
-            let next = try number(p, end, &value)
-            // Counts beyond a billion are not token or status counts; they are left out, which
-            // also keeps the sums far from overflowing.
-            let integer = value >= 0 && value < 1e9 ? Int(exactly: value) ?? -1 : -1
-            switch field {
-            case .httpStatus: record.httpStatus = integer
-            case .inputTokens: record.inputTokens = integer
-            default: record.outputTokens = integer
-            }
-            return next
         case .operationType, .operation, .queryType, .error:
             guard p < end, p.pointee == Self.quote else { return try skip(p, end) }
-            let (start, stop, escaped) = try string(p, end)
-            let id = try intern(start, stop, escaped)
+            let id: Int
+            let next: UnsafePointer<UInt8>
+            if let (cached, after) = values.match(p, end) {
+                (id, next) = (cached, after)
+            } else {
+                let (start, stop, escaped) = try string(p, end)
+                id = try intern(start, stop, escaped)
+                if !escaped { values.remember(p, closing: stop, id: id, end) }
+                next = stop + 1
+            }
             switch field {
             case .operationType: record.operation = id
             case .operation where record.operation == ScannedRecord.absent: record.operation = id
@@ -264,7 +349,7 @@ struct RequestLineScanner {
             case .error: record.error = id
             default: break
             }
-            return stop + 1
+            return next
         case .phase:
             guard p < end, p.pointee == Self.quote else { return try skip(p, end) }
             let (start, stop, _) = try string(p, end)
@@ -297,11 +382,16 @@ struct RequestLineScanner {
             target = value
             return next
         }
+        target = .nan
+        return try notANumber(p, end)
+    }
+
+    /// Where a number was expected but is not: NaN and Infinity are errors, and a value of
+    /// another type (a string, null, ...) is skipped, leaving the field absent.
+    private func notANumber(_ p: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) throws -> UnsafePointer<UInt8> {
         if literal(p, end, "NaN") != nil || literal(p, end, "Infinity") != nil || literal(p, end, "-Infinity") != nil {
             throw Failure(reason: "non-finite number (NaN or Infinity)")
         }
-        // A value of another type (a string, null, ...): skip it, leaving the field absent.
-        target = .nan
         return try skip(p, end)
     }
 
@@ -488,16 +578,33 @@ struct RequestLineScanner {
         }
     }
 
-    /// FNV-1a over the raw bytes of a value, for duplicate detection.
+    /// A hash of the raw bytes of a value, for duplicate detection: FNV-1a's step taken a
+    /// word (eight bytes) at a time, the length mixed in last, then MurmurHash3's finalizer.
+    /// Each step is a bijection of the state for a given word, so two values of one length
+    /// never collide.
     @inline(__always)
     static func hash(_ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> UInt64 {
+        let prime: UInt64 = 0x0000_0100_0000_01B3
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         var q = start
+        while end - q >= 8 {
+            hash = (hash ^ UnsafeRawPointer(q).loadUnaligned(as: UInt64.self).littleEndian) &* prime
+            q += 8
+        }
+        var last: UInt64 = 0
+        var shift: UInt64 = 0
         while q < end {
-            hash = (hash ^ UInt64(q.pointee)) &* 0x0000_0100_0000_01B3
+            last |= UInt64(q.pointee) << shift
+            shift += 8
             q += 1
         }
-        return hash
+        hash = (hash ^ last) &* prime
+        hash = (hash ^ UInt64(end - start)) &* prime
+        hash ^= hash >> 33
+        hash &*= 0xFF51_AFD7_ED55_8CCD
+        hash ^= hash >> 33
+        hash &*= 0xC4CE_B9FE_1A85_EC53
+        return hash ^ (hash >> 33)
     }
 
     /// The hash of a request id given as a string, equal to that of its quoted JSON form
