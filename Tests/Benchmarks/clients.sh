@@ -11,8 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds="${1:-10}"
 export PATH="/opt/swift/usr/bin:$PATH"
-swift build -c release --product factorybench >/dev/null
-binary="$(swift build -c release --show-bin-path)/factorybench"
+swift build -c release --static-swift-stdlib --product factorybench >/dev/null
+binary="$(swift build -c release --static-swift-stdlib --show-bin-path)/factorybench"
 work="$(mktemp -d /tmp/factorybench-clients-XXXX)"
 chmod 755 "$work"
 trap 'rm -rf "$work"' EXIT

@@ -9,8 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs="${1:-1000}"
 export PATH="/opt/swift/usr/bin:$PATH"
-swift build -c release --product factorybench >/dev/null
-binary="$(swift build -c release --show-bin-path)/factorybench"
+swift build -c release --static-swift-stdlib --product factorybench >/dev/null
+binary="$(swift build -c release --static-swift-stdlib --show-bin-path)/factorybench"
 work="$(mktemp -d /tmp/factorybench-site-XXXX)"
 trap 'rm -rf "$work"' EXIT
 cp examples/quickstart.yaml "$work/bench.yaml"
