@@ -33,7 +33,8 @@ import Testing
             texts.append(Bool.random(using: &generator) ? "-" + text : text)
         }
         for text in texts {
-            for tail in ["", ",", "}, \"x\": 1}", "0123456789"] where !(tail.first?.isNumber ?? false) {
+            // Short tails take the general path, a long one the path for short numbers.
+            for tail in ["", ",", "}, \"x\": 1}", "0123456789", Self.longTail] where !(tail.first?.isNumber ?? false) {
                 let parsed = try #require(parse(text, tail: tail), "\(text) did not parse")
                 #expect(parsed.value.bitPattern == strtod(text, nil).bitPattern, "\(text) + \(tail)")
                 #expect(parsed.length == text.utf8.count, "\(text) + \(tail)")
@@ -42,10 +43,15 @@ import Testing
     }
 
     @Test func malformedNumbersAreRefused() {
-        for text in ["01", "-", "1.", "1e", "1e+", ".5", "-.5", "+1", "00.1", "a1"] {
-            #expect(parse(text, tail: "        ") == nil, "\(text)")
+        for text in ["01", "-", "1.", "1e", "1e+", ".5", "-.5", "+1", "00.1", "a1", "01.5", "1.e5", "1.5e", "0123456789.5"] {
+            for tail in ["        ", Self.longTail] {
+                #expect(parse(text, tail: tail) == nil, "\(text)")
+            }
         }
     }
+
+    /// More bytes than any number needs, as after a value inside a block.
+    static let longTail = #","timestamp_end":1795912737.944326,"latency_s":0.000048}"#
 
     /// One scanner over many lines (keys guessed from the line before) gives what a fresh
     /// scanner gives on each line alone: lines in shuffled key orders, keys that share a

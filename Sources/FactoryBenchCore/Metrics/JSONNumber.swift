@@ -15,6 +15,99 @@ enum JSONNumber {
     /// division. Everything else goes to strtod.
     @inline(__always)
     static func parse(_ p: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> (value: Double, next: UnsafePointer<UInt8>)? {
+        if end - p >= shortReadable, let parsed = parseShort(p) { return parsed }
+        return parseAny(p, end)
+    }
+
+    /// Bytes `parseShort` may read from the number's start.
+    static let shortReadable = 40
+
+    /// The common numbers of request files without a loop over digits: no sign, up to 15
+    /// digits before the point and 15 after it (19 in all), read in at most four words, and
+    /// an exponent of up to three digits; nil for anything else, which `parseAny` then reads
+    /// (and judges). Needs `shortReadable` readable bytes.
+    @inline(__always)
+    private static func parseShort(_ p: UnsafePointer<UInt8>) -> (value: Double, next: UnsafePointer<UInt8>)? {
+        let raw = UnsafeRawPointer(p)
+        let first = raw.loadUnaligned(as: UInt64.self).littleEndian
+        var count = leadingDigits(first)
+        guard count > 0 else { return nil }
+        var mantissa: UInt64
+        var q = p
+        if count < 8 {
+            mantissa = digitValue(first, count)
+        } else {
+            let second = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian
+            let more = leadingDigits(second)
+            guard more < 8 else { return nil }
+            mantissa = digitValue(first, 8) &* integerPowers[more] &+ digitValue(second, more)
+            count += more
+        }
+        // A leading zero is allowed only alone.
+        guard count == 1 || p.pointee != UInt8(ascii: "0") else { return nil }
+        q += count
+        var fractionDigits = 0
+        if q.pointee == UInt8(ascii: ".") {
+            let fraction = UnsafeRawPointer(q + 1)
+            let first = fraction.loadUnaligned(as: UInt64.self).littleEndian
+            fractionDigits = leadingDigits(first)
+            guard fractionDigits > 0 else { return nil }
+            if fractionDigits < 8 {
+                mantissa = mantissa &* integerPowers[fractionDigits] &+ digitValue(first, fractionDigits)
+            } else {
+                let second = fraction.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian
+                let more = leadingDigits(second)
+                guard more < 8, count + 8 + more <= 19 else { return nil }
+                mantissa = (mantissa &* 100_000_000 &+ digitValue(first, 8)) &* integerPowers[more] &+ digitValue(second, more)
+                fractionDigits += more
+            }
+            q += 1 + fractionDigits
+        }
+        guard count + fractionDigits <= 19, mantissa < 1 << 53 else { return nil }
+        var exponent = -fractionDigits
+        if q.pointee | 0x20 == UInt8(ascii: "e") {
+            // Up to three exponent digits, as short latencies are written (5.5349e-05).
+            q += 1
+            let negative = q.pointee == UInt8(ascii: "-")
+            if negative || q.pointee == UInt8(ascii: "+") { q += 1 }
+            var written = 0
+            var digits = 0
+            while digits < 4, case let digit = q.pointee &- 48, digit < 10 {
+                written = written * 10 + Int(digit)
+                digits += 1
+                q += 1
+            }
+            guard digits > 0, digits < 4 else { return nil }
+            exponent += negative ? -written : written
+            guard exponent >= -22, exponent <= 22 else { return nil }
+        }
+        let value = Double(mantissa)
+        return (exponent < 0 ? value / powers[-exponent] : value * powers[exponent], q)
+    }
+
+    /// How many of the eight bytes of `word` (little-endian) are digits before the first
+    /// one that is not.
+    @inline(__always)
+    private static func leadingDigits(_ word: UInt64) -> Int {
+        // Zero in each byte that holds '0'...'9': its high nibble is 3, and adding 6 does
+        // not carry it into 4. A carry out of a non-digit byte only reaches later bytes.
+        let notDigit =
+            ((word & 0xF0F0_F0F0_F0F0_F0F0) | (((word &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4))
+            ^ 0x3333_3333_3333_3333
+        return notDigit == 0 ? 8 : notDigit.trailingZeroBitCount >> 3
+    }
+
+    /// The number the first `count` (0 to 8) bytes of `word` spell as digits.
+    @inline(__always)
+    private static func digitValue(_ word: UInt64, _ count: Int) -> UInt64 {
+        // The digits moved to the top bytes, zero bytes (value 0) before them.
+        count == 0 ? 0 : eightDigits((word & 0x0F0F_0F0F_0F0F_0F0F) << UInt64(8 * (8 - count)))
+    }
+
+    /// Any JSON number: sign, any number of digits, exponent.
+    private static func parseAny(_ p: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> (
+        value: Double, next: UnsafePointer<UInt8>
+    )? {
         var q = p
         let negative = q < end && q.pointee == UInt8(ascii: "-")
         if negative { q += 1 }
@@ -71,16 +164,9 @@ enum JSONNumber {
         var q = p
         while end - q >= 8 {
             let word = UnsafeRawPointer(q).loadUnaligned(as: UInt64.self).littleEndian
-            // Zero in each byte that holds '0'...'9': its high nibble is 3, and adding 6 does
-            // not carry it into 4. A carry out of a non-digit byte only reaches later bytes.
-            let notDigit =
-                ((word & 0xF0F0_F0F0_F0F0_F0F0) | (((word &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4))
-                ^ 0x3333_3333_3333_3333
-            let count = notDigit == 0 ? 8 : notDigit.trailingZeroBitCount >> 3
+            let count = leadingDigits(word)
             guard count > 0 else { return q }
-            // The digits moved to the top bytes, zero bytes (value 0) before them.
-            let aligned = (word & 0x0F0F_0F0F_0F0F_0F0F) << UInt64(8 * (8 - count))
-            mantissa = mantissa &* integerPowers[count] &+ eightDigits(aligned)
+            mantissa = mantissa &* integerPowers[count] &+ digitValue(word, count)
             q += count
             if count < 8 { return q }
         }
