@@ -43,6 +43,10 @@ public enum Aggregator {
         files: [URL], exactLimit: Int, goodput: GoodputLimits?, shardCount: Int = shardCount
     ) throws -> RequestAggregation {
         let shards = (0..<shardCount).map { _ in Shard(exactLimit: max(exactLimit / shardCount, 1), goodput: goodput) }
+        let bytes = files.reduce(0) { total, file in
+            total + ((try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0)
+        }
+        for shard in shards { shard.aggregation.expectedBytes = bytes / shardCount }
         try scan(files: files, inFlight: 2 * shardCount) { index, _ in shards[index % shardCount] }
         // Whether a request was logged in blocks of two shards is checked on another core
         // while the shards merge (the check only reads their duplicate filters).

@@ -69,6 +69,14 @@ struct KeyedSamples {
 
     var isEmpty: Bool { values.isEmpty }
 
+    /// How many samples fit before the arrays grow.
+    var capacity: Int { min(values.capacity, keys.capacity) }
+
+    mutating func reserve(_ count: Int) {
+        values.reserveCapacity(count)
+        keys.reserveCapacity(count)
+    }
+
     @inline(__always)
     mutating func append(_ value: Double, _ key: UInt64) {
         values.append(value)

@@ -17,8 +17,9 @@ enum RadixSort {
             }
             count = n
         }
-        var scratch = [UInt64](repeating: 0, count: n)
-        var payloadScratch = [UInt64](repeating: 0, count: n)
+        // Every element of the scratch arrays is written before it is read (no zero-filling).
+        var scratch = [UInt64](unsafeUninitializedCapacity: n) { _, count in count = n }
+        var payloadScratch = [UInt64](unsafeUninitializedCapacity: n) { _, count in count = n }
         var histograms = [Int](repeating: 0, count: 8 * 256)
         histograms.withUnsafeMutableBufferPointer { counts in
             keys.withUnsafeBufferPointer { keys in
