@@ -22,9 +22,9 @@ struct LatencyDigest {
     /// Kept beside `histogram` so the hot path tests a Bool, not an optional struct.
     private(set) var isExact = true
     /// `false` for a distribution whose values the aggregation keeps for it (`KeyedSamples`):
-    /// while exact, the digest then has only the running sums, its percentiles come from
-    /// `finish(percentiles:mean:)` or `finish(sorted:…)`, and its histogram is filled
-    /// through `addToHistogram`.
+    /// while the aggregation is exact it adds nothing here (it counts the requests itself),
+    /// and `finish(count:percentiles:mean:)` or `finish(sorted:…)` sets count, extremes, mean
+    /// and percentiles; when it drops to histograms, it adds every value it kept.
     private var keepsValues = true
 
     init(keepsValues: Bool = true) {
@@ -45,12 +45,6 @@ struct LatencyDigest {
         } else {
             histogram!.record(Self.nanoseconds(value))
         }
-    }
-
-    /// Records a value already counted by `add` in the histogram, for a digest that does not
-    /// keep its values, when it drops to a histogram.
-    mutating func addToHistogram(_ value: Double) {
-        histogram!.record(Self.nanoseconds(value))
     }
 
     /// Adds another digest's samples (Chan, Golub and LeVeque's pairwise update for the
@@ -117,17 +111,23 @@ struct LatencyDigest {
         selected = Selection.percentiles(of: &values, LatencyStatistics.percentiles)
     }
 
-    /// Sets the exact percentiles and mean of a digest that does not keep its values.
-    mutating func finish(percentiles: [Double: Double], mean: Double) {
-        guard isExact, count > 0 else { return }
+    /// Sets the count, exact percentiles (the 0th and 100th among them: the extremes) and
+    /// mean of a digest that does not keep its values. Its spread is not kept (breakdowns
+    /// do not show one): the standard deviation reads 0.
+    mutating func finish(count: Int, percentiles: [Double: Double], mean: Double) {
+        guard isExact, count > 0, let smallest = percentiles[0], let largest = percentiles[100] else { return }
+        self.count = count
+        (minimum, maximum) = (smallest, largest)
         selected = percentiles
         exactMean = mean
     }
 
-    /// Hands a digest that does not keep its values all of them, sorted, with the mean and
-    /// standard deviation computed over them in their original order.
+    /// Hands a digest that does not keep its values all of them, sorted, with their mean
+    /// and standard deviation.
     mutating func finish(sorted: [Double], mean: Double?, standardDeviation: Double?) {
-        guard isExact, count > 0 else { return }
+        guard isExact, let smallest = sorted.first, let largest = sorted.last else { return }
+        count = sorted.count
+        (minimum, maximum) = (smallest, largest)
         values = sorted
         exactMean = mean
         exactStandardDeviation = standardDeviation

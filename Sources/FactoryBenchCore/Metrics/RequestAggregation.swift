@@ -234,7 +234,8 @@ struct RequestAggregation {
         }
         if success {
             successful += 1
-            latency.add(record.latency)
+            // While exact, the run's latency statistics come from the keyed samples.
+            if !exact { latency.add(record.latency) }
             if let goodputLimits, goodputLimits.admits(record) { goodRequests += 1 }
             if record.timestampIntended.isFinite {
                 fromIntended.add(max(record.timestampEnd - record.timestampIntended, record.latency))
@@ -272,7 +273,12 @@ struct RequestAggregation {
             groups.append(group)
         }
         groups[slot].count += 1
-        if success { groups[slot].latency.add(record.latency) } else { groups[slot].failed += 1 }
+        // While exact, the breakdowns' latency statistics come from the keyed samples.
+        if !success {
+            groups[slot].failed += 1
+        } else if !exact {
+            groups[slot].latency.add(record.latency)
+        }
     }
 
     /// The whole second a Unix time falls in: truncation for times after 1970 (all that
@@ -388,11 +394,11 @@ struct RequestAggregation {
         for index in secondList.indices { secondList[index].bins = LogBins() }
         for (value, packed) in zip(keyedSamples.values, keyedSamples.keys) {
             let key = KeyedSamples.Key(packed)
-            latency.addToHistogram(value)
-            operations[operationNumbers.slots[key.operation]].latency.addToHistogram(value)
+            latency.add(value)
+            operations[operationNumbers.slots[key.operation]].latency.add(value)
             let querySlot = queryTypeNumbers.slots[key.queryType]
-            if querySlot > 0 { queryTypes[querySlot].latency.addToHistogram(value) }
-            clients[key.client].latency.addToHistogram(value)
+            if querySlot > 0 { queryTypes[querySlot].latency.add(value) }
+            clients[key.client].latency.add(value)
             secondList[key.second].bins!.add(value)
         }
         keyedSamples = KeyedSamples()
@@ -633,12 +639,13 @@ struct RequestAggregation {
         }
         let clientCounts = clientIDs.indices.map { successes(clients, $0) }
         let secondCounts = secondList.map { $0.completed - $0.failed }
-        // Breakdowns show only these percentiles (see `groups` in `summary()`).
+        // Breakdowns show only these percentiles (see `groups` in `summary()`); the 0th and
+        // 100th are their extremes.
         let samples = keyedSamples
         let byName = ParallelBox(
             (
-                OrderStatistics(counts: operationCounts, percentiles: [50, 95, 99]),
-                OrderStatistics(counts: queryCounts, percentiles: [50, 95, 99]), 0.0
+                OrderStatistics(counts: operationCounts, percentiles: [0, 50, 95, 99, 100]),
+                OrderStatistics(counts: queryCounts, percentiles: [0, 50, 95, 99, 100]), 0.0
             ))
         let named = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {
@@ -647,7 +654,7 @@ struct RequestAggregation {
             byName.value.2 = samples.values.reduce(0, +)
             named.signal()
         }
-        var clientStatistics = OrderStatistics(counts: clientCounts, percentiles: [95])
+        var clientStatistics = OrderStatistics(counts: clientCounts, percentiles: [0, 95, 100])
         var secondStatistics = OrderStatistics(counts: secondCounts, percentiles: [50, 95])
         clientStatistics.see(samples.values, keys: samples.keys) { KeyedSamples.Key($0).client }
         secondStatistics.see(samples.values, keys: samples.keys) { KeyedSamples.Key($0).second }
@@ -658,15 +665,18 @@ struct RequestAggregation {
             "breakdown counts differ from their samples")
         for (number, slot) in operationNumbers.slots.enumerated() where operationCounts[number] > 0 {
             operations[slot].latency.finish(
-                percentiles: operationStatistics.percentiles(of: number), mean: operationStatistics.mean(of: number))
+                count: operationCounts[number], percentiles: operationStatistics.percentiles(of: number),
+                mean: operationStatistics.mean(of: number))
         }
         for (number, slot) in queryTypeNumbers.slots.enumerated() where slot > 0 && queryCounts[number] > 0 {
             queryTypes[slot].latency.finish(
-                percentiles: queryStatistics.percentiles(of: number), mean: queryStatistics.mean(of: number))
+                count: queryCounts[number], percentiles: queryStatistics.percentiles(of: number),
+                mean: queryStatistics.mean(of: number))
         }
         for slot in clients.indices where clientCounts[slot] > 0 {
             clients[slot].latency.finish(
-                percentiles: clientStatistics.percentiles(of: slot), mean: clientStatistics.mean(of: slot))
+                count: clientCounts[slot], percentiles: clientStatistics.percentiles(of: slot),
+                mean: clientStatistics.mean(of: slot))
         }
         for index in secondList.indices where secondCounts[index] > 0 {
             let percentiles = secondStatistics.percentiles(of: index)
