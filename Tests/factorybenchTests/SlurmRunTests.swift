@@ -285,7 +285,9 @@ struct SlurmDetachTests {
 
     @Test func aDetachedRunIsFollowedWithLogsCollectAndWatch() async throws {
         let directory = try TemporaryDirectory()
-        let (id, _) = try await detachedRun("slurm_detach", recipe: Self.recipe(seconds: 60), in: directory)
+        // Long enough that `collect` below still finds the client running on a loaded
+        // machine: with 60 s, one run of the whole suite saw the client finish first.
+        let (id, _) = try await detachedRun("slurm_detach", recipe: Self.recipe(seconds: 120), in: directory)
         let workspace = ["--workspace", directory.url.path]
 
         let logs = try await CommandRunner.run(["logs", id, "-n", "5"] + workspace, in: directory.url)
@@ -306,9 +308,9 @@ struct SlurmDetachTests {
         #expect(manifest.status == .completed)
         #expect(manifest.jobs?.first { $0.role == "client-0" }?.state == "COMPLETED")
         #expect(manifest.jobs?.first { $0.role == "service" }?.stateWord == "CANCELLED")
-        // 60 s at 20 requests/s: every scheduled request once, none counted twice from the
+        // 120 s at 20 requests/s: every scheduled request once, none counted twice from the
         // snapshot's partial file.
-        #expect(try SlurmCluster.summary(id, in: directory)["total_requests"] as? Int == 1200)
+        #expect(try SlurmCluster.summary(id, in: directory)["total_requests"] as? Int == 2400)
         #expect(try String(contentsOf: directory.path("site/index.html"), encoding: .utf8).contains(id))
 
         let again = try await CommandRunner.run(["watch", id] + workspace, in: directory.url)
