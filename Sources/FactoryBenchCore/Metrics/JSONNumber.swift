@@ -28,42 +28,19 @@ enum JSONNumber {
     /// (and judges). Needs `shortReadable` readable bytes.
     @inline(__always)
     private static func parseShort(_ p: UnsafePointer<UInt8>) -> (value: Double, next: UnsafePointer<UInt8>)? {
-        let raw = UnsafeRawPointer(p)
-        let first = raw.loadUnaligned(as: UInt64.self).littleEndian
-        var count = leadingDigits(first)
-        guard count > 0 else { return nil }
-        var mantissa: UInt64
-        var q = p
-        if count < 8 {
-            mantissa = digitValue(first, count)
-        } else {
-            let second = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian
-            let more = leadingDigits(second)
-            guard more < 8 else { return nil }
-            mantissa = digitValue(first, 8) &* integerPowers[more] &+ digitValue(second, more)
-            count += more
-        }
+        guard let (count, integer) = shortDigits(p), count > 0 else { return nil }
         // A leading zero is allowed only alone.
         guard count == 1 || p.pointee != UInt8(ascii: "0") else { return nil }
-        q += count
+        var q = p + count
+        var mantissa = integer
         var fractionDigits = 0
         if q.pointee == UInt8(ascii: ".") {
-            let fraction = UnsafeRawPointer(q + 1)
-            let first = fraction.loadUnaligned(as: UInt64.self).littleEndian
-            fractionDigits = leadingDigits(first)
-            guard fractionDigits > 0 else { return nil }
-            if fractionDigits < 8 {
-                mantissa = mantissa &* integerPowers[fractionDigits] &+ digitValue(first, fractionDigits)
-            } else {
-                let second = fraction.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian
-                let more = leadingDigits(second)
-                guard more < 8, count + 8 + more <= 19 else { return nil }
-                mantissa = (mantissa &* 100_000_000 &+ digitValue(first, 8)) &* integerPowers[more] &+ digitValue(second, more)
-                fractionDigits += more
-            }
-            q += 1 + fractionDigits
+            guard let (digits, fraction) = shortDigits(q + 1), digits > 0, count + digits <= 19 else { return nil }
+            mantissa = integer &* integerPowers[digits] &+ fraction
+            fractionDigits = digits
+            q += 1 + digits
         }
-        guard count + fractionDigits <= 19, mantissa < 1 << 53 else { return nil }
+        guard mantissa < 1 << 53 else { return nil }
         var exponent = -fractionDigits
         if q.pointee | 0x20 == UInt8(ascii: "e") {
             // Up to three exponent digits, as short latencies are written (5.5349e-05).
@@ -83,6 +60,20 @@ enum JSONNumber {
         }
         let value = Double(mantissa)
         return (exponent < 0 ? value / powers[-exponent] : value * powers[exponent], q)
+    }
+
+    /// The run of up to 15 digits at `p`, read in at most two words: how many and the number
+    /// they spell; nil for 16 or more.
+    @inline(__always)
+    private static func shortDigits(_ p: UnsafePointer<UInt8>) -> (count: Int, value: UInt64)? {
+        let raw = UnsafeRawPointer(p)
+        let first = raw.loadUnaligned(as: UInt64.self).littleEndian
+        let count = leadingDigits(first)
+        if count < 8 { return (count, digitValue(first, count)) }
+        let second = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian
+        let more = leadingDigits(second)
+        guard more < 8 else { return nil }
+        return (8 + more, digitValue(first, 8) &* integerPowers[more] &+ digitValue(second, more))
     }
 
     /// How many of the eight bytes of `word` (little-endian) are digits before the first
@@ -185,9 +176,13 @@ enum JSONNumber {
         return (value &* 10000 &+ (value >> 32)) & 0xFFFF_FFFF
     }
 
-    /// 10^0 ... 10^8, for the mantissa (a literal array is laid out at compile time, so
+    /// 10^0 ... 10^19, for the mantissa (a literal array is laid out at compile time, so
     /// reading it needs no lazy initialization).
-    private static let integerPowers: [UInt64] = [1, 10, 100, 1000, 10000, 100_000, 1_000_000, 10_000_000, 100_000_000]
+    private static let integerPowers: [UInt64] = [
+        1, 10, 100, 1000, 10000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000, 10_000_000_000,
+        100_000_000_000, 1_000_000_000_000, 10_000_000_000_000, 100_000_000_000_000, 1_000_000_000_000_000,
+        10_000_000_000_000_000, 100_000_000_000_000_000, 1_000_000_000_000_000_000, 10_000_000_000_000_000_000,
+    ]
 
     /// 10^0 ... 10^22, the powers of ten a Double holds exactly.
     private static let powers: [Double] = [

@@ -21,15 +21,12 @@ struct LatencyDigest {
     private var histogram: Histogram<UInt64>?
     /// Kept beside `histogram` so the hot path tests a Bool, not an optional struct.
     private(set) var isExact = true
-    /// `false` for a distribution whose values the aggregation keeps for it (`KeyedSamples`):
-    /// while the aggregation is exact it adds nothing here (it counts the requests itself),
-    /// and `finish(count:percentiles:mean:)` or `finish(sorted:…)` sets count, extremes, mean
-    /// and percentiles; when it drops to histograms, it adds every value it kept.
-    private var keepsValues = true
 
-    init(keepsValues: Bool = true) {
-        self.keepsValues = keepsValues
-    }
+    /// The request aggregation's digests (the run's, its breakdowns') get no value while it
+    /// keeps every sample itself (`KeyedSamples`): `finish(count:percentiles:mean:)` or
+    /// `finish(sorted:…)` then sets their count, extremes, mean and percentiles; when it
+    /// drops to histograms, it adds every sample it kept.
+    init() {}
 
     @inline(__always)
     mutating func add(_ value: Double) {
@@ -41,7 +38,7 @@ struct LatencyDigest {
         if value < minimum { minimum = value }
         if value > maximum { maximum = value }
         if isExact {
-            if keepsValues { values.append(value) }
+            values.append(value)
         } else {
             histogram!.record(Self.nanoseconds(value))
         }
@@ -112,7 +109,7 @@ struct LatencyDigest {
     }
 
     /// Sets the count, exact percentiles (the 0th and 100th among them: the extremes) and
-    /// mean of a digest that does not keep its values. Its spread is not kept (breakdowns
+    /// mean of a digest that was given no value. Its spread is not kept (breakdowns
     /// do not show one): the standard deviation reads 0.
     mutating func finish(count: Int, percentiles: [Double: Double], mean: Double) {
         guard isExact, count > 0, let smallest = percentiles[0], let largest = percentiles[100] else { return }
@@ -122,8 +119,8 @@ struct LatencyDigest {
         exactMean = mean
     }
 
-    /// Hands a digest that does not keep its values all of them, sorted, with their mean
-    /// and standard deviation.
+    /// Hands a digest that was given no value all of them, sorted, with their mean and
+    /// standard deviation.
     mutating func finish(sorted: [Double], mean: Double?, standardDeviation: Double?) {
         guard isExact, let smallest = sorted.first, let largest = sorted.last else { return }
         count = sorted.count

@@ -27,7 +27,7 @@ struct RequestAggregation {
     private var excludedCooldown = 0
     private var firstStart = Double.infinity
     private var lastEnd = -Double.infinity
-    private var latency = LatencyDigest(keepsValues: false)
+    private var latency = LatencyDigest()
     private var fromIntended = LatencyDigest()
     /// Successful requests' latencies with their breakdowns, while exact: the one copy of
     /// them that `latency` and every group's and second's percentiles come from.
@@ -69,7 +69,7 @@ struct RequestAggregation {
     struct Group {
         var count = 0
         var failed = 0
-        var latency = LatencyDigest(keepsValues: false)
+        var latency = LatencyDigest()
 
         mutating func merge(_ other: Group) {
             count += other.count

@@ -270,7 +270,7 @@ struct RequestLineScanner {
         switch field {
         case .timestampStart, .timestampEnd, .timestampIntended, .latency, .ttft, .recall, .clientID, .httpStatus,
             .inputTokens, .outputTokens:
-            // One place parses every number, inlined here: a call per number cost more.
+            // One call site parses every number (one per field cost more).
             var value: Double
             let next: UnsafePointer<UInt8>
             if let (parsed, after) = JSONNumber.parse(p, end) {
