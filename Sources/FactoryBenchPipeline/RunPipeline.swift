@@ -17,11 +17,9 @@ public struct RunPipeline: Sendable {
     public var workspace: Workspace
     public var templatesDirectory: URL?
     public var output: any PipelineOutput
-    /// The executable the compute nodes of a Slurm run use (this one by default).
-    public var nodeBinary: URL?
-    /// Time between two polls of a Slurm run's jobs.
-    public var slurmPollInterval: Duration = .seconds(2)
-    /// Whether Ctrl+C detaches from a cluster run (the command line sets it).
+    /// Where the recipe runs: this machine or Slurm, by its target (a fake in tests).
+    public var executors: any ExecutorFactory = StandardExecutors()
+    /// Whether Ctrl+C detaches from a run whose executor can detach (the command line sets it).
     public var interruptDetaches = false
     /// How often the progress line is redrawn on a terminal and printed to a log.
     public var interactiveInterval: Duration = .milliseconds(250)
@@ -65,29 +63,18 @@ public struct RunPipeline: Sendable {
                 problem: "this recipe is a sweep; run it with `factorybench run`, which runs every point")
         }
         let templates = try TemplateSet.load(overrides: templatesDirectory)
+        // Every input check comes before the run directory exists, so a recipe this target
+        // cannot run leaves nothing behind.
+        try executors.check(recipe)
         let startDate = Date()
         let clock = WallAnchoredClock()
-        // Made before the run directory exists, so a recipe this executor cannot run leaves
-        // nothing behind.
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("factorybench-\(UUID().uuidString)")
-        var local: LocalExecutor?
-        if recipe.isLocal {
-            let (service, client) = try LocalComponents.make(for: recipe, scratchDirectory: scratch)
-            local = LocalExecutor(recipe: recipe, clock: clock, service: service, client: client)
-        } else {
-            try SlurmExecutor.check(recipe)
-        }
         let (id, directory) = try workspace.createRun(name: recipe.name, at: startDate)
         let executor: any Executor
-        if let local {
-            executor = local
-        } else {
-            let client = try LocalComponents.client(for: recipe)
-            executor = try SlurmExecutor(
-                recipe: recipe, benchmarkID: id, runDirectory: directory, shell: SSHShell.forTarget(recipe.target),
-                binary: nodeBinary ?? Self.currentExecutable,
-                expectedRequests: client.requestsPerClient.map { $0 * recipe.numClients },
-                expectedSeconds: client.plan.totalSeconds, pollInterval: slurmPollInterval)
+        do {
+            executor = try executors.make(recipe: recipe, benchmarkID: id, directory: directory, clock: clock)
+        } catch {
+            try? FileManager.default.removeItem(at: directory.url)
+            throw error
         }
         output.line("Benchmark \(id)")
 
@@ -105,17 +92,20 @@ public struct RunPipeline: Sendable {
 
         // Ctrl+C during a cluster run detaches: the jobs keep running and `watch ID` picks
         // the run up again.
-        let interrupt = interruptDetaches ? (executor as? SlurmExecutor).map(Self.detachOnInterrupt) : nil
+        let interrupt =
+            interruptDetaches && executor.capabilities.contains(.detach) ? Self.detachOnInterrupt(executor) : nil
         defer { interrupt?.cancel() }
         var firstFailure: PipelineError?
         do {
             let endpoint: ServiceEndpoint
             do {
                 endpoint = try await run.step("deploy") {
-                    // A cluster run says what it waits for (upload, queue, readiness).
-                    guard executor is SlurmExecutor else { return try await executor.deploy(logDirectory: directory.logs) }
-                    return try await showingProgress(
-                        of: executor, progress: ProgressCounter(expectedRequests: nil, expectedSeconds: nil)
+                    // An executor with a status line says what it waits for (upload, queue, readiness).
+                    guard executor.capabilities.contains(.statusLine) else {
+                        return try await executor.deploy(logDirectory: directory.logs)
+                    }
+                    return try await display.showing(
+                        executor, progress: ProgressCounter(expectedRequests: nil, expectedSeconds: nil)
                     ) { try await executor.deploy(logDirectory: directory.logs) }
                 }
             } catch {
@@ -138,138 +128,33 @@ public struct RunPipeline: Sendable {
             run.manifest.clientCPUSeconds = ProcessCPU.seconds() - cpuBefore
             if let reason = Self.failureReason(outcomes) { run.fail(.partial, reason: reason) }
         } catch let error as PipelineError {
-            if let slurm = executor as? SlurmExecutor, slurm.isDetached {
+            if executor.isDetached {
                 run.manifest.statusReason = "detached (Ctrl+C) while its jobs ran"
                 if !executor.jobs.isEmpty { run.manifest.jobs = executor.jobs }
                 try run.save()
-                throw SlurmError.detached(benchmarkID: id)
+                throw ExecutionError.detached(benchmarkID: id)
             }
             firstFailure = error
             run.fail(.failed, reason: error.localizedDescription)
         }
         if !executor.jobs.isEmpty { run.manifest.jobs = executor.jobs }
-        return try await finish(
-            run: &run, recipe: recipe, directory: directory, startDate: startDate, templates: templates,
-            firstFailure: firstFailure)
+        return try await RunFinisher(
+            workspace: workspace, templatesDirectory: templatesDirectory, templates: templates, output: output
+        ).finish(run: &run, recipe: recipe, directory: directory, startDate: startDate, firstFailure: firstFailure)
     }
 
-    /// Collect → aggregate → report → site, then the outcome: the end of every run, and what
-    /// `watch` and `collect` do for a run that was detached.
-    func finish(
-        run: inout RunRecorder, recipe: Recipe, directory: RunDirectory, startDate: Date, templates: TemplateSet,
-        firstFailure: PipelineError?
-    ) async throws -> Outcome {
-        let id = run.manifest.benchmarkID
-        var firstFailure = firstFailure
-        var summary: RunSummary?
-        // Collect and aggregate whatever the clients wrote, even after a failure.
-        do {
-            try await run.step("collect") {
-                var header = JSONLine()
-                header.add("benchmark_id", id)
-                header.add("service_type", recipe.service.type.rawValue)
-                header.add("client_type", recipe.client.type.rawValue)
-                header.add("test_start", startDate.timeIntervalSince1970, decimals: 6)
-                header.add("num_clients", recipe.numClients)
-                let files = Collector.clientFiles(in: directory.clients)
-                guard !files.isEmpty else { throw CollectionError.noClientFiles(directory: directory.clients.path) }
-                try Collector.merge(files: files, header: header, into: directory.requests)
-            }
-            summary = try await run.step("aggregate") {
-                let summary = try Aggregator.aggregate(
-                    files: [directory.requests], goodput: ServiceLevelObjectives(recipe.slo).goodputLimits)
-                try AtomicFile.writeJSON(summary, to: directory.summary)
-                return summary
-            }
-            if summary?.totalRequests == 0 {
-                run.fail(.failed, reason: run.manifest.statusReason ?? "no request was recorded")
-            }
-        } catch let error as PipelineError {
-            firstFailure = firstFailure ?? error
-            run.fail(.failed, reason: run.manifest.statusReason ?? error.localizedDescription)
-        }
-        if run.manifest.status == .running { run.manifest.status = .completed }
-        run.manifest.finishedAt = Self.timestamp(Date())
-        try run.save()
-
-        let reportDirectory = workspace.report(id)
-        var comparisonID: String?
-        do {
-            if let summary {
-                let manifest = run.manifest
-                let comparison = try await run.step("report") { () -> Comparison? in
-                    try ReportRenderer(templates: templates).write(manifest: manifest, summary: summary, to: reportDirectory)
-                    // Every run is compared with the previous run of its recipe.
-                    guard let previous = ComparePipeline.previousRun(of: manifest, in: workspace) else { return nil }
-                    return try ComparePipeline(
-                        workspace: workspace, templatesDirectory: templatesDirectory, options: ComparisonOptions()
-                    ).compare(base: previous, current: directory, templates: templates).comparison
-                }
-                if let comparison {
-                    comparisonID = comparison.id
-                    output.line("      compared with \(comparison.base.id): \(comparison.headline())")
-                }
-            } else {
-                run.skip("report", reason: "no summary to report")
-            }
-            try await run.step("site") {
-                try SiteBuilder(workspace: workspace, templates: templates).build()
-            }
-        } catch let error as PipelineError {
-            firstFailure = firstFailure ?? error
-        }
-        try run.save()
-        if let firstFailure { throw firstFailure }
-        return Outcome(
-            benchmarkID: id, status: run.manifest.status, statusReason: run.manifest.statusReason, results: directory,
-            reportDirectory: reportDirectory,
-            sitePage: workspace.siteDirectory.appendingPathComponent("runs/\(id)/index.html"), summary: summary,
-            comparisonID: comparisonID)
+    var display: ProgressDisplay {
+        ProgressDisplay(output: output, interactiveInterval: interactiveInterval, logInterval: logInterval)
     }
 
     private func runClients(
         executor: any Executor, benchmarkID: String, directory: RunDirectory, endpoint: ServiceEndpoint
     ) async throws -> [ClientOutcome] {
         let progress = ProgressCounter(expectedRequests: executor.expectedRequests, expectedSeconds: executor.expectedSeconds)
-        return try await showingProgress(of: executor, progress: progress) {
+        return try await display.showing(executor, progress: progress) {
             try await executor.runClients(
                 benchmarkID: benchmarkID, clientsDirectory: directory.clients, endpoint: endpoint, progress: progress)
         }
-    }
-
-    /// Runs `body` while the progress line shows the request counts (or the executor's own
-    /// status line, for jobs on a cluster).
-    func showingProgress<T: Sendable>(
-        of executor: any Executor, progress: ProgressCounter, _ body: () async throws -> T
-    ) async throws -> T {
-        let started = ContinuousClock.now
-        let interactive = output.isInteractive
-        let interval = interactive ? interactiveInterval : logInterval
-        let output = output
-        let display = { @Sendable in
-            if let status = executor.statusLine {
-                output.progress(status)
-                return
-            }
-            output.progress(
-                ProgressLine.text(
-                    completed: progress.completed, failed: progress.failed, expectedRequests: progress.expectedRequests,
-                    expectedSeconds: progress.expectedSeconds,
-                    elapsedSeconds: RunRecorder.seconds(since: started),
-                    interactive: interactive))
-        }
-        let monitor = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                if !Task.isCancelled { display() }
-            }
-        }
-        defer {
-            monitor.cancel()
-            display()
-            output.endProgress()
-        }
-        return try await body()
     }
 
     /// Why a run is partial, when some of its clients failed.
@@ -285,7 +170,7 @@ public struct RunPipeline: Sendable {
     /// A plain handler sets a flag that a task polls: libdispatch's signal sources on Linux
     /// read a signalfd, and with SIGINT ignored (as they need) a thread that does not block
     /// it drops the signal, so Ctrl+C was sometimes lost.
-    static func detachOnInterrupt(_ executor: SlurmExecutor) -> Task<Void, Never> {
+    static func detachOnInterrupt(_ executor: any Executor) -> Task<Void, Never> {
         interruptRaised.store(false, ordering: .relaxed)
         signal(SIGINT) { _ in interruptRaised.store(true, ordering: .relaxed) }
         return Task {
@@ -299,13 +184,6 @@ public struct RunPipeline: Sendable {
                 try? await Task.sleep(for: .milliseconds(100))
             }
         }
-    }
-
-    /// The running executable, which a Slurm run uploads for the compute nodes.
-    static var currentExecutable: URL {
-        URL(
-            fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-                ?? CommandLine.arguments[0])
     }
 
     static func timestamp(_ date: Date) -> String {

@@ -13,23 +13,51 @@ struct RunRecorder {
         try AtomicFile.writeJSON(manifest, to: url)
     }
 
+    /// Saves; when a step failed before, a failed save throws that first failure, which
+    /// says more about what went wrong.
+    func save(after failure: PipelineError?) throws {
+        do {
+            try save()
+        } catch {
+            throw failure ?? error
+        }
+    }
+
+    /// Runs one step. A step whose record cannot be saved fails with that reason: a run
+    /// whose `run.json` is stale could not be followed, reported or resumed.
     @discardableResult
     mutating func step<T>(_ name: String, _ body: () async throws -> T) async throws -> T {
         output.line("[\(manifest.steps.count + 1)/\(stepCount)] \(name)")
         let started = ContinuousClock.now
+        let value: T
         do {
-            let value = try await body()
-            manifest.steps.append(StepRecord(name: name, seconds: Self.seconds(since: started)))
-            try? save()
-            return value
+            value = try await body()
         } catch {
-            let failure = PipelineError(step: name, benchmarkID: manifest.benchmarkID, underlying: error)
-            manifest.steps.append(
-                StepRecord(name: name, seconds: Self.seconds(since: started), error: failure.localizedDescription))
-            try? save()
-            output.line("      failed: \(failure.localizedDescription)")
-            throw failure
+            throw failed(name, started: started, error)
         }
+        manifest.steps.append(StepRecord(name: name, seconds: Self.seconds(since: started)))
+        do {
+            try save()
+        } catch {
+            manifest.steps.removeLast()
+            throw failed(name, started: started, error)
+        }
+        return value
+    }
+
+    /// Records a failed step and returns the failure to throw; when even that record cannot
+    /// be saved, the failure says so too.
+    private mutating func failed(_ name: String, started: ContinuousClock.Instant, _ error: any Error) -> PipelineError {
+        var failure = PipelineError(step: name, benchmarkID: manifest.benchmarkID, underlying: error)
+        manifest.steps.append(
+            StepRecord(name: name, seconds: Self.seconds(since: started), error: failure.localizedDescription))
+        do {
+            try save()
+        } catch {
+            failure.unsaved = (error as? LocalizedError)?.errorDescription ?? "\(error)"
+        }
+        output.line("      failed: \(failure.localizedDescription)")
+        return failure
     }
 
     /// Records a step that could not run because an earlier one failed.

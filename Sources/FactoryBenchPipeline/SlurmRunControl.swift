@@ -25,13 +25,13 @@ public struct SlurmRunControl: Sendable {
             throw RunAlreadyEndedError(id: directory.url.lastPathComponent, status: manifest.status.rawValue)
         }
         var run = recorder(manifest, directory: directory)
-        let pipeline = self.pipeline
+        let display = ProgressDisplay(output: output, interactiveInterval: .milliseconds(250), logInterval: .seconds(5))
         let outcomes: [ClientOutcome]
         do {
             outcomes = try await run.step("run") {
-                try await pipeline.showingProgress(
-                    of: executor, progress: ProgressCounter(expectedRequests: nil, expectedSeconds: nil)
-                ) { try await executor.waitForClients(clientsDirectory: directory.clients) }
+                try await display.showing(executor, progress: ProgressCounter(expectedRequests: nil, expectedSeconds: nil)) {
+                    try await executor.waitForClients(clientsDirectory: directory.clients)
+                }
             }
             try? await executor.teardown()
         } catch {
@@ -58,7 +58,7 @@ public struct SlurmRunControl: Sendable {
 
     /// Cancels every job of the run that has not ended; returns the jobs as Slurm last
     /// reported them.
-    public func cancel(_ id: String) async throws -> [SlurmJob] {
+    public func cancel(_ id: String) async throws -> [JobRecord] {
         let (directory, manifest, executor) = try open(id)
         try await executor.cancel()
         await executor.close()
@@ -81,10 +81,6 @@ public struct SlurmRunControl: Sendable {
     }
 
     // MARK: - Helpers
-
-    private var pipeline: RunPipeline {
-        RunPipeline(recipePath: "", workspace: workspace, templatesDirectory: templatesDirectory, output: output)
-    }
 
     private func open(_ id: String) throws -> (RunDirectory, RunManifest, SlurmExecutor) {
         let directory = try workspace.resolveRun(id)
@@ -113,9 +109,11 @@ public struct SlurmRunControl: Sendable {
         _ run: inout RunRecorder, directory: RunDirectory, executor: SlurmExecutor
     ) async throws -> RunPipeline.Outcome {
         let startDate = ISO8601DateFormatter.fractional.date(from: run.manifest.startedAt) ?? Date()
-        return try await pipeline.finish(
-            run: &run, recipe: executor.recipe, directory: directory, startDate: startDate,
-            templates: try TemplateSet.load(overrides: templatesDirectory), firstFailure: nil)
+        let finisher = RunFinisher(
+            workspace: workspace, templatesDirectory: templatesDirectory,
+            templates: try TemplateSet.load(overrides: templatesDirectory), output: output)
+        return try await finisher.finish(
+            run: &run, recipe: executor.recipe, directory: directory, startDate: startDate, firstFailure: nil)
     }
 }
 

@@ -16,6 +16,7 @@ struct PlanCommand: ParsableCommand {
         let overrides = try recipeOptions.parsed()
         let loaded = try RecipeLoader.load(path: recipe, overrides: overrides)
         let points = try RecipeLoader.points(of: loaded, overrides: overrides)
+        try TargetCheck.check(points)
         print(RecipePlan.text(for: loaded, points: points, execution: LocalComponents.describe), terminator: "")
         print(RecipePlan.batchScripts(for: points[0]), terminator: "")
     }

@@ -37,8 +37,8 @@ struct RunCommand: AsyncParsableCommand {
                 if outcome.status != .completed { failed += 1 }
             } catch let error as InputError {
                 throw error
-            } catch SlurmError.detached(let id) {
-                print(SlurmError.detached(benchmarkID: id).errorDescription ?? "")
+            } catch ExecutionError.detached(let id) {
+                print(ExecutionError.detached(benchmarkID: id).errorDescription ?? "")
                 throw ExitCode(130)
             } catch {
                 guard sweepID != nil else { throw error }

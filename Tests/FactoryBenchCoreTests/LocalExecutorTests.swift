@@ -68,11 +68,41 @@ import Testing
         #expect(elapsed >= 0.3)
     }
 
+    /// sqlite_stress goes through the load engine: open loop, several slots, warm-up and
+    /// cool-down work as for every other client.
+    @Test func sqliteClientsFollowEveryLoadKey() async throws {
+        let directory = try TemporaryDirectory()
+        let recipe = try RecipeLoader.parse(
+            """
+            service: {type: sqlite}
+            client: {type: sqlite_stress, settings: {initial_rows: 50, mix: {point_lookup: 1}}}
+            load: {mode: open, rate: 400, concurrency: 2, warmup: 10, num_requests: 40, cooldown: 5}
+            """, path: "t.yaml", name: "t")
+        let executor = try Self.executor(recipe, directory: directory)
+        #expect(executor.expectedRequests == 55)
+        let endpoint = try await executor.deploy(logDirectory: directory.path("logs"))
+        let outcomes = try await executor.runClients(
+            benchmarkID: "t-3", clientsDirectory: directory.path("clients"), endpoint: endpoint,
+            progress: ProgressCounter(expectedRequests: 55, expectedSeconds: nil))
+        try await executor.teardown()
+        #expect(outcomes.map(\.error) == [nil])
+        let lines = try String(contentsOf: directory.path("clients/client-0.jsonl"), encoding: .utf8).split(separator: "\n")
+        let records = try lines.dropFirst().map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        #expect(records.count == 55)
+        #expect(records.allSatisfy { $0["timestamp_intended"] is Double })
+        #expect(records.filter { $0["phase"] as? String == "warmup" }.count == 10)
+        #expect(records.filter { $0["phase"] as? String == "cooldown" }.count == 5)
+        let summary = try Aggregator.aggregate(files: [directory.path("clients/client-0.jsonl")])
+        #expect(summary.excludedRequests == ExcludedRequests(warmup: 10, cooldown: 5))
+        #expect(summary.latencyFromIntended != nil)
+    }
+
     /// The embedded SQLite service and client, as the local components make them.
     static func executor(_ recipe: Recipe, directory: TemporaryDirectory) throws -> LocalExecutor {
-        try LocalExecutor.checkClosedLoop(recipe)
-        var client = SQLiteStressClient(settings: recipe.client.settings, serviceSettings: recipe.service.settings)
-        client.stop = LoadStop(recipe: recipe)
+        let client = SQLiteStressClient(
+            settings: recipe.client.settings, serviceSettings: recipe.service.settings, load: recipe.load)
         return LocalExecutor(
             recipe: recipe, clock: WallAnchoredClock(),
             service: SQLiteService(directory: directory.path("db"), settings: recipe.service.settings), client: client)

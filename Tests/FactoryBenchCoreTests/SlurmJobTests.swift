@@ -27,7 +27,7 @@ import Testing
         "BOOT_FAIL", "DEADLINE",
     ])
     func everyEndStateEndsTheWait(state: String) {
-        var job = SlurmJob(id: "7", role: "client-0", state: state)
+        var job = JobRecord(id: "7", role: "client-0", state: state)
         job.exitCode = state == "COMPLETED" ? "0:0" : "1:0"
         #expect(job.isTerminal)
         #expect(job.succeeded == (state == "COMPLETED"))
@@ -36,16 +36,16 @@ import Testing
 
     @Test(arguments: ["PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "SUSPENDED", "REQUEUED", "RESIZING"])
     func activeStatesKeepWaiting(state: String) {
-        #expect(!SlurmJob(id: "7", role: "service", state: state).isTerminal)
+        #expect(!JobRecord(id: "7", role: "service", state: state).isTerminal)
     }
 
     @Test func aCompletedJobWithANonZeroExitDidNotSucceed() {
-        var job = SlurmJob(id: "9", role: "client-1", state: "COMPLETED")
+        var job = JobRecord(id: "9", role: "client-1", state: "COMPLETED")
         job.exitCode = "3:0"
         job.node = "n2"
         #expect(!job.succeeded)
         #expect(job.summary == "job 9 COMPLETED (exit 3:0) on n2")
-        var pending = SlurmJob(id: "10", role: "client-0", state: "PENDING")
+        var pending = JobRecord(id: "10", role: "client-0", state: "PENDING")
         pending.reason = "Priority"
         #expect(pending.summary == "job 10 PENDING (Priority)")
     }

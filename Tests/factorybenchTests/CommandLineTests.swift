@@ -47,12 +47,32 @@ import Testing
     @Test func embeddedSQLiteCannotRunOnASlurmTarget() throws {
         try expectInvalidInput(
             "configuration: {target: meluxina}\nservice: {type: sqlite}\nclient: {type: sqlite_stress}\n",
-            mentions: ["the Slurm executor cannot deploy a sqlite service", "configuration.target: local"])
+            mentions: ["recipe.yaml:2:11:", "the Slurm executor cannot deploy a sqlite service", "configuration.target: local"])
+    }
+
+    /// `validate` makes the same target check as `run`: what `run` refuses, `validate` does too.
+    @Test func validateRefusesWhatRunRefuses() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("recipe.yaml", "service: {type: vllm}\nclient: {type: vllm_smoke}\n")
+        let result = try CommandRunner.run(["validate", "recipe.yaml"], in: directory.url)
+        #expect(result.exitCode == 2)
+        #expect(result.stderr.contains("recipe.yaml:1:11: a local vllm service needs service.command"), "\(result.stderr)")
+        let plan = try CommandRunner.run(["plan", "recipe.yaml"], in: directory.url)
+        #expect(plan.exitCode == 2)
+    }
+
+    @Test func aMissingTemplatesDirectoryIsInvalidInput() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("recipe.yaml", validRecipe)
+        let result = try CommandRunner.run(["run", "recipe.yaml", "--templates", "nowhere"], in: directory.url)
+        #expect(result.exitCode == 2, "\(result.stderr)")
+        #expect(directory.files() == ["recipe.yaml"])
     }
 
     @Test func aLocalLLMServiceNeedsTheCommandThatStartsIt() throws {
         try expectInvalidInput(
-            "service: {type: vllm}\nclient: {type: vllm_smoke}\n", mentions: ["a local vllm service needs service.command"])
+            "service: {type: vllm}\nclient: {type: vllm_smoke}\n",
+            mentions: ["recipe.yaml:1:11:", "a local vllm service needs service.command"])
     }
 
     @Test func versionUsageAndUnknownRun() throws {

@@ -1,36 +1,29 @@
+import Dispatch
 import Foundation
+import Synchronization
 
-/// `sqlite_stress`: each client opens its own connection to the shared database file and
-/// sends a weighted mix of point inserts, point lookups, range scans, aggregations and
-/// updates, for a request count or a duration.
+/// `sqlite_stress`: each in-flight slot opens its own connection to the shared database
+/// file and sends a weighted mix of point inserts, point lookups, range scans, aggregations
+/// and updates, through the load engine like every other client (so every `load:` key —
+/// open loop, concurrency, warm-up, cool-down, ramp-up — works here too).
 public struct SQLiteStressClient: LoadClient {
     public let settings: [String: SettingValue]
     public let serviceSettings: [String: SettingValue]
-    public var stop: LoadStop
+    public let plan: LoadPlan
 
-    public init(settings: [String: SettingValue], serviceSettings: [String: SettingValue]) {
+    /// `settings.duration`, the seed's own key, is read as `load.duration` when `load:`
+    /// sets neither a count nor a duration.
+    public init(settings: [String: SettingValue], serviceSettings: [String: SettingValue], load: [String: SettingValue]) {
         self.settings = settings
         self.serviceSettings = serviceSettings
-        self.stop = LoadStop(settings: settings)
+        plan = LoadPlan(load: load, defaultMeasured: LoadPlan.measuredWindow(settings: settings, fallback: 1000))
     }
 
     var table: String { SQLiteService.identifier(settings["table_name"]?.stringValue ?? "stress_test") }
     var initialRows: Int { settings["initial_rows"]?.intValue ?? 10000 }
-    var rangeSize: Int { settings["range_size"]?.intValue ?? 100 }
+    var rangeSize: Int64 { Int64(settings["range_size"]?.intValue ?? 100) }
     var payload: String { String(repeating: "x", count: settings["payload_bytes"]?.intValue ?? 100) }
-
-    /// The operations and their cumulative weights, in a fixed order.
-    var cumulativeMix: [(operation: DatabaseOperation, upTo: Double)] {
-        DatabaseOperation.cumulativeWeights(settings["mix"]?.mapValue ?? [:])
-    }
-
-    public var plan: LoadPlan {
-        let measured: LoadPlan.Window =
-            stop.durationSeconds.map { .seconds($0) } ?? .requests(stop.requests ?? 0)
-        return LoadPlan(
-            mode: .closed, concurrency: 1, arrivals: nil, warmup: .requests(0), measured: measured,
-            cooldown: .requests(0), rampUpSeconds: 0, seed: UInt64(settings["seed"]?.intValue ?? 42))
-    }
+    var seed: UInt64 { UInt64(truncatingIfNeeded: settings["seed"]?.intValue ?? 42) }
 
     public func prepare(endpoint: ServiceEndpoint) async throws {
         let connection = try SQLiteService.connect(path: try databasePath(endpoint), settings: serviceSettings)
@@ -43,7 +36,7 @@ public struct SQLiteStressClient: LoadClient {
             """)
         try connection.execute("BEGIN;")
         let insert = try connection.prepare("INSERT INTO \(table)(client_id, bucket, value, payload) VALUES (-1, ?, ?, ?);")
-        var random = SeededGenerator(seed: UInt64(settings["seed"]?.intValue ?? 42))
+        var random = SeededGenerator(seed: seed)
         for _ in 0..<initialRows {
             insert.bind([Int64.random(in: 0..<100, using: &random), Int64.random(in: 0..<1_000_000, using: &random)])
             insert.bind(text: payload, at: 3)
@@ -53,74 +46,12 @@ public struct SQLiteStressClient: LoadClient {
     }
 
     public func run(clientID: Int, endpoint: ServiceEndpoint, context: ClientContext) async throws {
-        // SQLite calls block, so each client gets a thread of its own instead of a slot in
-        // the cooperative pool.
-        let result: Result<Void, any Error> = await withCheckedContinuation { continuation in
-            let thread = Thread {
-                continuation.resume(
-                    returning: Result { try runBlocking(clientID: clientID, endpoint: endpoint, context: context) })
-            }
-            thread.stackSize = 1 << 20
-            thread.start()
-        }
-        try result.get()
-    }
-
-    private func runBlocking(clientID: Int, endpoint: ServiceEndpoint, context: ClientContext) throws {
-        let connection = try SQLiteService.connect(path: try databasePath(endpoint), settings: serviceSettings)
-        let statements = try Statements(connection: connection, table: table)
-        let mix = cumulativeMix
-        let totalWeight = mix.last?.upTo ?? 1
-        let payload = payload
-        let seed = UInt64(settings["seed"]?.intValue ?? 42)
-        var random = SeededGenerator(seed: seed &+ UInt64(clientID) &* 0x9E37_79B9)
-        var maxID = Int64(initialRows)
-        let deadline = stop.deadline(from: WallAnchoredClock.monotonicNanoseconds())
-
-        var sent = 0
-        while stop.shouldContinue(sent: sent, now: WallAnchoredClock.monotonicNanoseconds(), deadline: deadline) {
-            let pick = Double.random(in: 0..<totalWeight, using: &random)
-            let operation = mix.first(where: { pick < $0.upTo })?.operation ?? .insert
-            let id = Int64.random(in: 1...max(maxID, 1), using: &random)
-            let start = WallAnchoredClock.monotonicNanoseconds()
-            var rows = 0
-            var failure: String?
-            do {
-                switch operation {
-                case .insert:
-                    statements.insert.bind([Int64(clientID), id % 100, Int64(sent)])
-                    statements.insert.bind(text: payload, at: 4)
-                    try statements.insert.run()
-                    rows = connection.changes
-                case .pointLookup:
-                    statements.pointLookup.bind([id])
-                    rows = try statements.pointLookup.run()
-                case .rangeScan:
-                    statements.rangeScan.bind([id, id + Int64(rangeSize) - 1])
-                    rows = try statements.rangeScan.run()
-                case .aggregation:
-                    statements.aggregation.bind([id, id + Int64(rangeSize) * 10 - 1])
-                    rows = try statements.aggregation.run()
-                case .update:
-                    statements.update.bind([id])
-                    try statements.update.run()
-                    rows = connection.changes
-                }
-            } catch {
-                failure = "\(error)"
-            }
-            let end = WallAnchoredClock.monotonicNanoseconds()
-            if operation == .insert && failure == nil { maxID += 1 }
-            let record = RequestRecord(
-                requestID: "c\(clientID)-\(sent)", clientID: clientID, serviceType: "sqlite",
-                timestampStart: context.clock.unixSeconds(atMonotonic: start),
-                timestampEnd: context.clock.unixSeconds(atMonotonic: end),
-                latencySeconds: Double(end - start) / 1e9, success: failure == nil, error: failure,
-                operationType: operation.rawValue, queryType: operation.queryType,
-                rowsAffected: failure == nil ? rows : nil)
-            try context.writer.append(record)
-            context.progress.record(success: failure == nil)
-            sent += 1
+        let path = try databasePath(endpoint)
+        let shared = SQLiteSession.Shared(
+            client: self, clientID: clientID, mix: DatabaseOperation.cumulativeWeights(settings["mix"]?.mapValue ?? [:]),
+            highestID: Int64(initialRows))
+        try await LoadEngine(plan: plan, serviceType: "sqlite").run(clientID: clientID, context: context) { slot in
+            SQLiteSession(shared: shared, path: path, slot: slot)
         }
     }
 
@@ -130,9 +61,116 @@ public struct SQLiteStressClient: LoadClient {
         }
         return path
     }
+}
+
+/// One in-flight slot of `sqlite_stress`: a connection with its prepared statements, used
+/// only on the slot's own serial queue, since SQLite calls block (a busy database waits up
+/// to `busy_timeout_ms`) and must not hold a thread of the cooperative pool.
+final class SQLiteSession: RequestSession, @unchecked Sendable {
+    /// What the slots of one client share: its settings and the highest row id so far.
+    final class Shared: Sendable {
+        let table: String
+        let serviceSettings: [String: SettingValue]
+        let clientID: Int
+        let mix: [(operation: DatabaseOperation, upTo: Double)]
+        let seed: UInt64
+        let rangeSize: Int64
+        let payload: String
+        let highestID: Atomic<Int64>
+
+        init(client: SQLiteStressClient, clientID: Int, mix: [(operation: DatabaseOperation, upTo: Double)], highestID: Int64) {
+            table = client.table
+            serviceSettings = client.serviceSettings
+            self.clientID = clientID
+            self.mix = mix
+            seed = client.seed
+            rangeSize = client.rangeSize
+            payload = client.payload
+            self.highestID = Atomic(highestID)
+        }
+    }
+
+    private let shared: Shared
+    private let path: String
+    private let queue: DispatchQueue
+    // Touched only on `queue`.
+    private var statements: Result<Statements, any Error>?
+
+    init(shared: Shared, path: String, slot: Int) {
+        self.shared = shared
+        self.path = path
+        queue = DispatchQueue(label: "factorybench.sqlite.c\(shared.clientID).s\(slot)")
+    }
+
+    func send(index: Int) async -> RequestOutcome {
+        await withCheckedContinuation { continuation in
+            queue.async { continuation.resume(returning: self.perform(index: index)) }
+        }
+    }
+
+    func close() async {
+        await withCheckedContinuation { continuation in
+            queue.async {
+                self.statements = nil
+                continuation.resume()
+            }
+        }
+    }
+
+    /// Request `index` of the client: its operation and keys come from the seed, the client
+    /// and the index alone, so a seed gives the same stream whatever the slot.
+    private func perform(index: Int) -> RequestOutcome {
+        let clientID = UInt64(shared.clientID)
+        var random = SeededGenerator(seed: shared.seed ^ (clientID << 40) ^ UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
+        let operation = DatabaseOperation.pick(from: shared.mix, using: &random)
+        let id = Int64.random(in: 1...max(shared.highestID.load(ordering: .relaxed), 1), using: &random)
+        do {
+            let statements = try connected()
+            let rows: Int
+            switch operation {
+            case .insert:
+                statements.insert.bind([Int64(clientID), id % 100, Int64(index)])
+                statements.insert.bind(text: shared.payload, at: 4)
+                _ = try statements.insert.run()
+                rows = statements.connection.changes
+                shared.highestID.add(1, ordering: .relaxed)
+            case .pointLookup:
+                statements.pointLookup.bind([id])
+                rows = try statements.pointLookup.run()
+            case .rangeScan:
+                statements.rangeScan.bind([id, id + shared.rangeSize - 1])
+                rows = try statements.rangeScan.run()
+            case .aggregation:
+                statements.aggregation.bind([id, id + shared.rangeSize * 10 - 1])
+                rows = try statements.aggregation.run()
+            case .update:
+                statements.update.bind([id])
+                _ = try statements.update.run()
+                rows = statements.connection.changes
+            }
+            return RequestOutcome(
+                success: true, operationType: operation.rawValue, queryType: operation.queryType, rowsAffected: rows)
+        } catch {
+            var outcome = RequestOutcome.failure("\(error)", operationType: operation.rawValue)
+            outcome.queryType = operation.queryType
+            return outcome
+        }
+    }
+
+    /// The slot's connection, opened on its first request; a failed open is tried again on
+    /// the next one.
+    private func connected() throws -> Statements {
+        if case .success(let statements) = statements { return statements }
+        let opened = Result {
+            try Statements(connection: SQLiteService.connect(path: path, settings: shared.serviceSettings), table: shared.table)
+        }
+        statements = opened
+        return try opened.get()
+    }
 
     /// The prepared statement of every operation, made once per connection.
     private struct Statements {
+        let connection: SQLiteConnection
         let insert: SQLiteStatement
         let pointLookup: SQLiteStatement
         let rangeScan: SQLiteStatement
@@ -140,6 +178,7 @@ public struct SQLiteStressClient: LoadClient {
         let update: SQLiteStatement
 
         init(connection: SQLiteConnection, table: String) throws {
+            self.connection = connection
             insert = try connection.prepare("INSERT INTO \(table)(client_id, bucket, value, payload) VALUES (?, ?, ?, ?);")
             pointLookup = try connection.prepare("SELECT id, bucket, value, payload FROM \(table) WHERE id = ?;")
             rangeScan = try connection.prepare("SELECT id, value FROM \(table) WHERE id BETWEEN ? AND ?;")

@@ -1,3 +1,4 @@
+@preconcurrency import Dispatch
 import Foundation
 import Synchronization
 
@@ -10,18 +11,25 @@ public final class RecordWriter: Sendable {
     public let url: URL
     private let partialURL: URL
     private let state: Mutex<State>
+    private let timer: any DispatchSourceTimer
     private static let flushThreshold = 1 << 16
-    /// A slow client's records still reach the file within about a second, so a collection
-    /// while it runs (`factorybench collect`) sees them.
-    private static let flushInterval = Duration.seconds(1)
+    /// Records reach the file at least this often, even from a client that has stopped
+    /// writing (a stalled server), so a collection while it runs (`factorybench collect`)
+    /// sees them.
+    public static let flushInterval = DispatchTimeInterval.seconds(1)
 
     private struct State {
         var handle: FileHandle
         var buffer: [UInt8] = []
-        var lastFlush = ContinuousClock.now
+        /// A flush by the timer that failed, thrown by the next `append` or `close`.
+        var failure: (any Error)?
+        var closed = false
 
         mutating func flush() throws {
-            lastFlush = .now
+            if let failure {
+                self.failure = nil
+                throw failure
+            }
             guard !buffer.isEmpty else { return }
             try handle.write(contentsOf: buffer)
             buffer.removeAll(keepingCapacity: true)
@@ -39,13 +47,28 @@ public final class RecordWriter: Sendable {
         state.buffer.reserveCapacity(Self.flushThreshold + 4096)
         state.buffer.append(contentsOf: header.finished())
         self.state = Mutex(state)
+        timer = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
+        timer.schedule(deadline: .now() + Self.flushInterval, repeating: Self.flushInterval, leeway: .milliseconds(100))
+        timer.setEventHandler { [weak self] in self?.flushFromTimer() }
+        timer.activate()
+    }
+
+    deinit {
+        timer.cancel()
+    }
+
+    private func flushFromTimer() {
+        state.withLock { state in
+            guard state.failure == nil, !state.closed else { return }
+            do { try state.flush() } catch { state.failure = error }
+        }
     }
 
     public func append(_ record: RequestRecord) throws {
         let line = record.jsonLine()
         try state.withLock { state in
             state.buffer.append(contentsOf: line)
-            if state.buffer.count >= Self.flushThreshold || ContinuousClock.now - state.lastFlush >= Self.flushInterval {
+            if state.buffer.count >= Self.flushThreshold || state.failure != nil {
                 try state.flush()
             }
         }
@@ -57,8 +80,10 @@ public final class RecordWriter: Sendable {
 
     /// Flushes, closes and moves the file to its final name.
     public func close() throws {
+        timer.cancel()
         try state.withLock { state in
             try state.flush()
+            state.closed = true
             try state.handle.close()
         }
         try FileManager.default.moveItem(at: partialURL, to: url)

@@ -36,7 +36,7 @@ public struct RunManifest: Sendable, Codable, Equatable {
     public var sweepID: String?
     public var sweepPoint: [String: SettingValue]?
     /// The Slurm jobs of a cluster run: ids, roles, nodes, end states and exit codes.
-    public var jobs: [SlurmJob]?
+    public var jobs: [JobRecord]?
 
     enum CodingKeys: String, CodingKey {
         case benchmarkID = "benchmark_id"

@@ -17,26 +17,6 @@ public final class LocalExecutor: Executor {
         self.client = client
     }
 
-    /// The embedded SQLite client runs a closed loop with one request in flight per client
-    /// (SQLite calls block, so it does not go through the load engine).
-    public static func checkClosedLoop(_ recipe: Recipe) throws {
-        let location = SourceLocation(file: recipe.path, line: 1, column: 1)
-        let mode = recipe.load["mode"]?.stringValue ?? "closed"
-        let unsupported = [
-            mode != "closed" ? "load.mode: \(mode)" : nil,
-            (recipe.load["concurrency"]?.intValue ?? 1) != 1 ? "load.concurrency above 1" : nil,
-            recipe.load["warmup"].map { $0 != .int(0) && $0 != .double(0) } == true ? "load.warmup" : nil,
-            recipe.load["cooldown"].map { $0 != .int(0) && $0 != .double(0) } == true ? "load.cooldown" : nil,
-            (recipe.load["ramp_up"]?.doubleValue ?? 0) != 0 ? "load.ramp_up" : nil,
-        ].compactMap { $0 }
-        guard unsupported.isEmpty else {
-            throw RecipeError.unsupported(
-                location,
-                problem: "sqlite_stress runs a closed loop with one request in flight per client; "
-                    + "it does not support \(unsupported.joined(separator: ", ")) yet")
-        }
-    }
-
     /// Requests all clients will send, when the recipe fixes a count.
     public var expectedRequests: Int? {
         client.requestsPerClient.map { $0 * recipe.numClients }
@@ -64,15 +44,15 @@ public final class LocalExecutor: Executor {
         benchmarkID: String, clientsDirectory: URL, endpoint: ServiceEndpoint, progress: ProgressCounter
     ) async throws -> [ClientOutcome] {
         try FileManager.default.createDirectory(at: clientsDirectory, withIntermediateDirectories: true)
-        let header = headerLine(benchmarkID: benchmarkID)
+        let header = RequestFileHeader(recipe: recipe, benchmarkID: benchmarkID, testStart: clock.now())
         return await withTaskGroup(of: ClientOutcome.self) { group in
             for clientID in 0..<recipe.numClients {
                 let url = clientsDirectory.appendingPathComponent("client-\(clientID).jsonl")
                 group.addTask { [client, clock] in
                     do {
-                        var line = header
-                        line.add("client_id", clientID)
-                        let writer = try RecordWriter(url: url, header: line)
+                        var header = header
+                        header.clientID = clientID
+                        let writer = try RecordWriter(url: url, header: header.line)
                         var failure: String?
                         do {
                             try await client.run(
@@ -95,18 +75,10 @@ public final class LocalExecutor: Executor {
     }
 
     public var kind: String { "local" }
+    public var capabilities: ExecutorCapabilities { [] }
 
     public func teardown() async throws {
         try service.stop()
-    }
-
-    private func headerLine(benchmarkID: String) -> JSONLine {
-        var line = JSONLine()
-        line.add("benchmark_id", benchmarkID)
-        line.add("service_type", recipe.service.type.rawValue)
-        line.add("client_type", recipe.client.type.rawValue)
-        line.add("test_start", clock.now(), decimals: 6)
-        return line
     }
 }
 
@@ -115,6 +87,12 @@ public struct ClientOutcome: Sendable, Codable, Equatable {
     public var clientID: Int
     public var file: String
     public var error: String?
+
+    public init(clientID: Int, file: String, error: String?) {
+        self.clientID = clientID
+        self.file = file
+        self.error = error
+    }
 
     enum CodingKeys: String, CodingKey {
         case clientID = "client_id"

@@ -1,9 +1,11 @@
 /// Collects every problem of a recipe, so that one `validate` reports them all, sorted by
 /// position, instead of stopping at the first.
-final class Diagnostics {
+public final class Diagnostics {
+    public init() {}
+
     private(set) var errors: [RecipeError] = []
 
-    func record(_ error: any Error) {
+    public func record(_ error: any Error) {
         guard let error = error as? RecipeError else {
             errors.append(.unsupported(SourceLocation(file: "?", line: 0, column: 0), problem: "\(error)"))
             return
@@ -17,7 +19,7 @@ final class Diagnostics {
 
     /// Runs `body`, recording what it throws; `nil` when it threw.
     @discardableResult
-    func attempt<T>(_ body: () throws -> T) -> T? {
+    public func attempt<T>(_ body: () throws -> T) -> T? {
         do {
             return try body()
         } catch {
@@ -27,7 +29,7 @@ final class Diagnostics {
     }
 
     /// Throws the problems (sorted by position) if there are any.
-    func check() throws {
+    public func check() throws {
         guard !errors.isEmpty else { return }
         if errors.count == 1 { throw errors[0] }
         throw RecipeError.multiple(

@@ -24,6 +24,8 @@ public struct Recipe: Sendable {
     public var sweepPoint: [String: SettingValue] = [:]
     /// Dotted paths of the values that came from defaults, not from the file.
     public var defaulted: Set<String> = []
+    /// Where each key was written: `recipe.locate("service.command")`.
+    public var locate: KeyLocations
 
     public var isLocal: Bool { target == "local" }
 }

@@ -180,7 +180,7 @@ public enum RecipeLoader {
                 if case .list(let items) = value { return items.compactMap(\.stringValue) }
                 return nil
             }) ?? [],
-            load: load, slo: slo, sweep: sweep, defaulted: defaulted)
+            load: load, slo: slo, sweep: sweep, defaulted: defaulted, locate: KeyLocations(root: root, file: path))
     }
 
     /// Checks between `load:` keys: a rate needs the open loop, burstiness needs gamma

@@ -123,10 +123,11 @@ public enum SettingsCatalog {
         case .sqliteStress:
             return [
                 SettingSpec(
-                    "num_requests", .integer, .int(1000), "Requests each client sends (ignored when duration is set).",
+                    "num_requests", .integer, .int(1000), "Requests each client sends (when load: sets no count or duration).",
                     check: SettingSpec.atLeast(1)),
                 SettingSpec(
-                    "duration", .number, nil, "Seconds each client runs; overrides num_requests.",
+                    "duration", .number, nil,
+                    "Seconds each client runs: the same as load.duration, which wins when both are set.",
                     check: SettingSpec.atLeast(0.001)),
                 SettingSpec(
                     "mix", .mapping,

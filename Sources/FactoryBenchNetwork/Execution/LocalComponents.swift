@@ -7,102 +7,89 @@ public enum LocalComponents {
     /// The service and client for a recipe, or a `RecipeError` saying why this machine
     /// cannot run it — before anything is started or written.
     public static func make(for recipe: Recipe, scratchDirectory: URL) throws -> (any Service, any LoadClient) {
-        let location = SourceLocation(file: recipe.path, line: 1, column: 1)
-        guard recipe.isLocal else {
-            throw RecipeError.unsupported(
-                location,
-                problem: "target '\(recipe.target)' needs the Slurm executor, which this version does not have yet; "
-                    + "use configuration.target: local (or --set configuration.target=local)")
-        }
-        if recipe.client.options["command"] != nil {
-            throw RecipeError.unsupported(
-                location,
-                problem: "client.command replaces the built-in client in Slurm jobs only; the local executor runs "
-                    + "the built-in \(recipe.client.type.rawValue) client — remove client.command or use a Slurm target")
-        }
+        try check(recipe)
         let port = recipe.service.options["port"]?.intValue
         let command = recipe.service.options["command"]?.stringValue
         let environment = (recipe.service.options["env"]?.mapValue ?? [:]).mapValues { RecipePlan.scalar($0) }
         let readyTimeout = recipe.service.options["ready_timeout"]?.doubleValue ?? 120
-        switch (recipe.service.type, recipe.client.type) {
-        case (.sqlite, .sqliteStress):
-            return (SQLiteService(directory: scratchDirectory, settings: recipe.service.settings), try client(for: recipe))
-        case (.postgres, .postgresSmoke), (.postgres, .postgresStress):
-            return (
-                PostgresService(settings: recipe.service.settings, port: port, readyTimeoutSeconds: readyTimeout),
-                try client(for: recipe)
-            )
-        case (.redis, .redisStress):
-            return (
-                RedisService(settings: recipe.service.settings, port: port, readyTimeoutSeconds: readyTimeout),
-                try client(for: recipe)
-            )
-        case (.chroma, .chromaHealthcheck), (.chroma, .chromaStress):
+        let client = try client(for: recipe)
+        switch recipe.service.type {
+        case .sqlite:
+            return (SQLiteService(directory: scratchDirectory, settings: recipe.service.settings), client)
+        case .postgres:
+            return (PostgresService(settings: recipe.service.settings, port: port, readyTimeoutSeconds: readyTimeout), client)
+        case .redis:
+            return (RedisService(settings: recipe.service.settings, port: port, readyTimeoutSeconds: readyTimeout), client)
+        case .chroma:
             // The chroma type's own `port` setting counts only when the recipe sets it: its
             // default (8000) is for the cluster, where the node is the service's alone.
             let written =
                 recipe.defaulted.contains("service.settings.port") ? nil : recipe.service.settings["port"]?.intValue
             let chosen = try port ?? written ?? Readiness.freePort()
-            let arguments: [String]
-            if let command {
-                arguments = ProcessService.shell(command)
-            } else {
-                guard ChildProcess.resolve("chroma") != nil else {
-                    throw RecipeError.unsupported(
-                        location,
-                        problem: "a local chroma service needs the 'chroma' command on PATH "
-                            + "(python3 -m venv V && V/bin/pip install chromadb) or service.command")
-                }
-                arguments = [
+            let arguments =
+                command.map(ProcessService.shell) ?? [
                     "chroma", "run", "--path", scratchDirectory.appendingPathComponent("chroma").path, "--host",
                     "127.0.0.1", "--port", "\(chosen)",
                 ]
-            }
             let service = ProcessService(
                 name: "chroma", arguments: arguments, port: chosen, environment: environment, scratch: scratchDirectory,
                 timeoutSeconds: readyTimeout,
                 probe: { port in await ServiceProbe.ready(.chroma, host: "127.0.0.1", port: port) },
                 version: { port in await ServiceProbe.version(.chroma, host: "127.0.0.1", port: port) })
-            return (service, try client(for: recipe))
-        case (.nginx, .httpSmoke), (.nginx, .httpStress), (.http, .httpSmoke), (.http, .httpStress),
-            (.minio, .httpSmoke), (.minio, .httpStress), (.qdrant, .httpSmoke), (.qdrant, .httpStress):
-            guard let command else {
-                throw RecipeError.unsupported(
-                    location,
-                    problem: ServiceError.missingCommand(service: recipe.service.type.rawValue).errorDescription ?? "")
-            }
-            let chosen = try port ?? Readiness.freePort()
+            return (service, client)
+        case .nginx, .http, .minio, .qdrant:
             let service = ProcessService(
-                name: recipe.service.type.rawValue, arguments: ProcessService.shell(command), port: chosen,
-                environment: environment, timeoutSeconds: readyTimeout,
+                name: recipe.service.type.rawValue, arguments: ProcessService.shell(command ?? ""),
+                port: try port ?? Readiness.freePort(), environment: environment, timeoutSeconds: readyTimeout,
                 probe: { port in await ServiceProbe.ready(.http, host: "127.0.0.1", port: port) })
-            return (service, try client(for: recipe))
-        case (.vllm, .vllmSmoke), (.vllm, .vllmStress), (.ollama, _):
-            guard let command else {
-                throw RecipeError.unsupported(
-                    location,
-                    problem: "a local \(recipe.service.type.rawValue) service needs service.command, the command that "
-                        + "starts the server ($PORT holds the port it should listen on), e.g. python3 -m llama_cpp.server "
-                        + "--model MODEL.gguf --host 127.0.0.1 --port $PORT")
-            }
-            let chosen = try port ?? Readiness.freePort()
-            let ollama = recipe.service.type == .ollama
+            return (service, client)
+        case .vllm, .ollama:
+            let kind = recipe.service.type
             let service = ProcessService(
-                name: recipe.service.type.rawValue, arguments: ProcessService.shell(command), port: chosen,
-                environment: environment, timeoutSeconds: readyTimeout,
-                probe: { port in await ServiceProbe.ready(ollama ? .ollama : .vllm, host: "127.0.0.1", port: port) },
-                version: { port in await ServiceProbe.version(ollama ? .ollama : .vllm, host: "127.0.0.1", port: port) })
-            return (service, try client(for: recipe))
-        case (let service, let client) where !RecipeSchema.clients(for: service).contains(client):
+                name: recipe.service.type.rawValue, arguments: ProcessService.shell(command ?? ""),
+                port: try port ?? Readiness.freePort(), environment: environment, timeoutSeconds: readyTimeout,
+                probe: { port in await ServiceProbe.ready(kind, host: "127.0.0.1", port: port) },
+                version: { port in await ServiceProbe.version(kind, host: "127.0.0.1", port: port) })
+            return (service, client)
+        }
+    }
+
+    /// Whether this machine can run a recipe, with the location of the key to change when
+    /// it cannot; `TargetCheck` calls it for `validate`, `plan` and `run` alike.
+    public static func check(_ recipe: Recipe) throws {
+        guard recipe.isLocal else {
             throw RecipeError.unsupported(
-                location,
-                problem: "client type '\(client.rawValue)' cannot load a \(service.rawValue) service; use "
-                    + RecipeSchema.clients(for: service).map(\.rawValue).joined(separator: " or "))
-        case (let service, _):
+                recipe.locate("configuration.target"),
+                problem: "target '\(recipe.target)' runs on Slurm, not with the local executor")
+        }
+        if recipe.client.options["command"] != nil {
             throw RecipeError.unsupported(
-                location,
-                problem: "the local executor cannot run service type '\(service.rawValue)' yet; supported here: "
-                    + "sqlite, postgres, redis, chroma, vllm, ollama, nginx, http, minio, qdrant")
+                recipe.locate("client.command"),
+                problem: "client.command replaces the built-in client in Slurm jobs only; the local executor runs "
+                    + "the built-in \(recipe.client.type.rawValue) client — remove client.command or use a Slurm target")
+        }
+        let type = recipe.service.type
+        guard recipe.service.options["command"] == nil else { return }
+        switch type {
+        case .sqlite, .postgres, .redis:
+            return
+        case .chroma:
+            guard ChildProcess.resolve("chroma") != nil else {
+                throw RecipeError.unsupported(
+                    recipe.locate("service.type"),
+                    problem: "a local chroma service needs the 'chroma' command on PATH "
+                        + "(python3 -m venv V && V/bin/pip install chromadb) or service.command")
+            }
+        case .nginx, .http, .minio, .qdrant:
+            throw RecipeError.unsupported(
+                recipe.locate("service.type"),
+                problem: ServiceError.missingCommand(service: type.rawValue).errorDescription ?? "")
+        case .vllm, .ollama:
+            throw RecipeError.unsupported(
+                recipe.locate("service.type"),
+                problem: "a local \(type.rawValue) service needs service.command, the command that "
+                    + "starts the server ($PORT holds the port it should listen on), e.g. python3 -m llama_cpp.server "
+                    + "--model MODEL.gguf --host 127.0.0.1 --port $PORT")
         }
     }
 
@@ -112,10 +99,7 @@ public enum LocalComponents {
         let (settings, load) = (recipe.client.settings, recipe.load)
         switch recipe.client.type {
         case .sqliteStress:
-            try LocalExecutor.checkClosedLoop(recipe)
-            var client = SQLiteStressClient(settings: settings, serviceSettings: recipe.service.settings)
-            client.stop = LoadStop(recipe: recipe)
-            return client
+            return SQLiteStressClient(settings: settings, serviceSettings: recipe.service.settings, load: load)
         case .postgresSmoke, .postgresStress: return PostgresClient(kind: recipe.client.type, settings: settings, load: load)
         case .redisStress: return RedisClient(settings: settings, load: load)
         case .chromaHealthcheck, .chromaStress: return ChromaClient(kind: recipe.client.type, settings: settings, load: load)
@@ -123,7 +107,7 @@ public enum LocalComponents {
         case .vllmSmoke, .vllmStress, .ollamaSmoke, .ollamaStress:
             return try LLMClient(
                 kind: recipe.client.type, settings: settings, serviceSettings: recipe.service.settings, load: load,
-                recipePath: recipe.path)
+                locate: recipe.locate)
         }
     }
 

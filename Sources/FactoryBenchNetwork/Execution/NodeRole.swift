@@ -46,15 +46,11 @@ public enum NodeRole {
         let endpoint = try endpoint(file: endpointFile)
         let client = try LocalComponents.client(for: recipe)
         let clock = WallAnchoredClock()
-        var header = JSONLine()
-        header.add("benchmark_id", benchmarkID)
-        header.add("service_type", recipe.service.type.rawValue)
-        header.add("client_type", recipe.client.type.rawValue)
-        header.add("test_start", clock.now(), decimals: 6)
-        header.add("client_id", clientID)
-        header.add("host", ToolInfo.hostName)
+        var header = RequestFileHeader(recipe: recipe, benchmarkID: benchmarkID, testStart: clock.now())
+        header.clientID = clientID
+        header.host = ToolInfo.hostName
         try FileManager.default.createDirectory(at: output.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let writer = try RecordWriter(url: output, header: header)
+        let writer = try RecordWriter(url: output, header: header.line)
         let progress = ProgressCounter(expectedRequests: client.requestsPerClient, expectedSeconds: client.plan.totalSeconds)
         // Slurm ends a cancelled or timed-out job with SIGTERM (SIGKILL after KillWait): the
         // records finished so far are written out before the process ends.

@@ -1,3 +1,4 @@
+import FactoryBenchCore
 import FactoryBenchTemplates
 import Foundation
 import Mustache
@@ -66,8 +67,9 @@ public struct TemplateSet: Sendable {
     }
 }
 
-/// Why a report or a site page could not be rendered.
-public enum RenderingError: LocalizedError, Equatable {
+/// Why a report or a site page could not be rendered: templates given with `--templates`
+/// that are missing or do not parse, which is bad input (exit code 2).
+public enum RenderingError: LocalizedError, Equatable, InputError {
     case missingTemplate(name: String)
     case badTemplate(name: String, reason: String)
     case templatesDirectoryMissing(path: String)

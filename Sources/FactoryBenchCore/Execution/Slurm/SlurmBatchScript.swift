@@ -183,7 +183,7 @@ public struct SlurmBatchScript: Sendable {
             ]
         case .sqlite, .nginx, .http, .minio, .qdrant:
             throw RecipeError.unsupported(
-                SourceLocation(file: recipe.path, line: 1, column: 1),
+                recipe.locate("service.type"),
                 problem: "the Slurm executor cannot deploy a \(recipe.service.type.rawValue) service: "
                     + (recipe.service.type == .sqlite
                         ? "embedded SQLite has no server to deploy; run it with configuration.target: local"

@@ -11,17 +11,11 @@ public enum SlurmError: LocalizedError, Equatable {
     /// The service did not answer within `service.ready_timeout`.
     case serviceNotReady(job: String, seconds: Double, state: String, detail: String)
 
-    /// The user pressed Ctrl+C: the jobs keep running.
-    case detached(benchmarkID: String)
     /// `watch` on a run whose clients were never submitted.
     case noClientJobs(benchmarkID: String)
 
     public var errorDescription: String? {
         switch self {
-        case .detached(let id):
-            return "detached from run \(id); its jobs keep running. Follow it with `factorybench watch \(id)`, "
-                + "copy back what it has so far with `factorybench collect \(id)`, stop it with "
-                + "`factorybench cancel \(id)`, read its logs with `factorybench logs \(id)`"
         case .noClientJobs(let id):
             return "run \(id) was detached before its clients were submitted; stop it with "
                 + "`factorybench cancel \(id)` and run the recipe again"

@@ -17,7 +17,7 @@ public final class SlurmExecutor: Executor {
     private let state = Mutex(State())
 
     private struct State {
-        var jobs: [SlurmJob] = []
+        var jobs: [JobRecord] = []
         var statusLine: String?
         /// Ctrl+C was pressed.
         var detachRequested = false
@@ -30,7 +30,7 @@ public final class SlurmExecutor: Executor {
     public struct Saved: Codable, Sendable {
         public var target: String
         public var binary: String
-        public var jobs: [SlurmJob]
+        public var jobs: [JobRecord]
     }
 
     /// - Parameters:
@@ -87,14 +87,24 @@ public final class SlurmExecutor: Executor {
     public var isDetached: Bool { state.withLock { $0.detached } }
 
     public var kind: String { "slurm" }
+    public var capabilities: ExecutorCapabilities { [.detach, .remoteLogs, .statusLine] }
     public var statusLine: String? { state.withLock { $0.statusLine } }
-    public var jobs: [SlurmJob] { state.withLock { $0.jobs } }
+    public var jobs: [JobRecord] { state.withLock { $0.jobs } }
 
-    /// Checks that the recipe can become batch scripts, before anything is written.
+    /// Checks that the recipe can become batch scripts, before anything is written; a
+    /// problem is a `RecipeError` at the key to change.
     public static func check(_ recipe: Recipe) throws {
         let scripts = SlurmBatchScript(recipe: recipe, layout: SlurmLayout(benchmarkID: "check", binary: "bin"))
-        _ = try scripts.service()
-        _ = try scripts.client(0)
+        do {
+            _ = try scripts.service()
+            _ = try scripts.client(0)
+        } catch let error as SlurmError {
+            guard case .unsafeDirective(let key, let value) = error else { throw error }
+            throw RecipeError.invalidValue(
+                recipe.locate(key), key: key,
+                problem: "\(String(reflecting: value)) cannot go into an #SBATCH line (sbatch reads those lines itself); "
+                    + "use only letters, digits and ._-:,=+@%/[] there")
+        }
     }
 
     private var remote: String { layout.runDirectory }
@@ -230,7 +240,7 @@ public final class SlurmExecutor: Executor {
                 if state.detachRequested { state.detached = true }
                 return state.detached
             }
-            if leaving { throw SlurmError.detached(benchmarkID: layout.benchmarkID) }
+            if leaving { throw ExecutionError.detached(benchmarkID: layout.benchmarkID) }
         }
         try leaveIfAsked()
         try await Task.sleep(for: pollInterval)
@@ -268,9 +278,9 @@ public final class SlurmExecutor: Executor {
             let id = String(words[2].split(separator: ";").first ?? "")
             if !id.isEmpty, id.allSatisfy(\.isNumber) { ids.append(id) }
         }
-        save(
+        try save(
             state.withLock { state in
-                state.jobs += zip(ids, roles).map { SlurmJob(id: $0, role: $1) }
+                state.jobs += zip(ids, roles).map { JobRecord(id: $0, role: $1) }
                 return state.jobs
             })
         guard result.status == 0, ids.count == scripts.count else {
@@ -320,7 +330,7 @@ public final class SlurmExecutor: Executor {
     /// longer knows (purged after `MinJobAge`) is looked up in `sacct`/`scontrol`, and ends
     /// as `UNKNOWN` when nothing knows it, so the wait always ends.
     @discardableResult
-    private func poll() async throws -> [SlurmJob] {
+    private func poll() async throws -> [JobRecord] {
         let ids = jobs.map(\.id)
         guard !ids.isEmpty else { return [] }
         // A failed squeue (a busy controller, a dropped connection) only skips this poll;
@@ -362,13 +372,15 @@ public final class SlurmExecutor: Executor {
             state.statusLine = Self.describe(state.jobs)
             return state.jobs
         }
-        save(jobs)
+        try save(jobs)
         return jobs
     }
 
-    private func save(_ jobs: [SlurmJob]) {
+    /// Saves what `watch`, `collect` and `cancel` need to find the jobs again; a run whose
+    /// jobs could not be saved fails, since nothing else could stop them later.
+    private func save(_ jobs: [JobRecord]) throws {
         let saved = Saved(target: recipe.target, binary: layout.binary, jobs: jobs)
-        try? AtomicFile.writeJSON(saved, to: runDirectory.url.appendingPathComponent("slurm/jobs.json"))
+        try AtomicFile.writeJSON(saved, to: runDirectory.url.appendingPathComponent("slurm/jobs.json"))
     }
 
     /// Exit codes and exact end states (`CANCELLED by 1001`) of ended jobs: `sacct`, or
@@ -389,7 +401,7 @@ public final class SlurmExecutor: Executor {
             }
             state.statusLine = Self.describe(state.jobs)
         }
-        save(jobs)
+        try save(jobs)
         return Set(final.keys)
     }
 
@@ -422,7 +434,7 @@ public final class SlurmExecutor: Executor {
     }
 
     /// `service RUNNING on n1 · clients: 2 RUNNING, 1 PENDING (Resources)`.
-    static func describe(_ jobs: [SlurmJob]) -> String {
+    static func describe(_ jobs: [JobRecord]) -> String {
         var parts: [String] = []
         if let service = jobs.first(where: { $0.role == "service" }) { parts.append("service \(service.summary)") }
         let clients = jobs.filter { $0.role.hasPrefix("client-") }

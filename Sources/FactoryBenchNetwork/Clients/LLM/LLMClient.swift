@@ -28,7 +28,7 @@ public struct LLMClient: LoadClient {
     /// Fails with a `RecipeError` when the prompts cannot be read or the API does not fit.
     public init(
         kind: ClientType, settings: [String: SettingValue], serviceSettings: [String: SettingValue],
-        load: [String: SettingValue], recipePath: String
+        load: [String: SettingValue], locate: KeyLocations
     ) throws {
         self.kind = kind
         self.settings = settings
@@ -38,7 +38,7 @@ public struct LLMClient: LoadClient {
         let name = settings["api"]?.stringValue ?? (ollama ? "generate" : "completions")
         guard let api = API(rawValue: name), ollama ? api != .completions : api != .generate else {
             throw RecipeError.invalidValue(
-                SourceLocation(file: recipePath, line: 1, column: 1), key: "client.settings.api",
+                locate("client.settings.api"), key: "client.settings.api",
                 problem:
                     "'\(name)' is not an API of \(ollama ? "Ollama (generate, chat)" : "an OpenAI-compatible server (completions, chat)")"
             )
@@ -46,7 +46,7 @@ public struct LLMClient: LoadClient {
         self.api = api
         model = settings["model"]?.stringValue ?? serviceSettings["model"]?.stringValue
         stream = settings["stream"]?.boolValue ?? true
-        prompts = try PromptSet.from(settings: settings, recipePath: recipePath)
+        prompts = try PromptSet.from(settings: settings, locate: locate)
         timeoutSeconds = settings["request_timeout"]?.doubleValue ?? 300
     }
 

@@ -42,9 +42,10 @@ struct PromptSet: Sendable {
 
     /// The prompts a client's settings ask for; a file that cannot be read or holds no
     /// prompt is a `RecipeError` naming the setting.
-    static func from(settings: [String: SettingValue], recipePath: String) throws -> PromptSet {
+    static func from(settings: [String: SettingValue], locate: KeyLocations) throws -> PromptSet {
         let source = settings["prompt_source"]?.stringValue ?? "fixed"
-        let location = SourceLocation(file: recipePath, line: 1, column: 1)
+        let recipePath = locate.file
+        let location = locate("client.settings.prompts_file")
         switch source {
         case "synthetic":
             let length = max(settings["input_tokens"]?.intValue ?? 128, 1)
