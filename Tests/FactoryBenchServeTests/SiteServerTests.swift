@@ -46,6 +46,13 @@ import Testing
             #expect(missing.status == 404)
             #expect(missing.body == "<h1>not here</h1>")
             #expect(missing.headers["content-type"]?.hasPrefix("text/html") == true)
+            // The site's own 404 page links relatively; served at depth it gets a <base> to the root.
+            try directory.write("site/404.html", "<head><link href=\"style.css\"></head>")
+            let deep = try RawHTTP.request(port: port, path: "/runs/nope/index.html")
+            #expect(deep.body == "<head>\n<base href=\"../../\"><link href=\"style.css\"></head>")
+            #expect(deep.headers["content-length"] == String(deep.body.utf8.count))
+            let top = try RawHTTP.request(port: port, path: "/nope.html")
+            #expect(top.body.hasPrefix("<head>\n<base href=\"./\">"))
             let head = try RawHTTP.request(port: port, method: "HEAD", path: "/style.css")
             #expect(head.status == 200)
             #expect(head.headers["content-length"] == "7")

@@ -1,7 +1,8 @@
 import Foundation
 
-/// Walks a generated site and returns every broken internal link and every external
-/// reference (the site must work offline and from `file://`).
+/// Walks a generated site and returns every broken internal link, every absolute one and
+/// every external reference (the site must work offline, from `file://` and under any
+/// sub-path of a web server).
 public enum LinkChecker {
     public static func problems(in site: URL) throws -> [String] {
         let root = site.standardizedFileURL.path
@@ -19,6 +20,10 @@ public enum LinkChecker {
                 if link.hasPrefix("#") { continue }
                 if link.contains("://") || link.hasPrefix("//") || link.hasPrefix("data:") || link.hasPrefix("javascript:") {
                     problems.append("\(relative): external or scripted reference \(link)")
+                    continue
+                }
+                if link.hasPrefix("/") {
+                    problems.append("\(relative): absolute link \(link)")
                     continue
                 }
                 var path =

@@ -262,12 +262,13 @@ public struct SiteBuilder: Sendable {
                     name: MarkdownText.escape(service), link: "services/\(Self.pathComponent(service))/index.html",
                     runCount: runs.count == 1 ? "1 run" : "\(runs.count) runs"))
         }
-        // For servers that show /404.html for missing paths (serve does): links from the site
-        // root, since the page answers at any depth.
+        // For servers that show 404.html for missing paths (serve does): relative links, as
+        // from the site's root, so the page works opened from disk and under any sub-path;
+        // serve adds a <base> for the depth it answers at.
         try AtomicFile.write(
             try page(
-                title: "Not found", root: "/",
-                markdown: "# Not found\n\nThere is no page at this address. [All runs](/index.html)\n"),
+                title: "Not found", root: "",
+                markdown: "# Not found\n\nThere is no page at this address. [All runs](index.html)\n"),
             to: site.appendingPathComponent("404.html"))
         listPages.append(
             ListPage(in: site, inputs: listFingerprint(scanned, comparisons: comparisons, stamps: comparisonStamps)) {
