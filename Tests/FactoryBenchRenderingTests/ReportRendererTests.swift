@@ -76,6 +76,24 @@ import Testing
         #expect(keys.contains("summary"))
     }
 
+    /// The SLO verdict is computed in the core and reaches report.json, not only the page.
+    @Test func reportJSONCarriesTheSLOVerdict() throws {
+        var (manifest, summary) = try fixture()
+        manifest.recipeResolved = .map(["slo": .map(["p99_latency_ms": .int(10_000), "error_rate": .double(0.001)])])
+        let directory = try TemporaryDirectory()
+        try ReportRenderer(templates: .builtIn).write(manifest: manifest, summary: summary, to: directory.url)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.path("report.json"))) as? [String: Any]
+        let slo = try #require(json?["slo"] as? [String: Any])
+        #expect(slo["headline"] as? String == "1 of 2 objectives failed")
+        let objectives = try #require(slo["objectives"] as? [[String: Any]])
+        #expect(objectives.map { $0["key"] as? String } == ["error_rate", "p99_latency_ms"])
+        #expect(objectives.map { $0["passed"] as? Bool } == [false, true])
+        #expect(objectives.first?["actual"] as? Double == 6.0 / 400)
+        let markdown = try ReportRenderer(templates: .builtIn).markdown(
+            manifest: manifest, summary: summary, plots: [], inlinePlots: false)
+        #expect(markdown.contains("1 of 2 objectives failed"))
+    }
+
     @Test func templatesCanBeOverriddenFileByFile() throws {
         let directory = try TemporaryDirectory()
         try directory.write("report.md.mustache", "{{% CONTENT_TYPE: TEXT}}\nCustom {{id}}\n")

@@ -30,12 +30,40 @@ public struct ServiceLevelObjectives: Sendable, Equatable {
         return limits.latency == nil && limits.ttft == nil && limits.tpot == nil ? nil : limits
     }
 
-    public struct Result: Sendable, Equatable {
+    public struct Result: Sendable, Equatable, Codable {
         public var key: String
         public var target: Double
         public var actual: Double?
         /// `nil` when the run has no value to check (e.g. TTFT without streamed records).
         public var passed: Bool?
+    }
+
+    /// Every objective's result and the run's verdict over them: computed here once, shown
+    /// by the report and the run page and written to `report.json`.
+    public struct Verdict: Sendable, Equatable, Codable {
+        public var objectives: [Result]
+        public var failed: Int
+        public var withoutData: Int
+        /// `every objective met`, `2 of 5 objectives failed`, `no objective failed; 1 had no data`.
+        public var headline: String
+
+        enum CodingKeys: String, CodingKey {
+            case objectives, failed, headline
+            case withoutData = "without_data"
+        }
+    }
+
+    /// The verdict of a run, or `nil` when the recipe sets no objective.
+    public func verdict(_ summary: RunSummary) -> Verdict? {
+        guard !isEmpty else { return nil }
+        let results = evaluate(summary)
+        let failed = results.filter { $0.passed == false }.count
+        let missing = results.filter { $0.passed == nil }.count
+        let headline =
+            failed > 0
+            ? "\(failed) of \(results.count) objectives failed"
+            : missing > 0 ? "no objective failed; \(missing) had no data" : "every objective met"
+        return Verdict(objectives: results, failed: failed, withoutData: missing, headline: headline)
     }
 
     public func evaluate(_ summary: RunSummary) -> [Result] {

@@ -55,6 +55,8 @@ struct ReportDocument: Codable {
     var finishedAt: String?
     var toolVersion: String
     var summary: RunSummary
+    /// The `slo:` objectives checked against the run, when the recipe sets any.
+    var slo: ServiceLevelObjectives.Verdict?
     var plots: [String]
 
     enum CodingKeys: String, CodingKey {
@@ -68,7 +70,7 @@ struct ReportDocument: Codable {
         case startedAt = "started_at"
         case finishedAt = "finished_at"
         case toolVersion = "tool_version"
-        case summary, plots
+        case summary, slo, plots
     }
 
     init(manifest: RunManifest, summary: RunSummary, plots: [String]) {
@@ -84,6 +86,7 @@ struct ReportDocument: Codable {
         finishedAt = manifest.finishedAt
         toolVersion = manifest.toolVersion
         self.summary = summary
+        slo = ServiceLevelObjectives(manifest: manifest).verdict(summary)
         self.plots = plots
     }
 }

@@ -224,8 +224,8 @@ struct ReportViewModel {
             let perRequest = total > 0 ? String(format: " (%.1f µs per request)", cpu / Double(total) * 1e6) : ""
             environment.append(EnvironmentRow(key: "load-generator CPU", value: String(format: "%.2f s", cpu) + perRequest))
         }
-        let results = ServiceLevelObjectives(manifest: manifest).evaluate(summary)
-        objectives = results.map { result in
+        let verdict = ServiceLevelObjectives(manifest: manifest).verdict(summary)
+        objectives = (verdict?.objectives ?? []).map { result in
             let unit = result.key.hasSuffix("_ms") ? " ms" : result.key == "error_rate" ? "" : " req/s"
             let format: (Double) -> String = {
                 result.key == "error_rate" ? Format.percent($0 * 100) : Format.fixed($0, 3) + unit
@@ -235,13 +235,8 @@ struct ReportViewModel {
                 actual: result.actual.map(format) ?? "no data",
                 verdict: result.passed.map { $0 ? "pass" : "**fail**" } ?? "no data")
         }
-        hasObjectives = !results.isEmpty
-        let failed = results.filter { $0.passed == false }.count
-        let missing = results.filter { $0.passed == nil }.count
-        objectivesVerdict =
-            failed > 0
-            ? "\(failed) of \(results.count) objectives failed"
-            : missing > 0 ? "no objective failed; \(missing) had no data" : "every objective met"
+        hasObjectives = verdict != nil
+        objectivesVerdict = verdict?.headline ?? ""
         goodput = summary.goodput.map { goodput in
             let share = summary.totalRequests > 0 ? Double(goodput.goodRequests) / Double(summary.totalRequests) * 100 : 0
             return
