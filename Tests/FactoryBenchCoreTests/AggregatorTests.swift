@@ -209,7 +209,8 @@ import Testing
         #expect(
             one.latency
                 == LatencyStatistics(
-                    count: 1, avg: 0.25, min: 0.25, max: 0.25, std: 0, p50: 0.25, p90: 0.25, p95: 0.25, p99: 0.25, p99_9: 0.25))
+                    count: 1, avg: 0.25, min: 0.25, max: 0.25, std: 0, p50: 0.25, p90: 0.25, p95: 0.25, p99: 0.25, p99_9: 0.25,
+                    percentileMethod: "exact"))
         #expect(one.percentileSpectrum.map(\.percentile) == [0])
         let failed = Aggregator.summarize(
             (0..<3).map {

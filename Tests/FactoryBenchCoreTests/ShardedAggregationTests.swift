@@ -161,3 +161,39 @@ import Testing
         }
     }
 }
+
+/// Whether a statistic is exact depends on the run's own counts, never on the cores that
+/// read it, and each statistic says how its percentiles were made.
+@Suite struct ExactLimitTests {
+    @Test func exactnessDependsOnTheCountNotOnTheShards() throws {
+        let directory = try TemporaryDirectory()
+        let (file, latencies) = try ShardedAggregationTests().bigFile(lines: 100_000, extra: [:], in: directory)
+        for shards in [1, 2, 3, 5, 8] {
+            for (limit, method) in [(latencies.count, "exact"), (latencies.count - 1, "histogram")] {
+                var aggregation = try Aggregator.aggregation(
+                    files: [file], exactLimit: limit, goodput: nil, shardCount: shards)
+                let summary = aggregation.summary()
+                #expect(summary.latency?.percentileMethod == method, "\(shards) shards, limit \(limit)")
+                #expect(summary.percentileMethod == (method == "exact" ? Aggregator.exactMethod : Aggregator.histogramMethod))
+            }
+        }
+    }
+
+    @Test func itlStatesItsOwnMethod() throws {
+        let directory = try TemporaryDirectory()
+        var text = ""
+        for index in 0..<100 {
+            let start = 1_700_000_000 + Double(index)
+            text +=
+                #"{"request_id":"r\#(index)","timestamp_start":\#(start),"timestamp_end":\#(start + 0.5),"latency_s":0.5,"#
+                + #""success":true,"ttft_s":0.1,"output_tokens":5,"itl_s":[0.1,0.1,0.1,0.1]}"# + "\n"
+        }
+        let file = try directory.write("llm.jsonl", text)
+        // 100 requests fit a limit of 200; their 400 gaps do not.
+        let summary = try Aggregator.aggregate(files: [file], exactLimit: 200)
+        #expect(summary.latency?.percentileMethod == "exact")
+        #expect(summary.llm?.ttft?.percentileMethod == "exact")
+        #expect(summary.llm?.itl?.percentileMethod == "histogram")
+        #expect(summary.llm?.itl?.count == 400)
+    }
+}

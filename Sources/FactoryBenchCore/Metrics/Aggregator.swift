@@ -23,9 +23,8 @@ public enum Aggregator {
 
     /// Aggregates every record of `files`, in order.
     ///
-    /// Percentiles are exact while each shard holds at most `exactLimit / shardCount`
-    /// successful requests, which for any run but a tiny one means up to about `exactLimit`
-    /// in all.
+    /// Percentiles are exact while the run has at most `exactLimit` successful requests (and
+    /// ITL at most `exactLimit` gaps), whatever the number of cores; each statistic says which.
     public static func aggregate(
         files: [URL], exactLimit: Int = defaultExactLimit, goodput: GoodputLimits? = nil
     ) throws -> RunSummary {
@@ -42,7 +41,9 @@ public enum Aggregator {
     static func aggregation(
         files: [URL], exactLimit: Int, goodput: GoodputLimits?, shardCount: Int = shardCount
     ) throws -> RequestAggregation {
-        let shards = (0..<shardCount).map { _ in Shard(exactLimit: max(exactLimit / shardCount, 1), goodput: goodput) }
+        let kept = RequestAggregation.KeptSamples()
+        let shards = (0..<shardCount).map { _ in Shard(exactLimit: exactLimit, goodput: goodput) }
+        for shard in shards { shard.aggregation.keptByAllShards = kept }
         let bytes = files.reduce(0) { total, file in
             total + ((try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0)
         }
@@ -72,13 +73,15 @@ public enum Aggregator {
         }
         var merged = shards[0].aggregation
         shards[0].aggregation = RequestAggregation(exactLimit: 0)
-        merged.exactLimit = exactLimit
+        merged.keptByAllShards = nil
+        merged.enforceExactLimit()
         checked.wait()
         if shared {
             // A request logged twice, in blocks of two shards: only one aggregation over
             // everything can leave it out exactly once.
             let single = Shard(exactLimit: exactLimit, goodput: goodput)
             try scan(files: files, inFlight: 4) { _, _ in single }
+            single.aggregation.enforceExactLimit()
             return single.aggregation
         }
         return merged

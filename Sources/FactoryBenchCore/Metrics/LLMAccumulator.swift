@@ -56,6 +56,11 @@ struct LLMAccumulator {
         itl.merge(other.itl)
     }
 
+    /// ITL has many values per request: it drops to a histogram on its own count.
+    mutating func enforceExactLimit(_ limit: Int) {
+        if itl.isExact && itl.count > limit { itl.dropToHistogram() }
+    }
+
     mutating func dropToHistograms() {
         ttft.dropToHistogram()
         tpot.dropToHistogram()

@@ -148,7 +148,7 @@ struct LatencyDigest {
             count: count, avg: exactMean ?? mean, min: minimum, max: maximum,
             std: exactStandardDeviation ?? variance.squareRoot(),
             p50: percentile(50) ?? 0, p90: percentile(90) ?? 0, p95: percentile(95) ?? 0, p99: percentile(99) ?? 0,
-            p99_9: percentile(99.9) ?? 0)
+            p99_9: percentile(99.9) ?? 0, percentileMethod: isExact ? "exact" : "histogram")
     }
 
     private var mean: Double { count > 0 ? shift + shiftedSum / Double(count) : 0 }

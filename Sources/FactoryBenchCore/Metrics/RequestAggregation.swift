@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// The running state of one aggregation: every record is folded in as it is scanned, so
 /// memory depends on the exact limit and the run's length in seconds, not on its records.
@@ -11,6 +12,10 @@ struct RequestAggregation {
     var expectedBytes = 0
     /// When set, requests within these limits are counted for goodput.
     var goodputLimits: GoodputLimits?
+    /// The successful requests kept by every shard of one aggregation, added block by
+    /// block: a shard drops to histograms once all of them together pass the exact limit,
+    /// so memory stays bounded whatever the number of shards.
+    var keptByAllShards: KeptSamples?
     private var goodRequests = 0
     var scanner = RequestLineScanner()
     private var skipped = SkippedLedger()
@@ -62,6 +67,16 @@ struct RequestAggregation {
     init(exactLimit: Int) {
         self.exactLimit = exactLimit
         llm.exactLimit = exactLimit
+    }
+
+    /// A count shared by the shards of one aggregation.
+    final class KeptSamples: Sendable {
+        private let count = Atomic<Int>(0)
+
+        /// Adds `values` and returns the new total.
+        func add(_ values: Int) -> Int {
+            count.add(values, ordering: .relaxed).newValue
+        }
     }
 
     /// Counts and latencies of a subset of the records (their values, while exact, are in
@@ -125,6 +140,7 @@ struct RequestAggregation {
     /// keeping a block's records to fold them afterwards cost more than folding itself.
     mutating func add(lines bytes: UnsafeRawBufferPointer, at position: BlockPosition, file: String) {
         var lineCount = 0
+        let successfulBefore = successful
         if let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) {
             var record = ScannedRecord()
             var start = UnsafePointer(base)
@@ -155,6 +171,7 @@ struct RequestAggregation {
             }
         }
         blockLines[position] = lineCount
+        if exact, let kept = keptByAllShards, kept.add(successful - successfulBefore) > exactLimit { dropToHistograms() }
         if expectedBytes > 0 && exact && keyedSamples.capacity == 0 && lineCount > 0 {
             // Room for the samples of every line expected, at this block's bytes per line
             // (pages never written cost no memory): growing by doubling copied each array
@@ -609,6 +626,14 @@ struct RequestAggregation {
             summary.recall = RecallSummary(mean: recallSum / Double(recallCount), min: recallMin, count: recallCount)
         }
         return summary
+    }
+
+    /// Drops to histograms whatever holds more values than the exact limit: once shards are
+    /// merged, whether a statistic is exact depends on the run's own counts alone, never on
+    /// how many shards (cores) read it.
+    mutating func enforceExactLimit() {
+        if exact && successful > exactLimit { dropToHistograms() }
+        llm.enforceExactLimit(exactLimit)
     }
 
     /// Sorts the keyed samples once scanning is over: each shard does so on its own core,

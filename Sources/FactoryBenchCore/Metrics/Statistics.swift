@@ -48,10 +48,18 @@ public struct LatencyStatistics: Sendable, Codable, Equatable {
     public var p95: Double
     public var p99: Double
     public var p99_9: Double
+    /// `exact` or `histogram`: each block states how its own percentiles were computed (ITL
+    /// has many values per request and may pass the exact limit while latency does not).
+    public var percentileMethod: String?
+
+    enum CodingKeys: String, CodingKey {
+        case count, avg, min, max, std, p50, p90, p95, p99, p99_9
+        case percentileMethod = "percentile_method"
+    }
 
     public init(
         count: Int, avg: Double, min: Double, max: Double, std: Double, p50: Double, p90: Double, p95: Double,
-        p99: Double, p99_9: Double
+        p99: Double, p99_9: Double, percentileMethod: String? = nil
     ) {
         self.count = count
         self.avg = avg
@@ -63,5 +71,6 @@ public struct LatencyStatistics: Sendable, Codable, Equatable {
         self.p95 = p95
         self.p99 = p99
         self.p99_9 = p99_9
+        self.percentileMethod = percentileMethod
     }
 }

@@ -160,7 +160,10 @@ struct ReportViewModel {
                     LLMRow(
                         name: name, count: String($0.count), avg: Format.latency($0.avg), p50: Format.latency($0.p50),
                         p90: Format.latency($0.p90), p95: Format.latency($0.p95), p99: Format.latency($0.p99),
-                        p99_9: Format.latency($0.p99_9), definition: definition)
+                        p99_9: Format.latency($0.p99_9),
+                        definition: definition
+                            + ($0.percentileMethod == "histogram"
+                                ? "; percentiles from an HdrHistogram (3 significant digits), past the exact limit" : ""))
                 }
             }
             let rows = [
