@@ -1,7 +1,8 @@
-import FactoryBenchCore
 import Foundation
 import TestSupport
 import Testing
+
+@testable import FactoryBenchCore
 
 @Suite struct StatisticsTests {
     struct NumpyReference: Decodable {
@@ -47,5 +48,30 @@ import Testing
         #expect(abs(statistics.std - reference.std_ddof1) < 1e-12)
         #expect(statistics.p99_9 == Statistics.percentile(sorted: values, 99.9))
         #expect(statistics.count == reference.values.count)
+    }
+}
+
+/// The three ways of finding order statistics (a sorted array, quickselect, one pass over
+/// sorted groups) share one interpolation and agree to the bit, out-of-range percentiles
+/// clamped.
+@Suite struct PercentileAgreementTests {
+    @Test func sortedSelectionAndOrderStatisticsAgree() {
+        var generator = SeededGenerator(seed: 7)
+        let percentiles: [Double] = [-5, 0, 0.1, 37.3, 50, 95, 99.9, 100, 150]
+        for count in [1, 2, 3, 10, 1001] {
+            let values = (0..<count).map { _ in Double.random(in: 0.0001...2, using: &generator) }
+            let sorted = values.sorted()
+            var unsorted = values
+            let selected = Selection.percentiles(of: &unsorted, percentiles)
+            var ordered = OrderStatistics(counts: [count], percentiles: percentiles)
+            ordered.see(sorted, keys: Array(repeating: 0, count: count)) { _ in 0 }
+            let grouped = ordered.percentiles(of: 0)
+            for p in percentiles {
+                let expected = Statistics.percentile(sorted: sorted, p)
+                #expect(selected[p] == expected, "quickselect, n=\(count), p=\(p)")
+                #expect(grouped[p] == expected, "grouped, n=\(count), p=\(p)")
+            }
+            #expect(selected[150] == sorted.last && selected[-5] == sorted.first)
+        }
     }
 }

@@ -201,15 +201,8 @@ struct OrderStatistics {
         var wanted: [Int] = []
         for n in counts {
             starts.append(wanted.count)
-            var ranks = Set<Int>()
-            if n > 0 {
-                for p in percentiles {
-                    let lower = Int((Double(n - 1) * p / 100).rounded(.down))
-                    ranks.insert(lower)
-                    ranks.insert(min(lower + 1, n - 1))
-                }
-            }
-            wanted.append(contentsOf: ranks.sorted())
+            let ranks = n > 0 ? percentiles.map { Statistics.Rank(count: n, percentile: $0) } : []
+            wanted.append(contentsOf: Set(ranks.flatMap { [$0.lower, $0.upper] }).sorted())
             wanted.append(Int.max)
         }
         self.starts = starts
@@ -261,11 +254,8 @@ struct OrderStatistics {
         }
         var result: [Double: Double] = [:]
         for p in percentiles {
-            let h = Double(n - 1) * p / 100
-            let lower = Int(h.rounded(.down))
-            let low = value(at: lower)
-            let high = value(at: min(lower + 1, n - 1))
-            result[p] = low + (h - Double(lower)) * (high - low)
+            let rank = Statistics.Rank(count: n, percentile: p)
+            result[p] = rank.interpolate(value(at: rank.lower), value(at: rank.upper))
         }
         return result
     }

@@ -6,23 +6,15 @@ enum Selection {
     static func percentiles(of values: inout [Double], _ percentiles: [Double]) -> [Double: Double] {
         let n = values.count
         guard n > 0 else { return [:] }
-        var ranks = Set<Int>()
-        for p in percentiles {
-            let lower = Int((Double(n - 1) * p / 100).rounded(.down))
-            ranks.insert(lower)
-            ranks.insert(min(lower + 1, n - 1))
-        }
+        let wanted = percentiles.map { Statistics.Rank(count: n, percentile: $0) }
+        let ranks = Set(wanted.flatMap { [$0.lower, $0.upper] })
         var valueAt: [Int: Double] = [:]
         values.withUnsafeMutableBufferPointer { buffer in
             select(buffer, ranks.sorted()[...], low: 0, high: n - 1, into: &valueAt)
         }
         var result: [Double: Double] = [:]
-        for p in percentiles {
-            let h = Double(n - 1) * p / 100
-            let lower = Int(h.rounded(.down))
-            let low = valueAt[lower] ?? 0
-            let high = valueAt[min(lower + 1, n - 1)] ?? low
-            result[p] = low + (h - Double(lower)) * (high - low)
+        for (p, rank) in zip(percentiles, wanted) {
+            result[p] = rank.interpolate(valueAt[rank.lower] ?? 0, valueAt[rank.upper] ?? 0)
         }
         return result
     }

@@ -5,10 +5,32 @@ public enum Statistics {
     /// and Fan 1996, definition 7): h = (n − 1)·p/100, x[⌊h⌋] + (h − ⌊h⌋)·(x[⌊h⌋+1] − x[⌊h⌋]).
     public static func percentile(sorted: [Double], _ p: Double) -> Double? {
         guard !sorted.isEmpty else { return nil }
-        let h = Double(sorted.count - 1) * min(max(p, 0), 100) / 100
-        let lower = Int(h.rounded(.down))
-        let upper = min(lower + 1, sorted.count - 1)
-        return sorted[lower] + (h - Double(lower)) * (sorted[upper] - sorted[lower])
+        let rank = Rank(count: sorted.count, percentile: p)
+        return rank.interpolate(sorted[rank.lower], sorted[rank.upper])
+    }
+
+    /// Where the `percentile`-th percentile of `count` values lies between two order
+    /// statistics: the one definition of numpy's linear interpolation, which every way of
+    /// finding those order statistics (a sorted array, quickselect, one pass over sorted
+    /// groups) shares.
+    struct Rank {
+        /// The 0-based ranks ⌊h⌋ and ⌊h⌋ + 1 (the last rank when ⌊h⌋ is the last).
+        let lower: Int
+        let upper: Int
+        /// h − ⌊h⌋.
+        let fraction: Double
+
+        /// `percentile` is clamped to 0...100; `count` must be positive.
+        init(count: Int, percentile: Double) {
+            let h = Double(count - 1) * min(max(percentile, 0), 100) / 100
+            lower = Int(h.rounded(.down))
+            upper = min(lower + 1, count - 1)
+            fraction = h - Double(lower)
+        }
+
+        func interpolate(_ low: Double, _ high: Double) -> Double {
+            low + fraction * (high - low)
+        }
     }
 
     /// The arithmetic mean.
