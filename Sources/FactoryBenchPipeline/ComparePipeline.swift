@@ -53,16 +53,12 @@ public struct ComparePipeline: Sendable {
     /// The most recent earlier run of the same recipe (and sweep point) that produced a
     /// summary, if any.
     static func previousRun(of manifest: RunManifest, in workspace: Workspace) -> RunDirectory? {
-        workspace.runIDs().compactMap { id -> (RunManifest, RunDirectory)? in
-            let directory = workspace.results(id)
-            guard id != manifest.benchmarkID, let other = try? RunManifest.read(from: directory.manifest),
-                other.recipeName == manifest.recipeName, other.sweepPoint == manifest.sweepPoint,
-                other.startedAt < manifest.startedAt,
-                other.status == .completed || other.status == .partial,
-                FileManager.default.fileExists(atPath: directory.summary.path)
-            else { return nil }
-            return (other, directory)
-        }
-        .max { ($0.0.startedAt, $0.0.benchmarkID) < ($1.0.startedAt, $1.0.benchmarkID) }?.1
+        workspace.runs().runs.first { run in
+            let other = run.manifest
+            return run.id != manifest.benchmarkID && other.recipeName == manifest.recipeName
+                && other.sweepPoint == manifest.sweepPoint && other.startedAt < manifest.startedAt
+                && (other.status == .completed || other.status == .partial)
+                && FileManager.default.fileExists(atPath: run.directory.summary.path)
+        }?.directory
     }
 }

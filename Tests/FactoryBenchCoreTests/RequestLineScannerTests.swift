@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import FactoryBenchCore
@@ -16,18 +17,22 @@ import Testing
     }
 
     @Test func numbersEqualStrtodAtEveryLength() throws {
-        var generator = SystemRandomNumberGenerator()
+        var generator = TestSeed.generator(for: "numbersEqualStrtodAtEveryLength")
         var texts = [
             "0", "-0", "7", "0.5", "1e5", "1E+5", "2.5e-3", "-12.75", "1795912737.944278", "0.000047990", "5.5349e-05",
             "123456789012345678901234", "0.000000000000000000000123", "9007199254740993", "9007199254740992",
             "4.9e-324", "1.7976931348623157e308", "12345678", "123456789", "1234567.8", "0.12345678", "99999999.99999999",
         ]
+        let seed = TestSeed.seed
+        let digits = "0123456789"
         for _ in 0..<2000 {
-            let integer = String((0..<Int.random(in: 1...20, using: &generator)).map { _ in "0123456789".randomElement()! })
+            let integerLength = Int.random(in: 1...20, using: &generator)
+            let integer = String((0..<integerLength).map { _ in digits.randomElement(using: &generator)! })
             let trimmed = integer.count > 1 ? String(integer.drop { $0 == "0" }) : integer
             var text = trimmed.isEmpty ? "0" : trimmed
             if Bool.random(using: &generator) {
-                text += "." + String((0..<Int.random(in: 1...20, using: &generator)).map { _ in "0123456789".randomElement()! })
+                let fractionLength = Int.random(in: 1...20, using: &generator)
+                text += "." + String((0..<fractionLength).map { _ in digits.randomElement(using: &generator)! })
             }
             if Int.random(in: 0..<4, using: &generator) == 0 { text += "e\(Int.random(in: -30...30, using: &generator))" }
             texts.append(Bool.random(using: &generator) ? "-" + text : text)
@@ -35,9 +40,9 @@ import Testing
         for text in texts {
             // Short tails take the general path, a long one the path for short numbers.
             for tail in ["", ",", "}, \"x\": 1}", "0123456789", Self.longTail] where !(tail.first?.isNumber ?? false) {
-                let parsed = try #require(parse(text, tail: tail), "\(text) did not parse")
-                #expect(parsed.value.bitPattern == strtod(text, nil).bitPattern, "\(text) + \(tail)")
-                #expect(parsed.length == text.utf8.count, "\(text) + \(tail)")
+                let parsed = try #require(parse(text, tail: tail), "\(text) did not parse (seed \(seed))")
+                #expect(parsed.value.bitPattern == strtod(text, nil).bitPattern, "\(text) + \(tail) (seed \(seed))")
+                #expect(parsed.length == text.utf8.count, "\(text) + \(tail) (seed \(seed))")
             }
         }
     }
@@ -58,7 +63,7 @@ import Testing
     /// prefix or a length with known ones, escaped keys, spaces and tabs around separators,
     /// broken lines, and lines near the buffer's end.
     @Test func guessedKeysGiveWhatAFreshScannerGives() {
-        var generator = SystemRandomNumberGenerator()
+        var generator = TestSeed.generator(for: "guessedKeysGiveWhatAFreshScannerGives")
         let fields = [
             #""request_id":"c1-2""#, #""client_id":3"#, #""timestamp_start":1795912737.944278"#,
             #""timestamp_end":1795912737.944326"#, #""latency_s":0.00004799"#, #""success":true"#,
@@ -92,7 +97,7 @@ import Testing
     /// empty string, escaped spellings of cached values, values too long to cache, many
     /// values competing for few cache sets, and whitespace after the value.
     @Test func cachedStringValuesGiveWhatAFreshScannerGives() {
-        var generator = SystemRandomNumberGenerator()
+        var generator = TestSeed.generator(for: "cachedStringValuesGiveWhatAFreshScannerGives")
         var values = [
             "point_lookup", "point_lookuq", "point_lookup2", "point_lo", "point_l", "point_update", "", "a", "ab",
             "insert", #"insert"#, #"in"sert"#, "aggregation", "update", "exactly_14_byt", "exactly_15_byte",
@@ -117,7 +122,7 @@ import Testing
             var fresh = RequestLineScanner()
             let learned = describe(line, &shared)
             let alone = describe(line, &fresh)
-            #expect(learned == alone, "\(line)")
+            #expect(learned == alone, "\(line) (seed \(TestSeed.seed))")
             if learned != alone { return }
         }
     }

@@ -13,6 +13,26 @@ import Testing
         #expect(ids.allSatisfy { $0.hasPrefix("quick_start-20261129-003857-") })
     }
 
+    /// One listing of runs for `list`, the previous-run lookup and the site: newest first,
+    /// ties by benchmark id, and runs whose run.json does not read are named apart.
+    @Test func runsAreListedNewestFirstAndUnreadableOnesApart() throws {
+        let directory = try TemporaryDirectory()
+        let workspace = Workspace(root: directory.url)
+        for (id, started) in [("b", "2026-11-29T00:00:01Z"), ("a", "2026-11-29T00:00:02Z"), ("c", "2026-11-29T00:00:01Z")] {
+            let manifest = RunManifest(
+                benchmarkID: id, recipeName: "r", recipePath: "r.yaml", recipeVerbatim: "", recipeResolved: .map([:]),
+                serviceType: "sqlite", clientType: "sqlite_stress", numClients: 1, target: "local", executor: "local",
+                host: "test", toolVersion: "0", toolCommit: nil, workspaceCommit: nil, startedAt: started, finishedAt: nil,
+                status: .completed, statusReason: nil, service: nil, clients: [], steps: [])
+            try AtomicFile.writeJSON(manifest, to: workspace.results(id).manifest)
+        }
+        try AtomicFile.write("{", to: workspace.results("broken").manifest)
+        try FileManager.default.createDirectory(at: workspace.results("no-run-json").url, withIntermediateDirectories: true)
+        let (runs, unreadable) = workspace.runs()
+        #expect(runs.map(\.id) == ["a", "c", "b"])
+        #expect(unreadable == ["broken"])
+    }
+
     @Test func atomicWritesLeaveNoTemporaryFiles() throws {
         let directory = try TemporaryDirectory()
         try AtomicFile.write("one", to: directory.path("a/b.txt"))

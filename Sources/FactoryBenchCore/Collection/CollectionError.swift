@@ -1,6 +1,6 @@
 import Foundation
 
-/// Why collecting or reading request files failed.
+/// Why the clients' request files could not be written or collected into `requests.jsonl`.
 public enum CollectionError: LocalizedError, Equatable {
     case cannotWrite(path: String, reason: String)
     case cannotRead(path: String, reason: String)

@@ -98,7 +98,7 @@ public struct RunManifest: Sendable, Codable, Equatable {
         do {
             return try JSONDecoder().decode(RunManifest.self, from: Data(contentsOf: url))
         } catch {
-            throw CollectionError.cannotRead(path: url.path, reason: "not a valid run.json (\(error))")
+            throw WorkspaceError.cannotRead(path: url.path, reason: "not a valid run.json (\(error))")
         }
     }
 }

@@ -60,7 +60,7 @@ struct JSONLBlockReader {
     static func forEachBlock(path: String, pool: BufferPool, _ body: (Block) throws -> Void) throws {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else {
-            throw CollectionError.cannotRead(path: path, reason: String(cString: strerror(errno)))
+            throw AggregationError.cannotRead(path: path, reason: String(cString: strerror(errno)))
         }
         defer { close(fd) }
         var reader = JSONLBlockReader(fd: fd, path: path, pool: pool)
@@ -116,7 +116,7 @@ struct JSONLBlockReader {
                 let code = errno
                 if code == EINTR { continue }
                 pool.give(buffer)
-                throw CollectionError.cannotRead(path: path, reason: String(cString: strerror(code)))
+                throw AggregationError.cannotRead(path: path, reason: String(cString: strerror(code)))
             }
             if count == 0 {
                 atEnd = true

@@ -11,7 +11,7 @@ public enum AtomicFile {
         try createDirectories(atPath: directory)
         let temporary = directory + "/.\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw CollectionError.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw WorkspaceError.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
         var failure: Int32 = 0
         data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
             var offset = 0
@@ -29,7 +29,7 @@ public enum AtomicFile {
         if failure == 0 && rename(temporary, path) != 0 { failure = errno }
         if failure != 0 {
             unlink(temporary)
-            throw CollectionError.cannotWrite(path: path, reason: String(cString: strerror(failure)))
+            throw WorkspaceError.cannotWrite(path: path, reason: String(cString: strerror(failure)))
         }
     }
 
@@ -37,15 +37,15 @@ public enum AtomicFile {
     public static func createDirectories(atPath path: String) throws {
         if mkdir(path, 0o755) == 0 || errno == EEXIST { return }
         guard errno == ENOENT else {
-            throw CollectionError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
+            throw WorkspaceError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
         }
         let parent = (path as NSString).deletingLastPathComponent
         guard !parent.isEmpty, parent != path else {
-            throw CollectionError.cannotWrite(path: path, reason: String(cString: strerror(ENOENT)))
+            throw WorkspaceError.cannotWrite(path: path, reason: String(cString: strerror(ENOENT)))
         }
         try createDirectories(atPath: parent)
         if mkdir(path, 0o755) != 0 && errno != EEXIST {
-            throw CollectionError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
+            throw WorkspaceError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
         }
     }
 

@@ -55,10 +55,10 @@ public struct Workspace: Sendable {
                 return (id, directory)
             }
             guard errno == EEXIST else {
-                throw CollectionError.cannotWrite(path: directory.url.path, reason: String(cString: strerror(errno)))
+                throw WorkspaceError.cannotWrite(path: directory.url.path, reason: String(cString: strerror(errno)))
             }
         }
-        throw CollectionError.cannotWrite(path: resultsRoot.path, reason: "could not find a free benchmark id")
+        throw WorkspaceError.cannotWrite(path: resultsRoot.path, reason: "could not find a free benchmark id")
     }
 
     /// A new sweep id, `<name>-sweep-<UTC date>-<time>-<4 hex digits>`.
@@ -69,12 +69,51 @@ public struct Workspace: Sendable {
         return id
     }
 
-    /// Ids of every run with a `run.json`, sorted.
+    /// Ids of every run with a `run.json`, sorted: the one definition of what a run of the
+    /// workspace is, which `runs()`, `list`, the previous-run lookup and the site all use.
     public func runIDs() -> [String] {
         let root = resultsRoot.path
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
         return names.filter { access(root + "/" + $0 + "/run.json", F_OK) == 0 }.sorted()
     }
+
+    /// Every run with its `run.json` read, newest first (`isNewer`); the ids of runs whose
+    /// `run.json` cannot be read are returned apart, so a listing can say so.
+    public func runs() -> (runs: [WorkspaceRun], unreadable: [String]) {
+        var runs: [WorkspaceRun] = []
+        var unreadable: [String] = []
+        for id in runIDs() {
+            let directory = results(id)
+            guard let manifest = try? RunManifest.read(from: directory.manifest) else {
+                unreadable.append(id)
+                continue
+            }
+            runs.append(WorkspaceRun(id: id, directory: directory, manifest: manifest))
+        }
+        runs.sort {
+            Self.isNewer(
+                ($0.manifest.startedAt, $0.manifest.benchmarkID, $0.id),
+                than: ($1.manifest.startedAt, $1.manifest.benchmarkID, $1.id))
+        }
+        return (runs, unreadable)
+    }
+
+    /// The order of every listing of runs: later start first, then the larger benchmark id,
+    /// then the larger directory name, so runs that started in the same second keep one order.
+    public static func isNewer(
+        _ a: (startedAt: String, benchmarkID: String, id: String), than b: (startedAt: String, benchmarkID: String, id: String)
+    ) -> Bool {
+        if a.startedAt != b.startedAt { return a.startedAt > b.startedAt }
+        return a.benchmarkID != b.benchmarkID ? a.benchmarkID > b.benchmarkID : a.id > b.id
+    }
+}
+
+/// One run of a workspace and what its `run.json` says.
+public struct WorkspaceRun: Sendable {
+    /// The name of its directory under `results/`.
+    public var id: String
+    public var directory: RunDirectory
+    public var manifest: RunManifest
 }
 
 /// The files of one run under `results/<id>/`.

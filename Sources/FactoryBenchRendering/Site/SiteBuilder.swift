@@ -120,12 +120,10 @@ public struct SiteBuilder: Sendable {
         // Without results/ there are no runs; results/ that cannot be opened must not look
         // like that (every run page would be removed).
         if results < 0 && resultsError != ENOENT {
-            throw CollectionError.cannotRead(path: resultsPath, reason: String(cString: strerror(resultsError)))
+            throw SiteError.cannotRead(path: resultsPath, reason: String(cString: strerror(resultsError)))
         }
-        // Every directory of results/ with a run.json is a run (as `Workspace.runIDs` says),
-        // here checked by its stamp, on every core.
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: resultsPath)) ?? []
-        let found = try Self.concurrentMap(names) { id -> ScannedRun? in
+        // Every run of the workspace, its files' stamps taken on every core.
+        let found = try Self.concurrentMap(workspace.runIDs()) { id -> ScannedRun? in
             guard let stamps = Self.stamps(of: id, results: results, reports: reports) else { return nil }
             let files = stamps[0..<2].joined(separator: "\n")
             let links = linksByRun[id] ?? []
@@ -153,8 +151,7 @@ public struct SiteBuilder: Sendable {
         // as moving the runs themselves cost more.
         let scanned = found.indices.sorted { left, right in
             let (a, b) = (found[left].listing, found[right].listing)
-            if a.startedAt != b.startedAt { return a.startedAt > b.startedAt }
-            return a.benchmarkID != b.benchmarkID ? a.benchmarkID > b.benchmarkID : a.id > b.id
+            return Workspace.isNewer((a.startedAt, a.benchmarkID, a.id), than: (b.startedAt, b.benchmarkID, b.id))
         }
         .map { found[$0] }
 
@@ -448,7 +445,7 @@ public struct SiteBuilder: Sendable {
                 try FileManager.default.copyItem(atPath: source.path, toPath: temporary)
             }
             if rename(temporary, target) != 0 {
-                throw CollectionError.cannotWrite(path: target, reason: String(cString: strerror(errno)))
+                throw SiteError.cannotWrite(path: target, reason: String(cString: strerror(errno)))
             }
             return ReportViewModel.Download(
                 name: source.lastPathComponent, link: source.lastPathComponent,
