@@ -23,7 +23,7 @@ import Testing
             record(3, start: 101.5, latency: 5.0, success: false, client: 1, error: "boom"),
             record(4, start: 101.7, latency: 0.3, operation: "write"),
         ]
-        let summary = Aggregator.summarize(records)
+        let summary = try RecordFile.summary(of: records)
         #expect(summary.totalRequests == 5)
         #expect(summary.successfulRequests == 4)
         #expect(summary.failedRequests == 1)
@@ -57,7 +57,7 @@ import Testing
     }
 
     @Test func emptyInputGivesAnEmptySummary() {
-        let summary = Aggregator.summarize([])
+        let summary = RunSummary.empty
         #expect(summary.totalRequests == 0)
         #expect(summary.latency == nil)
         #expect(summary.timeseries.isEmpty)
@@ -93,7 +93,7 @@ import Testing
     }
 
     @Test func summaryJSONUsesTheSeedKeys() throws {
-        let summary = Aggregator.summarize([record(0, start: 1, latency: 0.5)])
+        let summary = try RecordFile.summary(of: [record(0, start: 1, latency: 0.5)])
         let json = try #require(
             try JSONSerialization.jsonObject(with: AtomicFile.encodeJSON(summary)) as? [String: Any])
         for key in [
@@ -200,8 +200,8 @@ import Testing
         #expect(approximate.timeseries.map(\.completed) == exact.timeseries.map(\.completed))
     }
 
-    @Test func oneRequestAndAllFailed() {
-        let one = Aggregator.summarize([
+    @Test func oneRequestAndAllFailed() throws {
+        let one = try RecordFile.summary(of: [
             RequestRecord(
                 requestID: "1", clientID: 0, serviceType: "x", timestampStart: 10, timestampEnd: 10.25,
                 latencySeconds: 0.25, success: true)
@@ -212,8 +212,8 @@ import Testing
                     count: 1, avg: 0.25, min: 0.25, max: 0.25, std: 0, p50: 0.25, p90: 0.25, p95: 0.25, p99: 0.25, p99_9: 0.25,
                     percentileMethod: "exact"))
         #expect(one.percentileSpectrum.map(\.percentile) == [0])
-        let failed = Aggregator.summarize(
-            (0..<3).map {
+        let failed = try RecordFile.summary(
+            of: (0..<3).map {
                 RequestRecord(
                     requestID: "\($0)", clientID: 0, serviceType: "x", timestampStart: 10, timestampEnd: 11,
                     latencySeconds: 1, success: false, error: "down")
@@ -224,7 +224,7 @@ import Testing
         #expect(failed.latencyHistogram.isEmpty)
         #expect(failed.timeseries.map(\.failed) == [0, 3])
 
-        let anonymous = Aggregator.summarize([
+        let anonymous = try RecordFile.summary(of: [
             RequestRecord(
                 requestID: "1", clientID: nil, serviceType: "x", timestampStart: 10, timestampEnd: 11,
                 latencySeconds: 1, success: true)

@@ -44,7 +44,7 @@ enum SyntheticRun {
         }
     }
 
-    static func run(id: String, latencies: [Double]) -> RunComparator.Run {
+    static func run(id: String, latencies: [Double]) throws -> RunComparator.Run {
         let records = latencies.enumerated().map { index, latency in
             RequestRecord(
                 requestID: "\(index)", clientID: 0, serviceType: "sqlite", timestampStart: 1_700_000_000 + Double(index) * 0.01,
@@ -57,7 +57,7 @@ enum SyntheticRun {
             startedAt: "2026-11-29T00:00:00Z", finishedAt: nil, status: .completed, statusReason: nil, service: nil,
             clients: [], steps: [])
         return RunComparator.Run(
-            manifest: manifest, summary: Aggregator.summarize(records), samples: RequestSamples(latency: latencies))
+            manifest: manifest, summary: try RecordFile.summary(of: records), samples: RequestSamples(latency: latencies))
     }
 }
 
@@ -80,9 +80,13 @@ enum SyntheticRun {
             let b = SyntheticRun.latencies(count: count, scale: shift, seed: UInt64(2 * trial + 2))
             let verdict: Verdict
             if full {
-                let comparison = RunComparator.compare(
-                    base: SyntheticRun.run(id: "a", latencies: a), current: SyntheticRun.run(id: "b", latencies: b),
-                    options: options)
+                guard let base = try? SyntheticRun.run(id: "a", latencies: a),
+                    let current = try? SyntheticRun.run(id: "b", latencies: b)
+                else {
+                    Issue.record("trial \(trial): the synthetic runs could not be aggregated")
+                    return
+                }
+                let comparison = RunComparator.compare(base: base, current: current, options: options)
                 verdict = comparison.hasRegression ? .regressed : .noSignificantChange
             } else {
                 var metrics = RunComparator.latencyMetrics(
@@ -114,8 +118,8 @@ enum SyntheticRun {
     }
 
     @Test func theSameInputsGiveTheSameComparison() throws {
-        let base = SyntheticRun.run(id: "a", latencies: SyntheticRun.latencies(count: 300, scale: 1, seed: 1))
-        let current = SyntheticRun.run(id: "b", latencies: SyntheticRun.latencies(count: 300, scale: 1.3, seed: 2))
+        let base = try SyntheticRun.run(id: "a", latencies: SyntheticRun.latencies(count: 300, scale: 1, seed: 1))
+        let current = try SyntheticRun.run(id: "b", latencies: SyntheticRun.latencies(count: 300, scale: 1.3, seed: 2))
         let first = try AtomicFile.encodeJSON(RunComparator.compare(base: base, current: current, options: options))
         let second = try AtomicFile.encodeJSON(RunComparator.compare(base: base, current: current, options: options))
         #expect(first == second)
@@ -126,9 +130,9 @@ enum SyntheticRun {
         #expect(comparison.hasRegression)
     }
 
-    @Test func tooFewSamplesAreNotComparable() {
-        let base = SyntheticRun.run(id: "a", latencies: SyntheticRun.latencies(count: 10, scale: 1, seed: 1))
-        let current = SyntheticRun.run(id: "b", latencies: SyntheticRun.latencies(count: 10, scale: 3, seed: 2))
+    @Test func tooFewSamplesAreNotComparable() throws {
+        let base = try SyntheticRun.run(id: "a", latencies: SyntheticRun.latencies(count: 10, scale: 1, seed: 1))
+        let current = try SyntheticRun.run(id: "b", latencies: SyntheticRun.latencies(count: 10, scale: 3, seed: 2))
         let comparison = RunComparator.compare(base: base, current: current, options: options)
         let p50 = comparison.metrics.first { $0.name == "latency p50" }
         #expect(p50?.verdict == .notComparable)

@@ -37,7 +37,7 @@ import Testing
         // requests 1 to 5 (6 has no TPOT, 10 failed).
         #expect(summary.goodput?.goodRequests == 5)
         #expect(summary.goodput?.limits == GoodputLimits(latency: 0.006, ttft: nil, tpot: 0.001))
-        let noData = ServiceLevelObjectives(["ttft_p95_ms": .int(100)]).evaluate(Aggregator.summarize([]))
+        let noData = ServiceLevelObjectives(["ttft_p95_ms": .int(100)]).evaluate(RunSummary.empty)
         #expect(noData.first?.passed == nil)
     }
 }

@@ -39,7 +39,7 @@ import Testing
                 requestID: "\(index)", clientID: 0, serviceType: "x", timestampStart: 1000, timestampEnd: 1000 + latency,
                 latencySeconds: latency, success: true)
         }
-        let statistics = try #require(Aggregator.summarize(records).latency)
+        let statistics = try #require(try RecordFile.summary(of: records).latency)
         for (key, expected) in reference.percentiles {
             let actual = try #require(Statistics.percentile(sorted: values, Double(key)!))
             #expect(abs(actual - expected) <= 1e-12 * max(1, abs(expected)), "p\(key)")

@@ -14,7 +14,7 @@ import Testing
     @Test func everySummaryShapeFollowsTheSchema() throws {
         let plain = try Aggregator.aggregate(files: [Fixtures.url("requests.jsonl")])
         try expectValid(plain)
-        try expectValid(Aggregator.summarize([]))
+        try expectValid(RunSummary.empty)
         let directory = try TemporaryDirectory()
         let llm = try directory.write(
             "llm.jsonl",
@@ -37,7 +37,7 @@ import Testing
 
     @Test func theCheckerCatchesKeysTheSchemaDoesNotKnow() throws {
         var object = try #require(
-            try JSONSerialization.jsonObject(with: AtomicFile.encodeJSON(Aggregator.summarize([]))) as? [String: Any])
+            try JSONSerialization.jsonObject(with: AtomicFile.encodeJSON(RunSummary.empty)) as? [String: Any])
         object["surprise"] = 1
         object["total_requests"] = "many"
         let problems = try JSONSchemaValidator(schema: schema).violations(

@@ -142,13 +142,6 @@ public enum Aggregator {
         for shard in used.values { shard.queue.async { shard.aggregation.finishScan() } }
     }
 
-    /// Aggregates records already in memory.
-    public static func summarize(_ records: [RequestRecord], exactLimit: Int = defaultExactLimit) -> RunSummary {
-        var aggregation = RequestAggregation(exactLimit: exactLimit)
-        for record in records { aggregation.add(record) }
-        return aggregation.summary()
-    }
-
     /// Percentiles drawn in a spectrum; one is kept only when the sample has at least
     /// 1 / (1 − p) values, so the tail is not extrapolated from too few requests.
     static let spectrumPercentiles: [Double] = [
@@ -190,5 +183,14 @@ public enum Aggregator {
             start = low
         }
         return bins
+    }
+}
+
+extension RunSummary {
+    /// The summary of a run without records: what a page shows for a run whose
+    /// `summary.json` is missing.
+    public static var empty: RunSummary {
+        var aggregation = RequestAggregation(exactLimit: Aggregator.defaultExactLimit)
+        return aggregation.summary()
     }
 }

@@ -188,23 +188,6 @@ struct RequestAggregation {
         skipped.add(reason, file: file, at: position, line: 1)
     }
 
-    /// Adds a record built in memory (tests, other tools' records).
-    mutating func add(_ request: RequestRecord) {
-        var scanned = ScannedRecord()
-        scanned.timestampStart = request.timestampStart
-        scanned.timestampEnd = request.timestampEnd
-        scanned.latency = request.latencySeconds
-        scanned.success = request.success
-        scanned.clientID = request.clientID
-        scanned.operation = request.operationType.map { scanner.strings.intern($0) } ?? ScannedRecord.absent
-        scanned.queryType = request.queryType.map { scanner.strings.intern($0) } ?? ScannedRecord.absent
-        scanned.error = request.error.map { scanner.strings.intern($0) } ?? ScannedRecord.absent
-        scanned.httpStatus = request.httpStatus ?? ScannedRecord.absent
-        scanned.requestIDHash = RequestLineScanner.hash(request.requestID)
-        scanned.hasRequestID = true
-        _ = add(scanned: &scanned, itl: [])
-    }
-
     /// Folds one well-formed record in; returns why it was skipped, if it was. (`inout`
     /// only so that it is not copied: passed by value, its 146 bytes were copied on every
     /// line; it is not changed.)

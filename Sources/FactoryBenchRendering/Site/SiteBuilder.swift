@@ -184,7 +184,7 @@ public struct SiteBuilder: Sendable {
             let fingerprint = comparisonFingerprint(comparison)
             comparisonStamps[comparison.id] = fingerprint
             if isCurrent(directory.path, fingerprint: fingerprint) { continue }
-            let empty = Aggregator.summarize([])
+            let empty = RunSummary.empty
             let plots = PlotRenderer.comparisonPlots(
                 base: (try? read(comparison.base.id).summary) ?? empty,
                 current: (try? read(comparison.current.id).summary) ?? empty)
@@ -286,7 +286,7 @@ public struct SiteBuilder: Sendable {
         let id = run.listing.id
         let directory = site.appendingPathComponent("runs").appendingPathComponent(Self.pathComponent(id))
         let full = try run.full ?? read(id)
-        let summary = full.summary ?? Aggregator.summarize([])
+        let summary = full.summary ?? RunSummary.empty
         let downloads = try publishDownloads(of: id, into: directory)
         let markdown = try renderer.markdown(
             manifest: full.manifest, summary: summary, plots: PlotRenderer.plots(for: summary), inlinePlots: true,
