@@ -25,10 +25,11 @@ final class LocalRun: Sendable {
         try await executor.deploy(logDirectory: directory.path("logs"))
     }
 
-    func runClients(_ endpoint: ServiceEndpoint) async throws -> [ClientOutcome] {
+    func runClients(
+        _ endpoint: ServiceEndpoint, progress: ProgressCounter = ProgressCounter(expectedRequests: nil, expectedSeconds: nil)
+    ) async throws -> [ClientOutcome] {
         try await executor.runClients(
-            benchmarkID: "test-1", clientsDirectory: directory.path("clients"), endpoint: endpoint,
-            progress: ProgressCounter(expectedRequests: nil, expectedSeconds: nil))
+            benchmarkID: "test-1", clientsDirectory: directory.path("clients"), endpoint: endpoint, progress: progress)
     }
 
     /// Deploys, runs every client and stops the service, whatever happens.
