@@ -138,6 +138,10 @@ public struct RunPipeline: Sendable {
             run.fail(.failed, reason: error.localizedDescription)
         }
         if !executor.jobs.isEmpty { run.manifest.jobs = executor.jobs }
+        // Where the jobs ran is where to look first when something went wrong.
+        if run.manifest.status != .running, executor.capabilities.contains(.remoteLogs) {
+            output.line("      the jobs' logs, read where they ran: factorybench logs \(id)")
+        }
         return try await RunFinisher(
             workspace: workspace, templatesDirectory: templatesDirectory, templates: templates, output: output
         ).finish(run: &run, recipe: recipe, directory: directory, startDate: startDate, firstFailure: firstFailure)

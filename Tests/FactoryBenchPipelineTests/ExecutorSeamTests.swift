@@ -9,11 +9,12 @@ import Testing
 @Suite struct ExecutorSeamTests {
     let recipeText = "service: {type: sqlite}\nclient: {type: sqlite_stress}\nbenchmarks: {num_clients: 2}\n"
 
-    func pipeline(_ executors: FakeExecutors, in directory: TemporaryDirectory) throws -> RunPipeline {
+    func pipeline(
+        _ executors: FakeExecutors, in directory: TemporaryDirectory, output: RecordingOutput = RecordingOutput()
+    ) throws -> RunPipeline {
         let recipe = try directory.write("fake.yaml", recipeText)
         var pipeline = RunPipeline(
-            recipePath: recipe.path, workspace: Workspace(root: directory.url), templatesDirectory: nil,
-            output: RecordingOutput())
+            recipePath: recipe.path, workspace: Workspace(root: directory.url), templatesDirectory: nil, output: output)
         pipeline.executors = executors
         return pipeline
     }
@@ -29,6 +30,22 @@ import Testing
         #expect(manifest.executor == "fake")
         #expect(manifest.jobs == executors.jobs)
         #expect(manifest.service?.version == "fake 1.0")
+    }
+
+    /// An executor whose logs live where its jobs ran says where to read them when a run
+    /// goes wrong; one without says nothing.
+    @Test func aPartialRunPointsAtRemoteLogsOnlyWhenTheExecutorHasThem() async throws {
+        for capabilities: ExecutorCapabilities in [[.remoteLogs], []] {
+            let directory = try TemporaryDirectory()
+            var executors = FakeExecutors(requestsPerClient: 10)
+            executors.capabilities = capabilities
+            executors.lastClientError = "node n2 went away"
+            let output = RecordingOutput()
+            let outcome = try await pipeline(executors, in: directory, output: output).run()
+            #expect(outcome.status == .partial)
+            let pointer = output.lines.withLock { $0 }.contains { $0.contains("factorybench logs \(outcome.benchmarkID)") }
+            #expect(pointer == capabilities.contains(.remoteLogs))
+        }
     }
 
     @Test func aRecipeTheTargetRefusesLeavesNoRunDirectory() async throws {

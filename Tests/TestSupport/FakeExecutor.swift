@@ -11,12 +11,16 @@ public final class FakeExecutor: Executor, @unchecked Sendable {
     public let jobs: [JobRecord]
     /// Runs inside the "run" step, after the clients wrote their files.
     public let afterClients: @Sendable (RunDirectory) throws -> Void
+    /// What the last client reports as its failure, if anything (the run is then partial).
+    public let lastClientError: String?
     let directory: RunDirectory
 
     public init(
         recipe: Recipe, directory: RunDirectory, requestsPerClient: Int, capabilities: ExecutorCapabilities = [],
-        jobs: [JobRecord] = [], afterClients: @escaping @Sendable (RunDirectory) throws -> Void = { _ in }
+        jobs: [JobRecord] = [], lastClientError: String? = nil,
+        afterClients: @escaping @Sendable (RunDirectory) throws -> Void = { _ in }
     ) {
+        self.lastClientError = lastClientError
         self.recipe = recipe
         self.directory = directory
         self.requestsPerClient = requestsPerClient
@@ -53,7 +57,8 @@ public final class FakeExecutor: Executor, @unchecked Sendable {
                 progress.record(success: true)
             }
             try writer.close()
-            outcomes.append(ClientOutcome(clientID: clientID, file: file, error: nil))
+            let failure = clientID == recipe.numClients - 1 ? lastClientError : nil
+            outcomes.append(ClientOutcome(clientID: clientID, file: file, error: failure))
         }
         try afterClients(directory)
         return outcomes
@@ -68,6 +73,7 @@ public struct FakeExecutors: ExecutorFactory {
     public var capabilities: ExecutorCapabilities = []
     public var jobs: [JobRecord] = []
     public var refusal: RecipeError?
+    public var lastClientError: String?
     public var afterClients: @Sendable (RunDirectory) throws -> Void = { _ in }
 
     public init(requestsPerClient: Int) {
@@ -83,6 +89,6 @@ public struct FakeExecutors: ExecutorFactory {
     ) throws -> any Executor {
         FakeExecutor(
             recipe: recipe, directory: directory, requestsPerClient: requestsPerClient, capabilities: capabilities,
-            jobs: jobs, afterClients: afterClients)
+            jobs: jobs, lastClientError: lastClientError, afterClients: afterClients)
     }
 }

@@ -107,6 +107,12 @@ public struct ChildProcess: Sendable {
         public var status: Int32
         public var output: String
         public var errors: String
+
+        public init(status: Int32, output: String, errors: String) {
+            self.status = status
+            self.output = output
+            self.errors = errors
+        }
     }
 
     /// Runs `arguments` to the end with `input` on its standard input and returns its exit

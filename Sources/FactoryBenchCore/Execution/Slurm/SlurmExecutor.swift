@@ -56,8 +56,10 @@ public final class SlurmExecutor: Executor {
             binary: "\(SlurmLayout.root)/bin/factorybench-\(ToolInfo.version)-\(size)-\(modified)")
     }
 
-    /// The executor of a run started earlier, from what it saved in `results/<id>/slurm/`.
-    public init(resuming runDirectory: RunDirectory, pollInterval: Duration = .seconds(2)) throws {
+    /// The executor of a run started earlier, from what it saved in `results/<id>/slurm/`;
+    /// `shell` replaces the one for the saved target (a fake in tests).
+    public init(resuming runDirectory: RunDirectory, pollInterval: Duration = .seconds(2), shell: (any RemoteShell)? = nil) throws
+    {
         let folder = runDirectory.url.appendingPathComponent("slurm")
         let saved: Saved
         do {
@@ -66,7 +68,7 @@ public final class SlurmExecutor: Executor {
             throw NotASlurmRunError(directory: runDirectory.url.path)
         }
         recipe = try RecipeLoader.load(path: folder.appendingPathComponent("recipe.yaml").path)
-        shell = SSHShell.forTarget(saved.target)
+        self.shell = shell ?? SSHShell.forTarget(saved.target)
         binary = nil
         self.runDirectory = runDirectory
         expectedRequests = nil
