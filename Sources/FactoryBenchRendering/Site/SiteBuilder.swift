@@ -108,11 +108,47 @@ public struct SiteBuilder: Sendable {
                     headline: ComparisonViewModel.headline(comparison))
             }
         }
+        let cachePath = site.path + "/.runs.tsv"
+        let cached = RunListing.Cache.read(from: cachePath)
+        let scanned = try inventory(site: site, cached: cached, linksByRun: linksByRun)
+        let rendered = try renderRunPages(scanned, site: site, cached: cached, cachePath: cachePath)
+        let comparisonStamps = try renderComparisonPages(comparisons, site: site)
+        // The list pages are rendered together at the end, on every core.
+        let (trendPages, trends) = trendPages(scanned, comparisons: comparisons, stamps: comparisonStamps, site: site)
+        let (sweepPages, sweeps) = sweepPages(scanned, site: site)
+        let (servicePages, services) = servicePages(scanned, site: site)
+        var listPages = trendPages + sweepPages + servicePages
+        // For servers that show 404.html for missing paths (serve does): relative links, as
+        // from the site's root, so the page works opened from disk and under any sub-path;
+        // serve adds a <base> for the depth it answers at.
+        try AtomicFile.write(
+            try page(
+                title: "Not found", root: "",
+                markdown: "# Not found\n\nThere is no page at this address. [All runs](index.html)\n"),
+            to: site.appendingPathComponent("404.html"))
+        listPages.append(
+            ListPage(in: site, inputs: listFingerprint(scanned, comparisons: comparisons, stamps: comparisonStamps)) {
+                [trends, sweeps, services] in
+                let index = try templates.render(
+                    IndexViewModel(
+                        runs: scanned.map(\.listing), comparisons: comparisons, trends: trends, sweeps: sweeps, services: services
+                    ),
+                    template: "index.md.mustache")
+                return try page(title: "Runs", root: "", markdown: index)
+            })
+        _ = try Self.concurrentMap(listPages) { try writePage($0) }
+        return Update(runPages: scanned.count, renderedRunPages: rendered)
+    }
+
+    /// The inventory of a build: every run of the workspace with its listing (from the
+    /// listing cache when its files did not change, else read in full), what its page is
+    /// made from and whether the page must be rendered again; newest first.
+    private func inventory(
+        site: URL, cached: [String: RunListing.Cache.Entry], linksByRun: [String: [ReportViewModel.ComparisonLink]]
+    ) throws -> [ScannedRun] {
         // Every run's listing (from the cache when its files did not change) and whether its
         // page is current, on every core at once: five thousand files to look at, by names
         // relative to the open results/ and reports/ directories.
-        let cachePath = site.path + "/.runs.tsv"
-        let cached = RunListing.Cache.read(from: cachePath)
         let results = open(resultsPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         let resultsError = errno
         let reports = open(reportsPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -149,12 +185,18 @@ public struct SiteBuilder: Sendable {
         .compactMap { $0 }
         // Newest first, whatever order the directory listed them in; indices are sorted,
         // as moving the runs themselves cost more.
-        let scanned = found.indices.sorted { left, right in
+        return found.indices.sorted { left, right in
             let (a, b) = (found[left].listing, found[right].listing)
             return Workspace.isNewer((a.startedAt, a.benchmarkID, a.id), than: (b.startedAt, b.benchmarkID, b.id))
         }
         .map { found[$0] }
+    }
 
+    /// Renders the stale run pages (on every core), removes the pages of runs that are gone
+    /// and saves the listing cache; returns how many pages were rendered.
+    private func renderRunPages(
+        _ scanned: [ScannedRun], site: URL, cached: [String: RunListing.Cache.Entry], cachePath: String
+    ) throws -> Int {
         // Pages of runs that are no longer under results/ go.
         let runsDirectory = site.appendingPathComponent("runs")
         let current = Set(scanned.map { Self.pathComponent($0.listing.id) })
@@ -166,7 +208,6 @@ public struct SiteBuilder: Sendable {
         // Pages are independent: they are rendered on every core at once.
         let stale = scanned.filter(\.isStale)
         _ = try Self.concurrentMap(stale) { try renderRunPage($0, site: site, renderer: renderer) }
-        let rendered = stale.count
         // Every run page is current now: the cache says so, with every run's listing.
         let changed = scanned.contains { run in
             guard let entry = cached[run.listing.id] else { return true }
@@ -176,6 +217,12 @@ public struct SiteBuilder: Sendable {
             try RunListing.Cache.write(
                 scanned.map { .init(files: $0.files, page: $0.inputs, listing: $0.listing) }, to: cachePath)
         }
+        return stale.count
+    }
+
+    /// Renders the comparison pages whose inputs changed; returns each comparison's inputs
+    /// fingerprint, which the pages that list comparisons are made from.
+    private func renderComparisonPages(_ comparisons: [Comparison], site: URL) throws -> [String: String] {
         let comparisonRenderer = ComparisonRenderer(templates: templates)
         var comparisonStamps: [String: String] = [:]
         for comparison in comparisons {
@@ -194,10 +241,15 @@ public struct SiteBuilder: Sendable {
             try AtomicFile.write(page, to: directory.appendingPathComponent("index.html"))
             try AtomicFile.write(fingerprint, to: directory.appendingPathComponent(".inputs"))
         }
-        // One trend page per recipe, its runs oldest first.
+        return comparisonStamps
+    }
+
+    /// One trend page per recipe, its runs oldest first, and the index's rows for them.
+    private func trendPages(
+        _ scanned: [ScannedRun], comparisons: [Comparison], stamps comparisonStamps: [String: String], site: URL
+    ) -> ([ListPage], [IndexViewModel.TrendRow]) {
         let byRecipe = Dictionary(grouping: scanned) { $0.listing.recipeName }
         var trends: [IndexViewModel.TrendRow] = []
-        // The list pages are rendered together at the end, on every core.
         var listPages: [ListPage] = []
         for recipe in byRecipe.keys.sorted() {
             let runs = byRecipe[recipe, default: []].reversed().map { $0 }
@@ -218,7 +270,12 @@ public struct SiteBuilder: Sendable {
                     recipe: MarkdownText.escape(recipe), link: "trends/\(Self.pathComponent(recipe))/index.html",
                     runCount: runs.count == 1 ? "1 run" : "\(runs.count) runs"))
         }
-        // One page per sweep, its points in the order they ran.
+        return (listPages, trends)
+    }
+
+    /// One page per sweep, its points in the order they ran, and the index's rows for them.
+    private func sweepPages(_ scanned: [ScannedRun], site: URL) -> ([ListPage], [IndexViewModel.SweepRow]) {
+        var listPages: [ListPage] = []
         let bySweep = Dictionary(grouping: scanned.filter { $0.listing.sweepID != nil }) { $0.listing.sweepID ?? "" }
         var sweeps: [IndexViewModel.SweepRow] = []
         for sweepID in bySweep.keys.sorted(by: >) {
@@ -238,7 +295,12 @@ public struct SiteBuilder: Sendable {
                     id: MarkdownText.escape(sweepID), link: "sweeps/\(Self.pathComponent(sweepID))/index.html",
                     recipe: MarkdownText.escape(points.first?.listing.recipeName ?? ""), pointCount: model.pointCount))
         }
-        // One sub-index per service type, its runs newest first.
+        return (listPages, sweeps)
+    }
+
+    /// One sub-index per service type, its runs newest first, and the index's rows for them.
+    private func servicePages(_ scanned: [ScannedRun], site: URL) -> ([ListPage], [IndexViewModel.ServiceRow]) {
+        var listPages: [ListPage] = []
         let byService = Dictionary(grouping: scanned) { $0.listing.serviceType }
         var services: [IndexViewModel.ServiceRow] = []
         for service in byService.keys.sorted() {
@@ -259,26 +321,7 @@ public struct SiteBuilder: Sendable {
                     name: MarkdownText.escape(service), link: "services/\(Self.pathComponent(service))/index.html",
                     runCount: runs.count == 1 ? "1 run" : "\(runs.count) runs"))
         }
-        // For servers that show 404.html for missing paths (serve does): relative links, as
-        // from the site's root, so the page works opened from disk and under any sub-path;
-        // serve adds a <base> for the depth it answers at.
-        try AtomicFile.write(
-            try page(
-                title: "Not found", root: "",
-                markdown: "# Not found\n\nThere is no page at this address. [All runs](index.html)\n"),
-            to: site.appendingPathComponent("404.html"))
-        listPages.append(
-            ListPage(in: site, inputs: listFingerprint(scanned, comparisons: comparisons, stamps: comparisonStamps)) {
-                [trends, sweeps, services] in
-                let index = try templates.render(
-                    IndexViewModel(
-                        runs: scanned.map(\.listing), comparisons: comparisons, trends: trends, sweeps: sweeps, services: services
-                    ),
-                    template: "index.md.mustache")
-                return try page(title: "Runs", root: "", markdown: index)
-            })
-        _ = try Self.concurrentMap(listPages) { try writePage($0) }
-        return Update(runPages: scanned.count, renderedRunPages: rendered)
+        return (listPages, services)
     }
 
     /// Writes a run's page, its downloads and its inputs stamp.
