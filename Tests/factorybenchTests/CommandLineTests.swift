@@ -50,6 +50,15 @@ import Testing
             mentions: ["recipe.yaml:2:11:", "the Slurm executor cannot deploy a sqlite service", "configuration.target: local"])
     }
 
+    /// An unreadable prompts file on a cluster target is found before a results directory
+    /// exists (it used to leave an empty one behind).
+    @Test func anUnreadablePromptsFileOnAClusterTargetWritesNothing() throws {
+        try expectInvalidInput(
+            "configuration: {target: meluxina}\nservice: {type: vllm, command: \"serve $PORT\"}\n"
+                + "client: {type: vllm_stress, settings: {prompt_source: file, prompts_file: missing.jsonl}}\n",
+            mentions: ["recipe.yaml:3:", "client.settings.prompts_file", "cannot read"])
+    }
+
     /// `validate` makes the same target check as `run`: what `run` refuses, `validate` does too.
     @Test func validateRefusesWhatRunRefuses() throws {
         let directory = try TemporaryDirectory()
