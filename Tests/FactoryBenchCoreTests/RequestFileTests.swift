@@ -19,6 +19,9 @@ import Testing
 
     static let good =
         #"{"request_id": "a", "timestamp_start": 1700000000, "timestamp_end": 1700000001, "latency_s": 1, "success": true}"#
+    /// A record that names its client, so that the same one twice is a repeat.
+    static let goodFromClient =
+        #"{"request_id": "a", "client_id": 0, "timestamp_start": 1700000000, "timestamp_end": 1700000001, "latency_s": 1, "success": true}"#
 
     @Test func acceptsTheSeedsVariants() throws {
         let summary = try aggregate(
@@ -40,7 +43,7 @@ import Testing
     @Test func everyMalformedKindIsCountedByReasonWithItsLineNumber() throws {
         // Line n of the file is lines[n - 1]; the expectations below name each line's fault.
         var lines: [String] = [
-            Self.good,
+            Self.goodFromClient,
             "garbage",
             #"{"request_id": "b", "timestamp_start": "soon", "timestamp_end": 2, "latency_s": 1, "success": true}"#,
             #"{"request_id": "c", "timestamp_start": 1700000000, "timestamp_end": 1700000001, "latency_s": -1, "success": true}"#,
@@ -48,7 +51,7 @@ import Testing
             #"{"request_id": "e", "timestamp_start": 1700000000, "timestamp_end": 1700000001, "latency_s": NaN, "success": true}"#,
             #"{"request_id": "f", "timestamp_start": 1700000000, "timestamp_end": 1700000001, "latency_s": Infinity, "success": true}"#,
             #"{"request_id": "g", "timestamp_start": 1700000000, "timestamp_end": 1700000001, "latency_s": 90000, "success": true}"#,
-            Self.good,
+            Self.goodFromClient,
             #"{"request_id": "h", "timestamp_start": 1700000000123, "timestamp_end": 1700000001, "latency_s": 1, "success": true}"#,
             "{\"request_id\": \"i\", \"timestamp_start\": 1700000000, \"timestamp_end\": 1700000001, \"latency_s\": 1, \"success\": true, \"error\": \"bad \u{FF}\"}",
             #"{"request_id": "j", "timestamp_start": 1700000000, "timestamp_end": 1700000001, "latency_s": 1, "success": true, "pad": ""#
@@ -229,5 +232,47 @@ import Testing
         let summary = try aggregate(text)
         #expect(summary.totalRequests == 2)
         #expect(summary.skippedLines.examples == [SkippedLine(file: "requests.jsonl", line: 1, reason: "line longer than 1 MB")])
+    }
+}
+
+/// The old framework's records: its clients reuse request ids across clients, write no
+/// client id and stamp whole seconds, so two of their requests can be the same line byte
+/// for byte (a failure, latency 0, in the same second on two clients). Every such record
+/// counts: only a record that names its client can be told to be a repeat.
+@Suite struct OldFrameworkRecordTests {
+    let clients = (1...3).map { Fixtures.url("old-framework/requests_client-pg-\($0).jsonl") }
+
+    @Test func reusedIDsWholeSecondsAndNoClientIDLoseNoRequest() throws {
+        let summary = try Aggregator.aggregate(files: clients)
+        #expect(summary.totalRequests == 30)
+        #expect(summary.successfulRequests == 27)
+        #expect(summary.skippedLines.total == 0)
+        #expect(summary.operations["insert"]?.count == 15)
+        #expect(summary.errorSummary == ["psql_failed": 3])
+    }
+
+    /// Whole-second stamps within one second: the duration is at least the longest request,
+    /// so the rate is never 0 (nor infinite).
+    @Test func aRunWithinOneStampedSecondLastsAtLeastItsLongestRequest() throws {
+        let line = { (id: Int, latency: Double) in
+            #"{"timestamp_start": 1767877392, "timestamp_end": 1767877392, "latency_s": \#(latency), "success": true, "request_id": "insert_\#(id)"}"#
+        }
+        let directory = try TemporaryDirectory()
+        let file = try directory.write("r.jsonl", [line(1, 0.25), line(2, 0.5), line(3, 0.125)].joined(separator: "\n") + "\n")
+        let summary = try Aggregator.aggregate(files: [file])
+        #expect(summary.testDurationSeconds == 0.5)
+        #expect(summary.requestsPerSecond == 6)
+    }
+
+    /// The same record of ours (it names its client) collected twice is dropped once; the
+    /// identical failure lines of three old clients are three requests.
+    @Test func onlyARecordThatNamesItsClientCanBeARepeat() throws {
+        let directory = try TemporaryDirectory()
+        let ours =
+            #"{"request_id":"c1-7","client_id":1,"timestamp_start":1767877392.25,"timestamp_end":1767877392.5,"latency_s":0.25,"success":true}"#
+        let file = try directory.write("ours.jsonl", ours + "\n" + ours + "\n")
+        let summary = try Aggregator.aggregate(files: clients + [file])
+        #expect(summary.totalRequests == 31)
+        #expect(summary.skippedLines.byReason == ["duplicate request (same request_id, client_id and timestamp_start)": 1])
     }
 }

@@ -61,16 +61,20 @@ extension RequestAggregation {
     /// only so that it is not copied: passed by value, its 146 bytes were copied on every
     /// line; it is not changed.)
     mutating func add(scanned record: inout ScannedRecord, itl: ArraySlice<Double>) -> String? {
-        if record.hasRequestID {
-            // A duplicate is the same request logged twice: same id, client and start.
-            var key = record.requestIDHash ^ UInt64(bitPattern: Int64(record.clientID ?? -1)) &* 0x9E37_79B9_7F4A_7C15
+        // A duplicate is the same request logged twice: same id, client and start. Only a
+        // record that names its client can be told from another request: the old
+        // framework's clients share request ids, write no client id and stamp whole
+        // seconds, so two of their requests can be the same line byte for byte (failures,
+        // with latency 0, in one second), and such records are all counted.
+        if record.hasRequestID, let clientID = record.clientID {
+            var key = record.requestIDHash ^ UInt64(bitPattern: Int64(clientID)) &* 0x9E37_79B9_7F4A_7C15
             key ^= record.timestampStart.bitPattern &* 0xC2B2_AE3D_27D4_EB4F
             // The first `exactLimit` records are remembered (later ones are still checked
             // against them), so memory stays bounded on huge runs.
             let window = Self.second(record.timestampStart * Self.duplicateWindowsPerSecond)
             if window != lastSeen.window { useFilter(forWindow: window) }
             if lastSeen.filter.isDuplicate(key, remember: remembered < exactLimit) {
-                return "duplicate request (same request_id, client_id and timestamp_start)"
+                return Self.duplicateReason
             }
             remembered += 1
         }
@@ -163,6 +167,9 @@ extension RequestAggregation {
     /// in use small enough for the nearest caches (a second's table at 20k requests per
     /// second was 256 KB, and its probe a cache miss per line).
     static let duplicateWindowsPerSecond = 16.0
+
+    /// Why a record was skipped as a duplicate, in `skipped_lines`.
+    static let duplicateReason = "duplicate request (same request_id, client_id and timestamp_start)"
 
     /// Makes the duplicate filter of `window` the one in use (`lastSeen`), which the hot
     /// path then calls in place (returning it cost a retain and a release per line).

@@ -59,7 +59,9 @@ extension RequestAggregation {
             }
             return result
         }
-        let duration = total > 0 ? max(lastEnd - firstStart, 0) : 0
+        // First start to last end, and at least the longest request, as the old framework
+        // took it: records stamped in whole seconds may all share one second.
+        let duration = total > 0 ? max(lastEnd - firstStart, latency.statistics?.max ?? 0, 0) : 0
         var errorSummary: [String: Int] = [:]
         for (id, count) in errors {
             errorSummary[id == ScannedRecord.absent ? "unknown error" : name(id), default: 0] += count
