@@ -35,7 +35,8 @@ import Testing
             }
         }
         #expect(records.count == 120)
-        #expect(Set(records.compactMap { $0["operation_type"] as? String }) == ["point_lookup", "update"])
+        #expect(Set(records.compactMap { $0["operation_type"] as? String }) == ["select", "update"])
+        #expect(Set(records.compactMap { $0["query_type"] as? String }) == ["point_lookup", "point_update"])
         #expect(records.allSatisfy { $0["success"] as? Bool == true && $0["rows_affected"] as? Int == 1 })
         #expect(Set(records.compactMap { $0["request_id"] as? String }).count == 120)
         #expect(Set(records.compactMap { $0["client_id"] as? Int }) == [0, 1])

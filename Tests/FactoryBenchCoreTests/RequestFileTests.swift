@@ -35,7 +35,8 @@ import Testing
         #expect(summary.totalRequests == 2)
         #expect(summary.successfulRequests == 1)
         #expect(summary.operations["insert"]?.count == 1)
-        #expect(summary.operations["request"]?.count == 1)
+        #expect(summary.operations["request"]?.count == 0)
+        #expect(summary.operations["request"]?.failed == 1)
         #expect(summary.errorSummary == ["refused": 1])
         #expect(summary.firstTimestamp == 1_700_000_001)
     }
@@ -154,7 +155,7 @@ import Testing
             #"{"request_id": "a", "timestamp_start": 1700000000, "timestamp_end": 1700000001, "latency_s": 1, "success": false, "error": "say \"hi\" \u00e9 \ud83d\ude00 \\ done", "operation_type": "op\/1"}"#
         let summary = try aggregate(line + "\n")
         #expect(summary.errorSummary == ["say \"hi\" é 😀 \\ done": 1])
-        #expect(summary.operations["op/1"]?.count == 1)
+        #expect(summary.operations["op/1"]?.failed == 1)
     }
 
     @Test func writtenRecordsReadBackUnchanged() throws {
@@ -174,7 +175,7 @@ import Testing
         let complete = try aggregate(line + line.replacingOccurrences(of: "c1-2", with: "c1-3"))
         #expect(complete.skippedLines.total == 0)
         #expect(complete.errorSummary == [record.error!: 2])
-        #expect(complete.queryTypes["SELECT"]?.count == 2)
+        #expect(complete.queryTypes["SELECT"]?.failed == 2)
         #expect(complete.operations["range_scan"]?.failed == 2)
     }
 
@@ -247,9 +248,34 @@ import Testing
         #expect(summary.totalRequests == 30)
         #expect(summary.successfulRequests == 27)
         #expect(summary.skippedLines.total == 0)
-        #expect(summary.operations["insert"]?.count == 15)
         #expect(summary.errorSummary == ["psql_failed": 3])
     }
+
+    /// The old summary's keys and meanings: service_type from the records, operations keyed
+    /// by operation_type with `count` the successful requests (failed beside them),
+    /// test_start_time and test_end_time, and transactions_per_second for a database.
+    @Test func theOldSummaryKeysKeepTheirMeaning() throws {
+        let summary = try Aggregator.aggregate(files: clients)
+        #expect(summary.serviceType == "postgres")
+        #expect(summary.operations["insert"]?.count == 15)
+        #expect(summary.operations["insert"]?.failed == 0)
+        #expect(summary.operations["select"]?.count == 12)
+        #expect(summary.operations["select"]?.failed == 3)
+        #expect(summary.queryTypes["point_insert"]?.count == 15)
+        #expect(summary.transactionsPerSecond == summary.requestsPerSecond)
+        let json = try #require(try JSONSerialization.jsonObject(with: AtomicFile.encodeJSON(summary)) as? [String: Any])
+        #expect(json["service_type"] as? String == "postgres")
+        #expect(json["test_start_time"] as? Double == 1_767_877_392)
+        #expect(json["test_end_time"] as? Double == 1_767_877_393)
+        #expect(json["transactions_per_second"] as? Double == summary.requestsPerSecond)
+        let directory = try TemporaryDirectory()
+        let web = try directory.write("r.jsonl", Self.httpLine)
+        #expect(try Aggregator.aggregate(files: [web]).transactionsPerSecond == nil)
+    }
+
+    static let httpLine =
+        #"{"service_type": "http", "request_id": "1", "timestamp_start": 1767877392, "timestamp_end": 1767877393, "latency_s": 0.5, "success": true}"#
+        + "\n"
 
     /// Whole-second stamps within one second: the duration is at least the longest request,
     /// so the rate is never 0 (nor infinite).

@@ -29,13 +29,21 @@ struct PostgresClientTests {
         #expect(records.count == 300)
         #expect(
             records.allSatisfy { $0["success"] as? Bool == true }, "\(records.first { $0["success"] as? Bool == false } ?? [:])")
-        let byOperation = Dictionary(grouping: records) { $0["operation_type"] as? String ?? "" }
-        #expect(Set(byOperation.keys) == ["insert", "point_lookup", "range_scan", "aggregation", "update"])
-        for operation in ["insert", "point_lookup", "update"] {
-            #expect(byOperation[operation]!.allSatisfy { $0["rows_affected"] as? Int == 1 }, "\(operation)")
+        // The old framework's meanings: operation_type is the statement, query_type its shape.
+        let byQuery = Dictionary(grouping: records) { $0["query_type"] as? String ?? "" }
+        #expect(Set(byQuery.keys) == ["point_insert", "point_lookup", "range_scan", "aggregation", "point_update"])
+        for query in ["point_insert", "point_lookup", "point_update"] {
+            #expect(byQuery[query]!.allSatisfy { $0["rows_affected"] as? Int == 1 }, "\(query)")
         }
-        #expect(byOperation["range_scan"]!.allSatisfy { ($0["rows_affected"] as? Int ?? 0) >= 1 })
-        #expect(byOperation["insert"]!.allSatisfy { $0["query_type"] as? String == "INSERT" })
+        #expect(byQuery["range_scan"]!.allSatisfy { ($0["rows_affected"] as? Int ?? 0) >= 1 })
+        #expect(byQuery["point_insert"]!.allSatisfy { $0["operation_type"] as? String == "insert" })
+        #expect(byQuery["point_update"]!.allSatisfy { $0["operation_type"] as? String == "update" })
+        for query in ["point_lookup", "range_scan", "aggregation"] {
+            #expect(byQuery[query]!.allSatisfy { $0["operation_type"] as? String == "select" }, "\(query)")
+        }
+        let summary = try run.summary()
+        #expect(Set(summary.operations.keys) == ["insert", "select", "update"])
+        #expect(Set(summary.queryTypes.keys) == ["point_insert", "point_lookup", "range_scan", "aggregation", "point_update"])
         #expect(Set(records.compactMap { $0["request_id"] as? String }).count == 300)
         // The service's data directory is gone after the run.
         #expect(!run.log().isEmpty)
@@ -52,7 +60,7 @@ struct PostgresClientTests {
                 ($1["request_id"] as! String).split(separator: "-").last!)!
         }
         #expect(
-            records.map { $0["operation_type"] as? String } == Array(repeating: "insert", count: 20)
+            records.map { $0["query_type"] as? String } == Array(repeating: "point_insert", count: 20)
                 + Array(repeating: "point_lookup", count: 10))
         #expect(try run.summary().successRate == 100)
     }
@@ -87,6 +95,7 @@ struct PostgresClientTests {
         let failed = records.filter { $0["success"] as? Bool == false }
         #expect(records.count > failed.count && !failed.isEmpty)
         #expect(failed.allSatisfy { ($0["error"] as? String)?.isEmpty == false })
+        #expect(records.allSatisfy { $0["operation_type"] as? String == "select" && $0["query_type"] as? String == "smoke" })
     }
 
     @Test func aServerThatIsNotThereGivesConnectionErrorsPerRequest() async throws {

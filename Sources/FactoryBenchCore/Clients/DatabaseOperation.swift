@@ -1,5 +1,8 @@
-/// The kinds of request `sqlite_stress` and `postgres_stress` mix, named as in the `mix` setting and in
-/// each record's `operation_type`.
+/// The kinds of request `sqlite_stress` and `postgres_stress` mix, named as in the `mix` setting.
+/// Records keep the old framework's meanings: `operation_type` is the statement (insert,
+/// select, update) and `query_type` the query's shape (point_insert, point_lookup,
+/// range_scan, aggregation, point_update), so `summary.operations` is keyed as it was and
+/// `summary.query_types` holds the finer breakdown.
 public enum DatabaseOperation: String, CaseIterable, Sendable {
     case insert
     case pointLookup = "point_lookup"
@@ -7,12 +10,22 @@ public enum DatabaseOperation: String, CaseIterable, Sendable {
     case aggregation
     case update
 
-    /// The SQL statement kind, recorded as `query_type`.
+    /// The SQL statement, recorded as `operation_type`.
+    public var operationType: String {
+        switch self {
+        case .insert: return "insert"
+        case .pointLookup, .rangeScan, .aggregation: return "select"
+        case .update: return "update"
+        }
+    }
+
+    /// The query's shape, recorded as `query_type` (the old framework's `point_insert` for
+    /// inserts).
     public var queryType: String {
         switch self {
-        case .insert: return "INSERT"
-        case .pointLookup, .rangeScan, .aggregation: return "SELECT"
-        case .update: return "UPDATE"
+        case .insert: return "point_insert"
+        case .update: return "point_update"
+        case .pointLookup, .rangeScan, .aggregation: return rawValue
         }
     }
 

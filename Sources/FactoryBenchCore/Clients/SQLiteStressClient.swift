@@ -149,9 +149,9 @@ final class SQLiteSession: RequestSession, @unchecked Sendable {
                 rows = statements.connection.changes
             }
             return RequestOutcome(
-                success: true, operationType: operation.rawValue, queryType: operation.queryType, rowsAffected: rows)
+                success: true, operationType: operation.operationType, queryType: operation.queryType, rowsAffected: rows)
         } catch {
-            var outcome = RequestOutcome.failure("\(error)", operationType: operation.rawValue)
+            var outcome = RequestOutcome.failure("\(error)", operationType: operation.operationType)
             outcome.queryType = operation.queryType
             return outcome
         }

@@ -26,6 +26,9 @@ extension RequestAggregation {
                     stop = memchr(start, 0x0A, end - start).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) } ?? end
                 }
                 if stop - start > JSONLBlockReader.maximumLineBytes { outcome = .invalid("line longer than 1 MB") }
+                if serviceType == nil && serviceTypeAttempts < 4 {
+                    noteServiceType(UnsafeRawBufferPointer(start: start, count: stop - start), at: position, line: lineCount)
+                }
                 var problem: String?
                 switch outcome {
                 case .record:
@@ -47,6 +50,16 @@ extension RequestAggregation {
             // and touched twice its final size.
             let lines = Double(expectedBytes) / Double(bytes.count) * Double(lineCount)
             keyedSamples.reserve(Int(min(lines * 1.05, Double(exactLimit))))
+        }
+    }
+
+    /// Reads the service's name from one of the first lines (a header or a record), once:
+    /// a JSON library is fine for a handful of lines.
+    mutating func noteServiceType(_ line: UnsafeRawBufferPointer, at position: BlockPosition, line number: Int) {
+        serviceTypeAttempts += 1
+        let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any]
+        if let name = object?["service_type"] as? String, !name.isEmpty {
+            serviceType = (position, number, name)
         }
     }
 

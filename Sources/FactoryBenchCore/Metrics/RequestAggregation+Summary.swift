@@ -53,8 +53,10 @@ extension RequestAggregation {
             var result: [String: OperationSummary] = [:]
             for (slot, group) in source.enumerated() where group.count > 0 {
                 let statistics = group.latency.statistics
+                // `count` keeps the old framework's meaning: successful requests.
                 result[label(slot)] = OperationSummary(
-                    count: group.count, failed: group.failed, avgLatency: statistics?.avg, p50Latency: statistics?.p50,
+                    count: group.count - group.failed, failed: group.failed, avgLatency: statistics?.avg,
+                    p50Latency: statistics?.p50,
                     p95Latency: statistics?.p95, p99Latency: statistics?.p99)
             }
             return result
@@ -85,7 +87,9 @@ extension RequestAggregation {
             operations: groups(operations) { name($0 - 1) },
             queryTypes: groups(queryTypes) { name($0 - 1) },
             clients: groups(clients) { clientIDs[$0] == Int.min ? "unknown" : String(clientIDs[$0]) }.mapValues {
-                ClientSummary(count: $0.count, failed: $0.failed, avgLatency: $0.avgLatency, p95Latency: $0.p95Latency)
+                // A client's count is every request it sent.
+                ClientSummary(
+                    count: $0.count + $0.failed, failed: $0.failed, avgLatency: $0.avgLatency, p95Latency: $0.p95Latency)
             },
             timeseries: seconds.timeseries(from: firstStart, withTokens: llm.hasTokens, requests: total),
             latencyHistogram: sorted.map { Aggregator.histogram(sorted: $0) } ?? latency.bins(perDecade: 10),
@@ -100,6 +104,7 @@ extension RequestAggregation {
             exactLimit: exactLimit,
             skippedLines: skipped.resolve(blockLines: blockLines))
         summary.droppedRequests = dropped
+        summary.serviceType = serviceType?.name ?? "unknown"
         if summary.llm != nil {
             summary.llm?.peakOutputTokensPerSecond = summary.timeseries.compactMap(\.outputTokens).max().map(Double.init)
         }

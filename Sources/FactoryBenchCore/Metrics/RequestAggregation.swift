@@ -51,6 +51,11 @@ struct RequestAggregation {
     var lastClient: (id: Int, slot: Int)?
     var errors: [Int: Int] = [:]
     var httpStatuses: [Int: Int] = [:]
+    /// The first line (by place in the files) that names the service, and the name.
+    var serviceType: (position: BlockPosition, line: Int, name: String)?
+    /// Lines read for the service's name so far: a few at most, so files whose lines name
+    /// none are not parsed twice.
+    var serviceTypeAttempts = 0
     /// Counts, time in flight and (once not exact) latency bins of every second.
     var seconds = SecondBuckets()
     var exact = true
@@ -131,6 +136,9 @@ struct RequestAggregation {
 
     /// Adds everything `other` counted; string ids and client slots are matched by name.
     mutating func merge(_ other: RequestAggregation) {
+        if let theirs = other.serviceType, serviceType.map({ (theirs.position, theirs.line) < ($0.position, $0.line) }) ?? true {
+            serviceType = theirs
+        }
         skipped.merge(other.skipped)
         blockLines.merge(other.blockLines) { a, _ in a }
         total += other.total

@@ -4,6 +4,9 @@ public struct RunSummary: Sendable, Codable, Equatable {
     public static let currentSchemaVersion = 1
 
     public var schemaVersion: Int
+    /// The service the records came from, as their first line names it (the old
+    /// framework's `service_type`); `unknown` when no line does.
+    public var serviceType = "unknown"
     public var totalRequests: Int
     public var successfulRequests: Int
     public var failedRequests: Int
@@ -18,6 +21,8 @@ public struct RunSummary: Sendable, Codable, Equatable {
     public var requestsPerSecond: Double
     /// From the first request's start to the last request's end.
     public var testDurationSeconds: Double
+    /// Unix seconds of the first start and the last end; written twice, also under the old
+    /// framework's `test_start_time` and `test_end_time`.
     public var firstTimestamp: Double?
     public var lastTimestamp: Double?
     /// How many failed requests gave each error message.
@@ -47,10 +52,22 @@ public struct RunSummary: Sendable, Codable, Equatable {
     public var exactLimit: Int
     public var skippedLines: SkippedLines
 
+    /// Database runs (the old framework's `transactions_per_second`): every request is a
+    /// transaction, so this is `requests_per_second`; `nil` for other services.
+    public var transactionsPerSecond: Double? {
+        Self.databaseServices.contains(serviceType) ? requestsPerSecond : nil
+    }
+
+    static let databaseServices: Set<String> = ["postgres", "sqlite", "redis"]
+
     // The seed's LLM keys `tokens_per_second`, `avg_output_tokens` and `avg_input_tokens`
     // are written at the top level too (from `llm`), so old readers find them.
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version"
+        case serviceType = "service_type"
+        case testStartTime = "test_start_time"
+        case testEndTime = "test_end_time"
+        case transactionsPerSecond = "transactions_per_second"
         case totalRequests = "total_requests"
         case successfulRequests = "successful_requests"
         case failedRequests = "failed_requests"
@@ -121,6 +138,7 @@ public struct RunSummary: Sendable, Codable, Equatable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         schemaVersion = try c.decode(Int.self, forKey: .schemaVersion)
+        serviceType = try c.decodeIfPresent(String.self, forKey: .serviceType) ?? "unknown"
         totalRequests = try c.decode(Int.self, forKey: .totalRequests)
         successfulRequests = try c.decode(Int.self, forKey: .successfulRequests)
         failedRequests = try c.decode(Int.self, forKey: .failedRequests)
@@ -153,6 +171,7 @@ public struct RunSummary: Sendable, Codable, Equatable {
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(schemaVersion, forKey: .schemaVersion)
+        try c.encode(serviceType, forKey: .serviceType)
         try c.encode(totalRequests, forKey: .totalRequests)
         try c.encode(successfulRequests, forKey: .successfulRequests)
         try c.encode(failedRequests, forKey: .failedRequests)
@@ -163,6 +182,9 @@ public struct RunSummary: Sendable, Codable, Equatable {
         try c.encode(testDurationSeconds, forKey: .testDurationSeconds)
         try c.encodeIfPresent(firstTimestamp, forKey: .firstTimestamp)
         try c.encodeIfPresent(lastTimestamp, forKey: .lastTimestamp)
+        try c.encodeIfPresent(firstTimestamp, forKey: .testStartTime)
+        try c.encodeIfPresent(lastTimestamp, forKey: .testEndTime)
+        try c.encodeIfPresent(transactionsPerSecond, forKey: .transactionsPerSecond)
         try c.encode(errorSummary, forKey: .errorSummary)
         try c.encode(httpStatuses, forKey: .httpStatuses)
         try c.encode(excludedRequests, forKey: .excludedRequests)
@@ -248,7 +270,9 @@ public struct LLMSummary: Sendable, Codable, Equatable {
 
 /// Requests of one `operation_type` (or `query_type`).
 public struct OperationSummary: Sendable, Codable, Equatable {
+    /// Successful requests (the old framework's meaning of `count`).
     public var count: Int
+    /// Failed requests, beside them.
     public var failed: Int
     /// Over the operation's successful requests; `nil` when none succeeded.
     public var avgLatency: Double?

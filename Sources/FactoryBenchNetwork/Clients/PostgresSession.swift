@@ -44,10 +44,10 @@ actor PostgresSession: RequestSession {
             let rows = try await statement.execute(client.binds(operation, clientID: clientID, index: index)).get()
             if operation == .insert { client.noteInsert() }
             return RequestOutcome(
-                success: true, operationType: operation.rawValue, queryType: operation.queryType, rowsAffected: rows.count)
+                success: true, operationType: operation.operationType, queryType: operation.queryType, rowsAffected: rows.count)
         } catch {
             await dropConnectionIfClosed()
-            var outcome = RequestOutcome.failure(PostgresClient.describe(error), operationType: operation.rawValue)
+            var outcome = RequestOutcome.failure(PostgresClient.describe(error), operationType: operation.operationType)
             outcome.queryType = operation.queryType
             return outcome
         }
@@ -61,10 +61,14 @@ actor PostgresSession: RequestSession {
             for try await _ in try await connection.query(PostgresQuery(unsafeSQL: query), logger: PostgresClient.logger) {
                 rows += 1
             }
-            return RequestOutcome(success: true, operationType: "query", queryType: Self.kind(of: query), rowsAffected: rows)
+            return RequestOutcome(
+                success: true, operationType: Self.kind(of: query).lowercased(), queryType: "smoke", rowsAffected: rows)
         } catch {
             await dropConnectionIfClosed()
-            return .failure(PostgresClient.describe(error), operationType: "query")
+            var outcome = RequestOutcome.failure(
+                PostgresClient.describe(error), operationType: Self.kind(of: query).lowercased())
+            outcome.queryType = "smoke"
+            return outcome
         }
     }
 

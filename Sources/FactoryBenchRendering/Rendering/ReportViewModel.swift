@@ -182,7 +182,7 @@ struct ReportViewModel {
         }
         operations = summary.operations.sorted { $0.key < $1.key }.map { name, o in
             Operation(
-                name: e(name), count: String(o.count), failed: String(o.failed), avg: Format.latency(o.avgLatency),
+                name: e(name), count: String(o.count + o.failed), failed: String(o.failed), avg: Format.latency(o.avgLatency),
                 p50: Format.latency(o.p50Latency), p95: Format.latency(o.p95Latency), p99: Format.latency(o.p99Latency))
         }
         hasOperations = !operations.isEmpty
