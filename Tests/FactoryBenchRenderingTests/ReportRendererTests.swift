@@ -52,9 +52,9 @@ import Testing
         #expect(page.contains("&lt;script&gt;alert"))
         #expect(page.contains("&lt;img src=x onerror=alert(1)&gt;"))
         #expect(page.contains("<link rel=\"stylesheet\" href=\"../../style.css\">"))
-        // Histogram, percentiles, CDF, throughput, latency and errors over time, per
-        // operation, per client (the fixture has failures and two clients).
-        #expect(page.components(separatedBy: "<svg ").count - 1 == 8)
+        // Histogram, percentiles, CDF, throughput, latency and errors over time, errors by
+        // reason, per operation, per client (the fixture has failures and two clients).
+        #expect(page.components(separatedBy: "<svg ").count - 1 == 9)
         #expect(page.contains("<div class=\"cards\"><div class=\"card\"><span class=\"value\">"))
         #expect(page.contains("<table>"))
         #expect(index.contains("<a href=\"runs/fixture-20261129-000000-abcd/index.html\">"))
@@ -66,7 +66,8 @@ import Testing
         try ReportRenderer(templates: .builtIn).write(manifest: manifest, summary: summary, to: directory.url)
         #expect(
             directory.files() == [
-                "plots/client_fairness.svg", "plots/errors_over_time.svg", "plots/latency_cdf.svg",
+                "plots/client_fairness.svg", "plots/error_distribution.svg", "plots/errors_over_time.svg",
+                "plots/latency_cdf.svg",
                 "plots/latency_histogram.svg", "plots/latency_over_time.svg", "plots/latency_percentiles.svg",
                 "plots/operation_latency.svg", "plots/throughput.svg", "report.json", "report.md",
             ])
@@ -74,6 +75,21 @@ import Testing
         let keys = json.split(separator: "\n").filter { $0.hasPrefix("  \"") }.map { $0.split(separator: "\"")[1] }
         #expect(keys == keys.sorted())
         #expect(keys.contains("summary"))
+        // The old report's keys: the verdict with its rule, findings, recommendations, when
+        // it was generated and the run's metadata (its run.json).
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect(object["verdict"] as? String == "ACCEPTABLE", "98.5 % succeeded")
+        #expect((object["verdict_rule"] as? String)?.contains("99 %") == true)
+        let findings = try #require(object["findings"] as? [[String: Any]])
+        #expect(findings.map { $0["title"] as? String } == ["Excellent Latency", "Error Pattern Detected"])
+        #expect(object["recommendations"] as? [String] == ["Investigate failed requests to improve reliability"])
+        #expect((object["generated_at"] as? String).flatMap(ISO8601DateFormatter().date(from:)) != nil)
+        #expect((object["run_metadata"] as? [String: Any])?["benchmark_id"] as? String == manifest.benchmarkID)
+        let markdown = try String(contentsOf: directory.path("report.md"), encoding: .utf8)
+        #expect(markdown.contains("**Verdict: ACCEPTABLE** — Minor issues detected"))
+        #expect(markdown.contains("2. **[ERROR]** Error Pattern Detected: most common error: "))
+        let errors = try String(contentsOf: directory.path("plots/error_distribution.svg"), encoding: .utf8)
+        #expect(errors.contains("Errors by reason"))
     }
 
     /// The SLO verdict is computed in the core and reaches report.json, not only the page.

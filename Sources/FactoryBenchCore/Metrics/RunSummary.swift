@@ -280,6 +280,18 @@ public struct OperationSummary: Sendable, Codable, Equatable {
     public var p95Latency: Double?
     public var p99Latency: Double?
 
+    public init(
+        count: Int, failed: Int, avgLatency: Double? = nil, p50Latency: Double? = nil, p95Latency: Double? = nil,
+        p99Latency: Double? = nil
+    ) {
+        self.count = count
+        self.failed = failed
+        self.avgLatency = avgLatency
+        self.p50Latency = p50Latency
+        self.p95Latency = p95Latency
+        self.p99Latency = p99Latency
+    }
+
     enum CodingKeys: String, CodingKey {
         case count, failed
         case avgLatency = "avg_latency"

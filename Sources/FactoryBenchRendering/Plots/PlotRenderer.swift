@@ -11,13 +11,17 @@ public struct Plot: Sendable, Equatable {
 /// without the request files.
 public enum PlotRenderer {
     public static func plots(for summary: RunSummary) -> [Plot] {
-        guard summary.latency != nil else { return [] }
+        guard summary.latency != nil else {
+            // A run where nothing succeeded still shows why.
+            return summary.errorSummary.isEmpty ? [] : [errorDistribution(summary)]
+        }
         var plots = [latencyHistogram(summary), percentileSpectrum(summary), cdf(summary)]
         if !summary.timeseries.isEmpty {
             plots.append(throughput(summary))
             plots.append(latencyOverTime(summary))
             if summary.failedRequests > 0 { plots.append(errorsOverTime(summary)) }
         }
+        if !summary.errorSummary.isEmpty { plots.append(errorDistribution(summary)) }
         if !summary.operations.isEmpty {
             plots.append(operationLatency(summary))
         }
@@ -128,6 +132,26 @@ public enum PlotRenderer {
             yAxis: .linear(label: "Failed requests per second", upper: max(failed.map(\.y).max() ?? 1, 1)),
             content: .lines([Chart.Series(name: "failed", points: failed)]))
         return Plot(file: "errors_over_time.svg", title: chart.title, svg: chart.svg())
+    }
+
+    /// Failed requests by reason (the old report's error distribution), most frequent first;
+    /// past eight reasons the rest are one bar.
+    static func errorDistribution(_ summary: RunSummary) -> Plot {
+        let shown = 8
+        let sorted = summary.errorSummary.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+        var bars = sorted.prefix(shown).map { (name: $0.key, count: Double($0.value)) }
+        if sorted.count > shown {
+            bars.append(
+                (name: "\(sorted.count - shown) other reasons", count: Double(sorted.dropFirst(shown).map(\.value).reduce(0, +))))
+        }
+        // Long messages are cut for the axis; the bar's tooltip has the name as cut.
+        let names = bars.map { $0.name.count > 28 ? String($0.name.prefix(27)) + "…" : $0.name }
+        let chart = Chart(
+            title: "Errors by reason",
+            xAxis: Axis(label: "Reason", lower: 0, upper: 1, scale: .linear, ticks: []),
+            yAxis: .linear(label: "Failed requests", upper: max(bars.map(\.count).max() ?? 1, 1)),
+            content: .groupedBars(categories: names, series: [("failed requests", bars.map(\.count))]))
+        return Plot(file: "error_distribution.svg", title: chart.title, svg: chart.svg())
     }
 
     /// Requests and p95 latency per client: a fair run gives every client the same service.

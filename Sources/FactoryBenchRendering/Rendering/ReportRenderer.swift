@@ -41,7 +41,9 @@ public struct ReportRenderer: Sendable {
     }
 }
 
-/// `report.json`: the run's identity and status with its full summary, for other tools.
+/// `report.json`: the run's identity and status with its full summary, the assessment, and
+/// the old report's keys (`generated_at`, `findings`, `recommendations`, `run_metadata`),
+/// for other tools.
 struct ReportDocument: Codable {
     var benchmarkID: String
     var recipeName: String
@@ -57,6 +59,15 @@ struct ReportDocument: Codable {
     var summary: RunSummary
     /// The `slo:` objectives checked against the run, when the recipe sets any.
     var slo: ServiceLevelObjectives.Verdict?
+    var verdict: RunAssessment.Grade
+    var verdictMeaning: String
+    var verdictRule: String
+    var findings: [RunAssessment.Finding]
+    var recommendations: [String]
+    /// When this report was written (ISO 8601, UTC).
+    var generatedAt: String
+    /// The run's `run.json`, whole.
+    var runMetadata: RunManifest
     var plots: [String]
 
     enum CodingKeys: String, CodingKey {
@@ -70,7 +81,11 @@ struct ReportDocument: Codable {
         case startedAt = "started_at"
         case finishedAt = "finished_at"
         case toolVersion = "tool_version"
-        case summary, slo, plots
+        case summary, slo, plots, verdict, findings, recommendations
+        case verdictMeaning = "verdict_meaning"
+        case verdictRule = "verdict_rule"
+        case generatedAt = "generated_at"
+        case runMetadata = "run_metadata"
     }
 
     init(manifest: RunManifest, summary: RunSummary, plots: [String]) {
@@ -87,6 +102,14 @@ struct ReportDocument: Codable {
         toolVersion = manifest.toolVersion
         self.summary = summary
         slo = ServiceLevelObjectives(manifest: manifest).verdict(summary)
+        let assessment = RunAssessment.assess(summary, objectives: slo)
+        verdict = assessment.verdict
+        verdictMeaning = assessment.meaning
+        verdictRule = assessment.rule
+        findings = assessment.findings
+        recommendations = assessment.recommendations
+        generatedAt = ISO8601DateFormatter().string(from: Date())
+        runMetadata = manifest
         self.plots = plots
     }
 }

@@ -44,6 +44,13 @@ extension ReportViewModel: TemplateFields {
         "environment": { $0.environment },
         "hasDownloads": { $0.hasDownloads },
         "downloads": { $0.downloads },
+        "verdict": { $0.verdict },
+        "verdictMeaning": { $0.verdictMeaning },
+        "verdictRule": { $0.verdictRule },
+        "hasFindings": { $0.hasFindings },
+        "findings": { $0.findings },
+        "hasRecommendations": { $0.hasRecommendations },
+        "recommendations": { $0.recommendations },
         "hasObjectives": { $0.hasObjectives },
         "objectivesVerdict": { $0.objectivesVerdict },
         "objectives": { $0.objectives },
@@ -153,6 +160,16 @@ extension ReportViewModel.Objective: TemplateFields {
         "actual": { $0.actual },
         "verdict": { $0.verdict },
     ]
+}
+
+extension ReportViewModel.FindingRow: TemplateFields {
+    static let fields: [String: @Sendable (Self) -> Any?] = [
+        "number": { $0.number }, "type": { $0.type }, "title": { $0.title }, "description": { $0.description },
+    ]
+}
+
+extension ReportViewModel.RecommendationRow: TemplateFields {
+    static let fields: [String: @Sendable (Self) -> Any?] = ["text": { $0.text }]
 }
 
 extension ReportViewModel.EnvironmentRow: TemplateFields {

@@ -54,6 +54,16 @@ struct ReportViewModel {
         var key, value: String
     }
 
+    /// One key finding of the run's assessment.
+    struct FindingRow {
+        var number, type, title, description: String
+    }
+
+    /// One recommendation of the run's assessment.
+    struct RecommendationRow {
+        var text: String
+    }
+
     /// A file of the run offered on its site page.
     struct Download {
         var name, link, size: String
@@ -102,6 +112,14 @@ struct ReportViewModel {
     var environment: [EnvironmentRow]
     var hasDownloads: Bool
     var downloads: [Download]
+    /// The assessment: `PASS`, `ACCEPTABLE` or `FAIL`, what it means and the rule.
+    var verdict: String
+    var verdictMeaning: String
+    var verdictRule: String
+    var hasFindings: Bool
+    var findings: [FindingRow]
+    var hasRecommendations: Bool
+    var recommendations: [RecommendationRow]
     var hasObjectives: Bool
     var objectivesVerdict: String
     var objectives: [Objective]
@@ -228,6 +246,18 @@ struct ReportViewModel {
             environment.append(EnvironmentRow(key: "load-generator CPU", value: String(format: "%.2f s", cpu) + perRequest))
         }
         let verdict = ServiceLevelObjectives(manifest: manifest).verdict(summary)
+        let assessment = RunAssessment.assess(summary, objectives: verdict)
+        self.verdict = assessment.verdict.rawValue
+        verdictMeaning = e(assessment.meaning)
+        verdictRule = e(assessment.rule)
+        findings = assessment.findings.enumerated().map { index, finding in
+            FindingRow(
+                number: String(index + 1), type: finding.type.uppercased(), title: e(finding.title),
+                description: e(finding.description))
+        }
+        hasFindings = !findings.isEmpty
+        recommendations = assessment.recommendations.map { RecommendationRow(text: e($0)) }
+        hasRecommendations = !recommendations.isEmpty
         objectives = (verdict?.objectives ?? []).map { result in
             let unit = result.key.hasSuffix("_ms") ? " ms" : result.key == "error_rate" ? "" : " req/s"
             let format: (Double) -> String = {
