@@ -30,6 +30,11 @@ struct CompareCommand: ParsableCommand {
     @Flag(help: "Exit with code 3 when any metric regressed.")
     var failOnRegression = false
 
+    /// The old `--compare A B`: prints `RESULT: PASS` or `RESULT: FAIL` and exits with 1 on a
+    /// regression, as the old framework did.
+    @Flag(help: .hidden)
+    var oldVerdict = false
+
     @OptionGroup var options: WorkspaceOptions
 
     func validate() throws {
@@ -59,6 +64,10 @@ struct CompareCommand: ParsableCommand {
         }
         print("Comparison: \(directory.path)/comparison.md")
         print("Site: \(options.workspace.siteDirectory.path)/compare/\(comparison.id)/index.html")
+        if oldVerdict {
+            print(comparison.hasRegression ? "RESULT: FAIL - REGRESSIONS DETECTED" : "RESULT: PASS - NO SIGNIFICANT REGRESSIONS")
+        }
         if failOnRegression && comparison.hasRegression { throw ExitCode(3) }
+        if oldVerdict && comparison.hasRegression { throw ExitCode.failure }
     }
 }

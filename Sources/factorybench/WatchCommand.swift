@@ -1,4 +1,7 @@
 import ArgumentParser
+import FactoryBenchCore
+import FactoryBenchPipeline
+import Foundation
 
 struct WatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -7,7 +10,28 @@ struct WatchCommand: AsyncParsableCommand {
 
     @OptionGroup var cluster: ClusterRunOptions
 
+    /// The old `--watch ID`: a run that has already ended is shown with its summary, exit 0.
+    @Flag(help: .hidden)
+    var endedIsFine = false
+
     func run() async throws {
-        try cluster.finish(try await cluster.control.watch(cluster.id))
+        do {
+            try cluster.finish(try await cluster.control.watch(cluster.id))
+        } catch  where endedIsFine && (error is RunAlreadyEndedError || error is NotASlurmRunError) {
+            // The old form shows a run that has ended (a local run always has) instead.
+            let workspace = cluster.workspace.workspace
+            guard let run = try? workspace.resolveRun(cluster.id), let manifest = try? RunManifest.read(from: run.manifest),
+                manifest.status != .running
+            else { throw error }
+            let id = run.url.lastPathComponent
+            print("Run \(id) has already ended: \(manifest.status.rawValue).")
+            if let summary = (try? Data(contentsOf: run.summary)).flatMap({ try? JSONDecoder().decode(RunSummary.self, from: $0) }
+            ) {
+                print(
+                    "Total requests: \(summary.totalRequests), success rate: "
+                        + String(format: "%.2f %%, duration: %.2f s", summary.successRate, summary.testDurationSeconds))
+            }
+            print("`factorybench report \(id)` renders it again.")
+        }
     }
 }

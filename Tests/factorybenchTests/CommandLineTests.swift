@@ -112,9 +112,13 @@ import Testing
         let legacy = try CommandRunner.run(["quick.yaml"], in: directory.url)
         #expect(legacy.exitCode == 0, "the old framework's `factorybench RECIPE.yaml`")
         #expect(legacy.stdout.contains("[6/6] site"))
-        // The cluster-run commands refuse a local run, naming what they follow (the old
-        // `--watch` form included).
-        for command in [["--watch", id], ["collect", id], ["cancel", id], ["logs", id]] {
+        // The cluster-run commands refuse a local run, naming what they follow; the old
+        // `--watch` form shows a run that has ended, as the old framework did.
+        let watched = try CommandRunner.run(["--watch", id], in: directory.url)
+        #expect(watched.exitCode == 0, "\(watched.stderr)")
+        #expect(watched.stdout.contains("Run \(id) has already ended: completed."))
+        #expect(watched.stdout.contains("Total requests: 5, success rate: "))
+        for command in [["watch", id], ["collect", id], ["cancel", id], ["logs", id]] {
             let refused = try CommandRunner.run(command, in: directory.url)
             #expect(refused.exitCode == 2 && refused.stderr.contains("is not a run on a Slurm cluster"), "\(command)")
         }
@@ -171,8 +175,14 @@ import Testing
         #expect(gated.stdout.contains("regressed"))
         let plain = try CommandRunner.run(["compare", ids[0], ids[1]], in: directory.url)
         #expect(plain.exitCode == 0)
-        let legacy = try CommandRunner.run(["--compare", ids[0], ids[1], "--fail-on-regression"], in: directory.url)
-        #expect(legacy.exitCode == 3, "the old framework's --compare form")
+        let legacy = try CommandRunner.run(["--compare", ids[0], ids[1]], in: directory.url)
+        #expect(legacy.exitCode == 1, "the old framework's --compare form: a regression is its FAIL, exit 1")
+        #expect(legacy.stdout.contains("RESULT: FAIL - REGRESSIONS DETECTED"))
+        let legacyGated = try CommandRunner.run(["--compare", ids[0], ids[1], "--fail-on-regression"], in: directory.url)
+        #expect(legacyGated.exitCode == 3, "an explicit --fail-on-regression keeps its own code")
+        let legacyPass = try CommandRunner.run(["--compare", ids[1], ids[0]], in: directory.url)
+        #expect(legacyPass.exitCode == 0)
+        #expect(legacyPass.stdout.contains("RESULT: PASS - NO SIGNIFICANT REGRESSIONS"))
         let reversed = try CommandRunner.run(["compare", ids[1], ids[0], "--fail-on-regression"], in: directory.url)
         #expect(reversed.exitCode == 0, "faster is an improvement, not a regression")
         #expect(reversed.stdout.contains("improved"))
