@@ -22,7 +22,7 @@ public struct ReportPipeline: Sendable {
         guard !files.isEmpty else { throw CollectionError.noClientFiles(directory: run.clients.path) }
         let summary = try Aggregator.aggregate(
             files: files, goodput: ServiceLevelObjectives(manifest: manifest).goodputLimits)
-        try AtomicFile.writeJSON(summary, to: run.summary)
+        try AtomicFile.writeJSON(summary, to: run.summaryForWriting)
         let directory = workspace.report(run.url.lastPathComponent)
         try ReportRenderer(templates: templates).write(manifest: manifest, summary: summary, to: directory)
         return (directory, summary)

@@ -263,3 +263,60 @@ import Testing
         #expect(cluster.stderr.contains("ssh could not connect: check the alias with `ssh meluxina true`"), "\(cluster.stderr)")
     }
 }
+
+/// Results directories the old framework made (its run.json, merged records and summary),
+/// and one holding only its per-client request files, work with report, compare, list and
+/// site, and none of their files is rewritten.
+@Suite struct OldResultsDirectoryTests {
+    @Test func reportCompareListAndSiteReadThemAndRewriteNothing() throws {
+        let directory = try TemporaryDirectory()
+        let results = directory.path("results")
+        try FileManager.default.copyItem(at: Fixtures.url("old-framework/results"), to: results)
+        func contents() throws -> [String: Data] {
+            var files: [String: Data] = [:]
+            for id in ["BM-20260108-001", "BM-20260108-002", "BM-20260108-003"] {
+                for name in try FileManager.default.contentsOfDirectory(atPath: results.appendingPathComponent(id).path) {
+                    files[id + "/" + name] = try Data(contentsOf: results.appendingPathComponent(id).appendingPathComponent(name))
+                }
+            }
+            return files
+        }
+        let before = try contents()
+
+        let list = try CommandRunner.run(["list"], in: directory.url)
+        #expect(list.exitCode == 0, "\(list.stderr)")
+        #expect(list.stdout.contains("BM-20260108-002  completed"), "\(list.stdout)")
+        #expect(list.stdout.contains("BM-20260108-003  completed"))
+        for id in ["BM-20260108-001", "BM-20260108-002", "BM-20260108-003"] {
+            let report = try CommandRunner.run(["report", id], in: directory.url)
+            #expect(report.exitCode == 0, "\(id): \(report.stderr)")
+        }
+        let summary = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: results.appendingPathComponent("BM-20260108-001/factorybench-summary.json")))
+                as? [String: Any])
+        #expect(summary["total_requests"] as? Int == 80, "every request of both clients, ids reused")
+        #expect(summary["service_type"] as? String == "postgres")
+        let onlyRecords = try String(
+            contentsOf: directory.path("reports/BM-20260108-003/report.md"), encoding: .utf8)
+        #expect(onlyRecords.contains("| 20 | 18 | 2 |"), "the per-client files of a directory without run.json")
+        let compare = try CommandRunner.run(["compare", "BM-20260108-001", "BM-20260108-002"], in: directory.url)
+        #expect(compare.exitCode == 0, "\(compare.stderr)")
+        #expect(compare.stdout.contains("latency p50") && compare.stdout.contains("regressed"))
+        let site = try CommandRunner.run(["site"], in: directory.url)
+        #expect(site.exitCode == 0, "\(site.stderr)")
+        let index = try String(contentsOf: directory.path("site/index.html"), encoding: .utf8)
+        for id in ["BM-20260108-001", "BM-20260108-002", "BM-20260108-003"] {
+            #expect(index.contains("runs/\(id)/index.html"), "\(id)")
+        }
+        #expect(try LinkChecker.problems(in: directory.path("site")) == [])
+        // Only files were added: none of the old ones changed.
+        let after = try contents()
+        for (name, data) in before { #expect(after[name] == data, "\(name) was rewritten") }
+        #expect(
+            Set(after.keys).subtracting(before.keys) == [
+                "BM-20260108-001/factorybench-summary.json", "BM-20260108-002/factorybench-summary.json",
+                "BM-20260108-003/summary.json",
+            ])
+    }
+}

@@ -94,10 +94,22 @@ public struct RunManifest: Sendable, Codable, Equatable {
         self.sweepPoint = sweepPoint
     }
 
+    /// Reads `run.json`: ours, or the old framework's (see `RunManifest+OldFramework`); for a
+    /// directory with request files but no `run.json`, a manifest made from the directory.
     public static func read(from url: URL) throws -> RunManifest {
+        let directory = url.deletingLastPathComponent()
+        let data: Data
         do {
-            return try JSONDecoder().decode(RunManifest.self, from: Data(contentsOf: url))
+            data = try Data(contentsOf: url)
         } catch {
+            guard !FileManager.default.fileExists(atPath: url.path), !RunDirectory(url: directory).requestFiles.isEmpty
+            else { throw WorkspaceError.cannotRead(path: url.path, reason: "\(error.localizedDescription)") }
+            return synthesized(for: directory)
+        }
+        do {
+            return try JSONDecoder().decode(RunManifest.self, from: data)
+        } catch {
+            if let old = try? fromOldFramework(data, directory: directory) { return old }
             throw WorkspaceError.cannotRead(path: url.path, reason: "not a valid run.json (\(error))")
         }
     }

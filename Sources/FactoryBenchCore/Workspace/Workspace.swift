@@ -25,12 +25,16 @@ public struct Workspace: Sendable {
 
     /// Finds a run by id (a directory under `results/`) or by the path of its directory.
     public func resolveRun(_ idOrPath: String) throws -> RunDirectory {
+        // A run has a run.json, or (the old framework's, another tool's) request files only.
+        func isRun(_ run: RunDirectory) -> Bool {
+            FileManager.default.fileExists(atPath: run.manifest.path) || !run.requestFiles.isEmpty
+        }
         let byID = results(idOrPath)
-        if !idOrPath.contains("/"), FileManager.default.fileExists(atPath: byID.manifest.path) {
+        if !idOrPath.contains("/"), isRun(byID) {
             return byID
         }
         let byPath = RunDirectory(url: URL(fileURLWithPath: idOrPath, relativeTo: root).standardizedFileURL)
-        if FileManager.default.fileExists(atPath: byPath.manifest.path) {
+        if isRun(byPath) {
             return byPath
         }
         throw RunNotFoundError(id: idOrPath, resultsRoot: resultsRoot.path)
@@ -71,10 +75,14 @@ public struct Workspace: Sendable {
 
     /// Ids of every run with a `run.json`, sorted: the one definition of what a run of the
     /// workspace is, which `runs()`, `list`, the previous-run lookup and the site all use.
+    /// A directory with request files but no `run.json` (the old framework's, or another
+    /// tool's) is a run too.
     public func runIDs() -> [String] {
         let root = resultsRoot.path
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
-        return names.filter { access(root + "/" + $0 + "/run.json", F_OK) == 0 }.sorted()
+        return names.filter {
+            access(root + "/" + $0 + "/run.json", F_OK) == 0 || !results($0).requestFiles.isEmpty
+        }.sorted()
     }
 
     /// Every run with its `run.json` read, newest first (`isNewer`); the ids of runs whose
@@ -128,12 +136,33 @@ public struct RunDirectory: Sendable {
     public var requests: URL { url.appendingPathComponent("requests.jsonl") }
     public var clients: URL { url.appendingPathComponent("clients") }
     public var logs: URL { url.appendingPathComponent("logs") }
-    public var summary: URL { url.appendingPathComponent("summary.json") }
+    /// Our summary: `summary.json`, or `factorybench-summary.json` in a directory whose
+    /// `summary.json` another tool wrote (the old framework's), which is never rewritten.
+    public var summary: URL {
+        let own = url.appendingPathComponent(Self.ownSummaryName)
+        return access(own.path, F_OK) == 0 ? own : url.appendingPathComponent("summary.json")
+    }
+
+    /// Where a new summary goes: `summary` unless the `summary.json` there is not ours.
+    public var summaryForWriting: URL {
+        let summary = self.summary
+        guard summary.lastPathComponent == "summary.json", let data = try? Data(contentsOf: summary) else { return summary }
+        let ours = (try? JSONDecoder().decode(RunSummary.self, from: data)) != nil
+        return ours ? summary : url.appendingPathComponent(Self.ownSummaryName)
+    }
+
+    /// The name of our summary beside another tool's `summary.json`.
+    public static let ownSummaryName = "factorybench-summary.json"
 
     /// The files holding the run's records: `requests.jsonl`, or the client files when the
-    /// run never got as far as collecting them.
+    /// run never got as far as collecting them, or the old framework's per-client
+    /// `requests_*.jsonl` beside them.
     public var requestFiles: [URL] {
-        FileManager.default.fileExists(atPath: requests.path) ? [requests] : Collector.clientFiles(in: clients)
+        if FileManager.default.fileExists(atPath: requests.path) { return [requests] }
+        let clientFiles = Collector.clientFiles(in: clients)
+        if !clientFiles.isEmpty { return clientFiles }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
+        return names.filter { $0.hasPrefix("requests") && $0.hasSuffix(".jsonl") }.sorted().map { url.appendingPathComponent($0) }
     }
 }
 

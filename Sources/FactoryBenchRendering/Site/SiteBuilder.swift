@@ -440,11 +440,21 @@ public struct SiteBuilder: Sendable {
     /// The stamps of a run's files: `run.json` and `summary.json` (the two a listing is made
     /// from), `requests.jsonl`, `report.md` and `report.json`, looked up relative to the
     /// open `results/` and `reports/` directories; nil when there is no `run.json`.
+    /// A run without `run.json` (request files only) is stamped by them; our summary beside
+    /// another tool's is stamped instead of it.
     private static func stamps(of id: String, results: Int32, reports: Int32) -> [String]? {
         var manifest = stat()
-        guard fstatat(results, id + "/run.json", &manifest, 0) == 0 else { return nil }
-        return [stamp("run.json", manifest)]
-            + [(results, "summary.json"), (results, "requests.jsonl"), (reports, "report.md"), (reports, "report.json")]
+        var own = stat()
+        let hasOwnSummary = fstatat(results, id + "/" + RunDirectory.ownSummaryName, &own, 0) == 0
+        let summary = hasOwnSummary ? stamp("summary.json", own) : stamp("summary.json", in: results, path: id + "/summary.json")
+        let first: String
+        if fstatat(results, id + "/run.json", &manifest, 0) == 0 {
+            first = stamp("run.json", manifest)
+        } else {
+            first = "run.json missing " + stamp("requests.jsonl", in: results, path: id + "/requests.jsonl")
+        }
+        return [first, summary]
+            + [(results, "requests.jsonl"), (reports, "report.md"), (reports, "report.json")]
             .map { directory, name in stamp(name, in: directory, path: id + "/" + name) }
     }
 
