@@ -42,7 +42,7 @@ public struct ComparePipeline: Sendable {
         let manifest = try RunManifest.read(from: run.manifest)
         let files = run.requestFiles
         let summary: RunSummary
-        if let data = try? Data(contentsOf: run.summary), let decoded = try? JSONDecoder().decode(RunSummary.self, from: data) {
+        if let decoded = run.readSummary() {
             summary = decoded
         } else {
             summary = try Aggregator.aggregate(files: files)

@@ -6,8 +6,11 @@ import Foundation
 struct ProgressDisplay: Sendable {
     let output: any PipelineOutput
     /// How often the line is redrawn on a terminal and printed to a log.
-    var interactiveInterval: Duration
-    var logInterval: Duration
+    var interactiveInterval: Duration = Self.interactiveDefault
+    var logInterval: Duration = Self.logDefault
+
+    static let interactiveDefault = Duration.milliseconds(250)
+    static let logDefault = Duration.seconds(5)
 
     /// Runs `body` while the progress line shows.
     func showing<T: Sendable>(

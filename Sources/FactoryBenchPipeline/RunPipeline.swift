@@ -22,8 +22,8 @@ public struct RunPipeline: Sendable {
     /// Whether Ctrl+C detaches from a run whose executor can detach (the command line sets it).
     public var interruptDetaches = false
     /// How often the progress line is redrawn on a terminal and printed to a log.
-    public var interactiveInterval: Duration = .milliseconds(250)
-    public var logInterval: Duration = .seconds(5)
+    public var interactiveInterval: Duration = ProgressDisplay.interactiveDefault
+    public var logInterval: Duration = ProgressDisplay.logDefault
 
     public init(recipePath: String, workspace: Workspace, templatesDirectory: URL?, output: any PipelineOutput) {
         self.recipePath = recipePath

@@ -25,7 +25,7 @@ public struct SlurmRunControl: Sendable {
             throw RunAlreadyEndedError(id: directory.url.lastPathComponent, status: manifest.status.rawValue)
         }
         var run = recorder(manifest, directory: directory)
-        let display = ProgressDisplay(output: output, interactiveInterval: .milliseconds(250), logInterval: .seconds(5))
+        let display = ProgressDisplay(output: output)
         let outcomes: [ClientOutcome]
         do {
             outcomes = try await run.step("run") {

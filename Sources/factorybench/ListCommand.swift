@@ -13,9 +13,7 @@ struct ListCommand: ParsableCommand {
         let (runs, unreadable) = workspace.runs()
         if runs.isEmpty && unreadable.isEmpty { print("No runs in \(workspace.resultsRoot.path)") }
         for run in runs {
-            let summary = (try? Data(contentsOf: run.directory.summary)).flatMap {
-                try? JSONDecoder().decode(RunSummary.self, from: $0)
-            }
+            let summary = run.directory.readSummary()
             let numbers =
                 summary.map {
                     "\($0.totalRequests) requests, \(String(format: "%.1f", $0.requestsPerSecond)) req/s"

@@ -25,8 +25,7 @@ struct WatchCommand: AsyncParsableCommand {
             else { throw error }
             let id = run.url.lastPathComponent
             print("Run \(id) has already ended: \(manifest.status.rawValue).")
-            if let summary = (try? Data(contentsOf: run.summary)).flatMap({ try? JSONDecoder().decode(RunSummary.self, from: $0) }
-            ) {
+            if let summary = run.readSummary() {
                 print(
                     "Total requests: \(summary.totalRequests), success rate: "
                         + String(format: "%.2f %%, duration: %.2f s", summary.successRate, summary.testDurationSeconds))

@@ -143,6 +143,11 @@ public struct RunDirectory: Sendable {
         return access(own.path, F_OK) == 0 ? own : url.appendingPathComponent("summary.json")
     }
 
+    /// Our summary, read; `nil` when there is none or it is another tool's.
+    public func readSummary() -> RunSummary? {
+        (try? Data(contentsOf: summary)).flatMap { try? JSONDecoder().decode(RunSummary.self, from: $0) }
+    }
+
     /// Where a new summary goes: `summary` unless the `summary.json` there is not ours.
     public var summaryForWriting: URL {
         let summary = self.summary

@@ -345,8 +345,7 @@ public struct SiteBuilder: Sendable {
     private func read(_ id: String) throws -> RunEntry {
         let directory = workspace.results(id)
         let manifest = try RunManifest.read(from: directory.manifest)
-        let summary = try? JSONDecoder().decode(RunSummary.self, from: Data(contentsOf: directory.summary))
-        return RunEntry(id: id, manifest: manifest, summary: summary)
+        return RunEntry(id: id, manifest: manifest, summary: directory.readSummary())
     }
 
     /// A page listing runs: `directory/index.html`, rendered unless it was rendered from the
