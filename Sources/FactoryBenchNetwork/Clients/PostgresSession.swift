@@ -25,9 +25,21 @@ actor PostgresSession: RequestSession {
             return try await withDeadline(seconds: client.requestTimeoutSeconds) { await self.perform(index: index) }
         } catch {
             abandonConnection()
-            return .failure("\(error)", operationType: client.kind == .postgresSmoke ? "query" : nil)
+            let (operationType, queryType) = labels(index: index)
+            var outcome = RequestOutcome.failure("\(error)", operationType: operationType)
+            outcome.queryType = queryType
+            return outcome
         }
     }
+
+    /// The operation and query type a request is recorded under, whether it succeeds, fails or times out.
+    private func labels(index: Int) -> (operationType: String, queryType: String) {
+        if client.kind == .postgresSmoke { return (Self.kind(of: smokeQuery).lowercased(), "smoke") }
+        let operation = client.operation(clientID: clientID, index: index)
+        return (operation.operationType, operation.queryType)
+    }
+
+    private var smokeQuery: String { client.settings["query"]?.stringValue ?? "SELECT version();" }
 
     private func perform(index: Int) async -> RequestOutcome {
         if client.kind == .postgresSmoke { return await smoke() }
@@ -54,7 +66,7 @@ actor PostgresSession: RequestSession {
     }
 
     private func smoke() async -> RequestOutcome {
-        let query = client.settings["query"]?.stringValue ?? "SELECT version();"
+        let query = smokeQuery
         do {
             let connection = try await connected()
             var rows = 0
