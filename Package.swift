@@ -3,8 +3,9 @@ import PackageDescription
 
 // Targets are split only where dependencies differ (see STYLE.md): the core needs Yams and
 // SQLite, rendering needs libcmark and Mustache, serving needs Hummingbird, the network
-// services and clients need postgres-nio, AsyncHTTPClient and NIO, and the pipeline ties
-// them together for the thin `factorybench` executable.
+// services and clients need postgres-nio, AsyncHTTPClient, NIO and swift-crypto (S3's
+// request signatures), and the pipeline ties them together for the thin `factorybench`
+// executable.
 let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
 
 let package = Package(
@@ -23,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -75,6 +77,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),

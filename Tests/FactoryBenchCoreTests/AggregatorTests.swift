@@ -15,6 +15,31 @@ import Testing
             operationType: operation)
     }
 
+    /// Object stores: bytes of the successful requests, and MB/s over the span of the
+    /// operation's requests, in both the exact and the histogram paths.
+    @Test func bytesGiveMegabytesPerSecondPerOperation() throws {
+        func moved(_ id: Int, start: Double, bytes: Int, success: Bool = true, operation: String = "get") -> RequestRecord {
+            var record = record(
+                id, start: start, latency: 0.5, success: success, operation: operation, error: success ? nil : "x")
+            record.bytes = bytes
+            return record
+        }
+        let records = [
+            moved(0, start: 100, bytes: 2_000_000), moved(1, start: 101, bytes: 2_000_000),
+            moved(2, start: 102.5, bytes: 2_000_000, success: false), moved(3, start: 103, bytes: 1_000_000, operation: "put"),
+            record(4, start: 103, latency: 0.1, operation: "delete"),
+        ]
+        for limit in [Aggregator.defaultExactLimit, 1] {
+            let summary = try RecordFile.summary(of: records, exactLimit: limit)
+            let get = try #require(summary.operations["get"])
+            // 4 MB moved by the successful GETs, from 100 to the failed one's end at 103.
+            #expect(get.bytes == 4_000_000)
+            #expect(abs((get.megabytesPerSecond ?? 0) - 4.0 / 3.0) < 1e-9)
+            #expect(summary.operations["put"]?.bytes == 1_000_000 && summary.operations["put"]?.megabytesPerSecond == 2)
+            #expect(summary.operations["delete"]?.bytes == nil && summary.operations["delete"]?.megabytesPerSecond == nil)
+        }
+    }
+
     @Test func countsRatesAndLatenciesOverSuccessfulRequests() throws {
         let records = [
             record(0, start: 100.0, latency: 0.1),

@@ -36,7 +36,7 @@ import Testing
         #expect(
             message(text) == """
                 5 problems:
-                r.yaml:3:3: unknown key 'tim_limit' in service (did you mean 'time_limit'?); allowed keys: image, port, command, ready_timeout, partition, num_gpus, gpus_per_node, cpus_per_task, memory, time_limit, account, constraints, exclude_nodes, env, volumes, modules, pre_run_commands, type, name, settings
+                r.yaml:3:3: unknown key 'tim_limit' in service (did you mean 'time_limit'?); allowed keys: image, port, command, ready_timeout, partition, num_gpus, nodes, gpus_per_node, cpus_per_task, memory, time_limit, account, constraints, exclude_nodes, env, environment, volumes, modules, pre_run_commands, type, name, settings
                 r.yaml:5:5: unknown key 'journal_mod' in settings of sqlite (did you mean 'journal_mode'?); allowed keys: journal_mode, synchronous, busy_timeout_ms
                 r.yaml:9:19: invalid value for 'client.settings.num_requests': -3 is below the minimum of 1
                 r.yaml:12:9: invalid value for 'load.rate': a rate needs mode: open (closed loop is set by concurrency)
@@ -73,7 +73,7 @@ import Testing
     @Test func aClientMustFitItsService() {
         #expect(
             message("service:\n  type: redis\nclient:\n  type: sqlite_stress\n")
-                == "r.yaml:4:9: invalid value for 'client.type': client type 'sqlite_stress' does not fit service type 'redis'; use one of redis_stress"
+                == "r.yaml:4:9: invalid value for 'client.type': client type 'sqlite_stress' does not fit service type 'redis'; use one of redis_stress, command"
         )
     }
 

@@ -50,11 +50,21 @@ struct ChromaClientTests {
         #expect(records.allSatisfy { $0["success"] as? Bool == true && $0["operation_type"] as? String == "heartbeat" })
     }
 
-    @Test func exactSearchFindsTheNearestVectors() {
+    @Test func exactSearchFindsTheNearestVectorsUnderEachDistance() {
         let set = VectorSet(count: 50, dimension: 4, seed: 9)
-        // A vector's nearest neighbour is itself.
-        for index in [0, 17, 49] { #expect(set.nearest(to: set.vector(index), k: 1) == [set.id(index)]) }
-        #expect(set.nearest(to: set.vector(3), k: 50).count == 50)
+        // Under L2 and cosine, a vector's nearest neighbour is itself.
+        for distance in [VectorSet.Distance.euclid, .cosine] {
+            for index in [0, 17, 49] { #expect(set.nearest(to: set.vector(index), k: 1, distance: distance) == [index]) }
+        }
+        #expect(set.nearest(to: set.vector(3), k: 50, distance: .euclid).count == 50)
+        // Dot product: the winner is the largest dot product, computed here directly.
+        let query = set.vector(3)
+        func dot(_ index: Int) -> Double { zip(set.vector(index), query).map { $0 * $1 }.reduce(0, +) }
+        let best = (0..<50).max { dot($0) < dot($1) }
+        #expect(set.nearest(to: query, k: 1, distance: .dot) == Set(best.map { [$0] } ?? []))
+        // Cosine ignores length: a query three times as long has the same neighbours.
+        let longer = ArraySlice(query.map { $0 * 3 })
+        #expect(set.nearest(to: longer, k: 5, distance: .cosine) == set.nearest(to: query, k: 5, distance: .cosine))
         #expect(set.values.allSatisfy { (-1..<1).contains($0) && abs(($0 * 10000).rounded() - $0 * 10000) < 1e-6 })
     }
 }

@@ -103,6 +103,11 @@ enum Installed {
     static var redis: Bool { ChildProcess.resolve("redis-server") != nil }
     static var chroma: Bool { ChildProcess.resolve("chroma") != nil }
     static var python: Bool { ChildProcess.resolve("python3") != nil }
+    /// The S3 server the object-store tests use: moto from PyPI, in `.ci/run`'s environment.
+    static var s3Python: String {
+        ProcessInfo.processInfo.environment["FACTORYBENCH_S3_PYTHON"] ?? "/opt/factorybench-s3/bin/python"
+    }
+    static var s3: Bool { FileManager.default.isExecutableFile(atPath: s3Python) }
 }
 
 /// Every record has the fields DESIGN.md requires, with sane values.

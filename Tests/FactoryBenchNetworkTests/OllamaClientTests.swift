@@ -58,6 +58,29 @@ struct OllamaClientTests {
         #expect(records.allSatisfy { $0["ttft_s"] == nil })
     }
 
+    /// The old framework's `max_retries`: a failed request is sent again, each attempt a
+    /// record of its own; the retried ones say so.
+    @Test func maxRetriesSendsAFailedRequestAgainAndRecordsEveryAttempt() async throws {
+        let (run, _, outcomes) = try await LocalRun.run(
+            Self.recipe(client: "ollama_smoke", settings: "num_requests: 1, max_tokens: 2, prompt: FLAKY2, max_retries: 3"))
+        #expect(outcomes.map(\.error) == [nil])
+        let records = try run.records().sorted { ($0["attempt"] as? Int ?? 0) < ($1["attempt"] as? Int ?? 0) }
+        #expect(records.map { $0["attempt"] as? Int } == [1, 2, 3])
+        #expect(records.map { $0["success"] as? Bool } == [false, false, true])
+        #expect(records.map { $0["retried"] as? Bool } == [true, true, nil])
+        #expect(Set(records.compactMap { $0["request_id"] as? String }).count == 1)
+        // Each attempt has its own times: the retry waits before it starts again.
+        let starts = records.compactMap { $0["timestamp_start"] as? Double }
+        #expect(starts == starts.sorted() && starts[2] - starts[0] >= 1.4, "\(starts)")
+        let summary = try run.summary()
+        #expect(summary.totalRequests == 3 && summary.failedRequests == 2)
+
+        // Without retries the same failure is one failed record.
+        let (plain, _, _) = try await LocalRun.run(
+            Self.recipe(client: "ollama_smoke", settings: "num_requests: 1, max_tokens: 2, prompt: FLAKY1"))
+        #expect(try plain.records().map { $0["success"] as? Bool } == [false])
+    }
+
     @Test func anHTTP500ACutStreamAndASilentServerFailTheirRequestsWithAReason() async throws {
         let (failing, _, _) = try await LocalRun.run(
             Self.recipe(client: "ollama_smoke", settings: "num_requests: 2, prompt: FAIL500"))

@@ -31,6 +31,36 @@ struct RedisClientTests {
         #expect(gets.allSatisfy { $0["rows_affected"] as? Int == 1 })
     }
 
+    /// The old framework's `key_size_bytes` and `warmup_delay`, and `appendonly: yes`.
+    @Test func keySizeBytesSetsTheLengthOfEveryKeyTheServerHolds() async throws {
+        let run = try LocalRun(
+            """
+            service: {type: redis, settings: {appendonly: yes}}
+            client: {type: redis_stress, settings: {num_requests: 20, key_size_bytes: 32, key_space: 40, warmup_delay: 0.3}}
+            """)
+        let endpoint = try await run.deploy()
+        defer { try? run.service.stop() }
+        let begun = Date()
+        _ = try await run.runClients(endpoint)
+        #expect(Date().timeIntervalSince(begun) >= 0.3)
+        #expect(try run.records().allSatisfy { $0["success"] as? Bool == true })
+        let connection = try await RESPConnection.connect(host: "127.0.0.1", port: endpoint.port ?? 0)
+        let replies = try await connection.pipeline([
+            [Array("KEYS".utf8), Array("*".utf8)], [Array("CONFIG".utf8), Array("GET".utf8), Array("appendonly".utf8)],
+        ])
+        await connection.close()
+        guard case .array(let keys?) = replies.first, case .array(let config?) = replies.last else {
+            Issue.record("unexpected replies \(replies)")
+            return
+        }
+        #expect(keys.count == 40)
+        #expect(keys.allSatisfy { if case .bulk(let key?) = $0 { key.count == 32 } else { false } })
+        #expect(config.last == .bulk(Array("yes".utf8)))
+        #expect(RedisClient.key(7, size: 32) == Array("factorybench:0000000000000000007".utf8))
+        #expect(RedisClient.key(12345, size: 3) == Array("12345".utf8))
+        #expect(RedisClient.key(7, size: nil) == Array("factorybench:7".utf8))
+    }
+
     @Test func readinessWaitsForPingAndAServerKilledMidRunGivesFailedRequests() async throws {
         let run = try LocalRun(
             """

@@ -23,6 +23,16 @@ import Testing
         #expect(message.hasPrefix("r.yaml:3:3: a local vllm service needs service.command"), "\(message)")
     }
 
+    @Test func nodesBeyondOneNeedAClusterAndAClientCommandBesideATypeNeedsOneToo() throws {
+        let directory = try TemporaryDirectory()
+        let nodes = try problem("service: {type: redis}\nclient:\n  type: redis_stress\n  nodes: 2\n", in: directory)
+        #expect(nodes.hasPrefix("r.yaml:4:3: the local executor runs on this one machine; client.nodes: 2"), "\(nodes)")
+        #expect(try problem("service: {type: redis, nodes: 1}\nclient: {type: redis_stress, nodes: 1}\n", in: directory) == "ok")
+        let typed = try problem("service: {type: redis}\nclient: {type: redis_stress, command: ls}\n", in: directory)
+        #expect(typed.contains("client.command beside a client type"), "\(typed)")
+        #expect(try problem("service: {command: \"serve $PORT\"}\nclient: {command: ls}\n", in: directory) == "ok")
+    }
+
     @Test func aServiceTheClusterCannotDeployPointsAtItsType() throws {
         let directory = try TemporaryDirectory()
         let message = try problem(

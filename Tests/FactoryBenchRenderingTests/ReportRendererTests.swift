@@ -110,6 +110,22 @@ import Testing
         #expect(markdown.contains("1 of 2 objectives failed"))
     }
 
+    /// Operations that moved bytes (S3) get their megabytes and MB/s in their own table;
+    /// a run without transfers has no such section.
+    @Test func transfersShowMegabytesPerSecondPerOperation() throws {
+        var (manifest, summary) = try fixture()
+        let renderer = ReportRenderer(templates: .builtIn)
+        let plain = try renderer.markdown(manifest: manifest, summary: summary, plots: [], inlinePlots: false)
+        #expect(!plain.contains("## Throughput in bytes"))
+        let name = try #require(summary.operations.keys.sorted().first)
+        summary.operations[name]?.bytes = 52_428_800
+        summary.operations[name]?.megabytesPerSecond = 12.34
+        let markdown = try renderer.markdown(manifest: manifest, summary: summary, plots: [], inlinePlots: false)
+        #expect(markdown.contains("## Throughput in bytes"))
+        // The fixture's first operation name is markup, escaped like every other cell.
+        #expect(markdown.contains("| &lt;img src=x onerror=alert(1)&gt; | 52.4 | 12.3 |"))
+    }
+
     @Test func templatesCanBeOverriddenFileByFile() throws {
         let directory = try TemporaryDirectory()
         try directory.write("report.md.mustache", "{{% CONTENT_TYPE: TEXT}}\nCustom {{id}}\n")

@@ -55,6 +55,7 @@ import Testing
         expectAllFieldsNamed(
             ReportViewModel.Operation(name: "n", count: "1", failed: "0", avg: "a", p50: "b", p95: "c", p99: "d"))
         expectAllFieldsNamed(ReportViewModel.Client(name: "n", count: "1", failed: "0", avg: "a", p95: "b"))
+        expectAllFieldsNamed(ReportViewModel.Transfer(name: "n", megabytes: "1", megabytesPerSecond: "2"))
     }
 
     @Test func everyRowNamesEveryField() {

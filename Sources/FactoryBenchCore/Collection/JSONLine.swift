@@ -122,6 +122,11 @@ extension RequestRecord {
         if let topK { line.add("top_k", topK) }
         if let batchSize { line.add("batch_size", batchSize) }
         if let dimension { line.add("dimension", dimension) }
+        if let bytes { line.add("bytes", bytes) }
+        if let exitCode { line.add("exit_code", exitCode) }
+        if let output { line.add("output", output) }
+        if let attempt { line.add("attempt", attempt) }
+        if retried { line.add("retried", true) }
         if let llm {
             if let model = llm.model { line.add("model", model) }
             if let ttft = llm.ttftSeconds { line.add("ttft_s", ttft, decimals: 9) }

@@ -27,6 +27,15 @@ public struct RequestRecord: Sendable, Equatable {
     public var dimension: Int?
     /// LLM requests: tokens and their timing.
     public var llm: LLMFields?
+    /// Object stores: payload bytes sent or received.
+    public var bytes: Int?
+    /// Command clients: the command's exit status and the end of its output.
+    public var exitCode: Int?
+    public var output: String?
+    /// A request sent more than once: which attempt this is (from 1), and whether it failed
+    /// and was sent again.
+    public var attempt: Int?
+    public var retried = false
 
     public init(
         requestID: String, clientID: Int?, serviceType: String, timestampStart: Double, timestampEnd: Double,

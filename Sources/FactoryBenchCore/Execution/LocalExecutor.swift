@@ -45,16 +45,18 @@ public final class LocalExecutor: Executor {
     ) async throws -> [ClientOutcome] {
         try FileManager.default.createDirectory(at: clientsDirectory, withIntermediateDirectories: true)
         let header = RequestFileHeader(recipe: recipe, benchmarkID: benchmarkID, testStart: clock.now())
+        let origin = WallAnchoredClock.monotonicNanoseconds()
         return await withTaskGroup(of: ClientOutcome.self) { group in
             for clientID in 0..<recipe.numClients {
                 let url = clientsDirectory.appendingPathComponent("client-\(clientID).jsonl")
-                group.addTask { [client, clock] in
+                group.addTask { [client, clock, recipe] in
                     do {
                         var header = header
                         header.clientID = clientID
                         let writer = try RecordWriter(url: url, header: header.line)
                         var failure: String?
                         do {
+                            try await Self.waitForStart(of: clientID, recipe: recipe, origin: origin)
                             try await client.run(
                                 clientID: clientID, endpoint: endpoint,
                                 context: ClientContext(writer: writer, clock: clock, progress: progress))
@@ -72,6 +74,18 @@ public final class LocalExecutor: Executor {
             for await outcome in group { outcomes.append(outcome) }
             return outcomes.sorted { $0.clientID < $1.clientID }
         }
+    }
+
+    /// Sleeps until a client's place in the `client_delay` stagger: `origin` (a monotonic
+    /// time, the clients' common start) plus the client's offset, so a client scheduled late
+    /// does not push the later ones back.
+    public static func waitForStart(
+        of clientID: Int, recipe: Recipe, origin: UInt64 = WallAnchoredClock.monotonicNanoseconds()
+    ) async throws {
+        let offset = recipe.startOffset(ofClient: clientID)
+        guard offset > 0 else { return }
+        await LoadEngine.sleep(until: origin + UInt64(offset * 1e9))
+        try Task.checkCancellation()
     }
 
     public var kind: String { "local" }

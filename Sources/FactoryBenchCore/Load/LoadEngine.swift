@@ -146,6 +146,26 @@ public struct LoadEngine: Sendable {
         func write(
             index: Int, phase: PhaseTracker.Phase, intended: UInt64?, start: UInt64, end: UInt64, outcome: RequestOutcome
         ) throws {
+            for (number, attempt) in outcome.retriedAttempts.enumerated() {
+                var record = record(
+                    index: index, phase: phase, intended: intended, start: attempt.start, end: attempt.end,
+                    outcome: attempt.outcome)
+                record.attempt = number + 1
+                record.retried = true
+                try context.writer.append(record)
+                context.progress.record(success: false)
+            }
+            var record = record(
+                index: index, phase: phase, intended: intended, start: outcome.lastAttemptStart ?? start, end: end,
+                outcome: outcome)
+            if !outcome.retriedAttempts.isEmpty { record.attempt = outcome.retriedAttempts.count + 1 }
+            try context.writer.append(record)
+            context.progress.record(success: outcome.success)
+        }
+
+        private func record(
+            index: Int, phase: PhaseTracker.Phase, intended: UInt64?, start: UInt64, end: UInt64, outcome: RequestOutcome
+        ) -> RequestRecord {
             var record = RequestRecord(
                 requestID: "c\(clientID)-\(prefix)\(index)", clientID: clientID, serviceType: serviceType,
                 timestampStart: context.clock.unixSeconds(atMonotonic: start),
@@ -160,8 +180,10 @@ public struct LoadEngine: Sendable {
             record.batchSize = outcome.batchSize
             record.dimension = outcome.dimension
             record.llm = outcome.llm
-            try context.writer.append(record)
-            context.progress.record(success: outcome.success)
+            record.bytes = outcome.bytes
+            record.exitCode = outcome.exitCode
+            record.output = outcome.output
+            return record
         }
 
         func writeDropped(index: Int, phase: PhaseTracker.Phase, intended: UInt64, slots: Int) throws {

@@ -115,3 +115,12 @@ public struct LoadPlan: Sendable, Equatable {
         return warm + main + cool
     }
 }
+
+extension LoadPlan {
+    /// The old framework's `warmup_delay` client setting: seconds a client waits before its
+    /// first request.
+    public static func waitWarmupDelay(settings: [String: SettingValue]) async throws {
+        let delay = settings["warmup_delay"]?.doubleValue ?? 0
+        if delay > 0 { try await Task.sleep(for: .milliseconds(Int(delay * 1000))) }
+    }
+}

@@ -159,6 +159,11 @@ extension RequestAggregation {
             groups.append(group)
         }
         groups[slot].count += 1
+        if record.bytes >= 0 {
+            if success { groups[slot].bytes += record.bytes }
+            groups[slot].bytesFirstStart = min(groups[slot].bytesFirstStart, record.timestampStart)
+            groups[slot].bytesLastEnd = max(groups[slot].bytesLastEnd, record.timestampEnd)
+        }
         // While exact, the breakdowns' latency statistics come from the keyed samples.
         if !success {
             groups[slot].failed += 1

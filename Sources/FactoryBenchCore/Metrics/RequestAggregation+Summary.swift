@@ -54,10 +54,15 @@ extension RequestAggregation {
             for (slot, group) in source.enumerated() where group.count > 0 {
                 let statistics = group.latency.statistics
                 // `count` keeps the old framework's meaning: successful requests.
-                result[label(slot)] = OperationSummary(
+                var operation = OperationSummary(
                     count: group.count - group.failed, failed: group.failed, avgLatency: statistics?.avg,
                     p50Latency: statistics?.p50,
                     p95Latency: statistics?.p95, p99Latency: statistics?.p99)
+                if group.bytesLastEnd.isFinite {
+                    operation.bytes = group.bytes
+                    operation.megabytesPerSecond = group.megabytesPerSecond
+                }
+                result[label(slot)] = operation
             }
             return result
         }

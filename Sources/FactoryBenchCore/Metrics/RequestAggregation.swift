@@ -86,11 +86,25 @@ struct RequestAggregation {
         var count = 0
         var failed = 0
         var latency = LatencyDigest()
+        /// Object stores: bytes the successful requests moved, and the span of the requests
+        /// that said how many (for MB/s).
+        var bytes = 0
+        var bytesFirstStart = Double.infinity
+        var bytesLastEnd = -Double.infinity
 
         mutating func merge(_ other: Group) {
             count += other.count
             failed += other.failed
             latency.merge(other.latency)
+            bytes += other.bytes
+            bytesFirstStart = min(bytesFirstStart, other.bytesFirstStart)
+            bytesLastEnd = max(bytesLastEnd, other.bytesLastEnd)
+        }
+
+        /// Megabytes (10^6 bytes) per second over the span of the requests that moved them.
+        var megabytesPerSecond: Double? {
+            guard bytesLastEnd > bytesFirstStart else { return nil }
+            return Double(bytes) / 1e6 / (bytesLastEnd - bytesFirstStart)
         }
     }
 

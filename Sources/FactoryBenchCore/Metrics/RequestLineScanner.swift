@@ -138,7 +138,7 @@ struct RequestLineScanner {
     private enum Field {
         case timestampStart, timestampEnd, timestampIntended, latency, success, clientID, operationType, operation
         case queryType, error, httpStatus, phase, requestID, inputTokens, outputTokens, ttft, itl, benchmarkID
-        case recall, dropped
+        case recall, dropped, bytes
         case other
     }
 
@@ -269,7 +269,7 @@ struct RequestLineScanner {
     ) throws -> UnsafePointer<UInt8> {
         switch field {
         case .timestampStart, .timestampEnd, .timestampIntended, .latency, .ttft, .recall, .clientID, .httpStatus,
-            .inputTokens, .outputTokens:
+            .inputTokens, .outputTokens, .bytes:
             // One call site parses every number (one per field cost more).
             var value: Double
             let next: UnsafePointer<UInt8>
@@ -286,6 +286,8 @@ struct RequestLineScanner {
             case .latency: record.latency = value
             case .ttft: record.ttft = value
             case .recall: record.recall = value
+            case .bytes:
+                if value >= 0 && value < 1e15, case let whole = Int(value), Double(whole) == value { record.bytes = whole }
             case .clientID:
                 // A whole number, tested by converting back (`Int(exactly:)` calls trunc()).
                 if abs(value) < 1e15, case let integer = Int(value), Double(integer) == value { record.clientID = integer }
@@ -555,6 +557,7 @@ struct RequestLineScanner {
         case (5, 0x72_6f72_7265, _): return .error
         case (5, 0x73_5f6c_7469, _): return .itl
         case (5, 0x65_7361_6870, _): return .phase
+        case (5, 0x73_6574_7962, _): return .bytes
         case (6, 0x735f_7466_7474, _): return .ttft
         case (6, 0x6c6c_6163_6572, _): return .recall
         case (7, 0x64_6570_706f_7264, _): return .dropped

@@ -279,6 +279,10 @@ public struct OperationSummary: Sendable, Codable, Equatable {
     public var p50Latency: Double?
     public var p95Latency: Double?
     public var p99Latency: Double?
+    /// Object stores: bytes the successful requests moved, and megabytes (10^6 bytes) per
+    /// second from the first such request's start to the last one's end.
+    public var bytes: Int?
+    public var megabytesPerSecond: Double?
 
     public init(
         count: Int, failed: Int, avgLatency: Double? = nil, p50Latency: Double? = nil, p95Latency: Double? = nil,
@@ -298,6 +302,8 @@ public struct OperationSummary: Sendable, Codable, Equatable {
         case p50Latency = "p50_latency"
         case p95Latency = "p95_latency"
         case p99Latency = "p99_latency"
+        case bytes
+        case megabytesPerSecond = "megabytes_per_second"
     }
 }
 

@@ -20,6 +20,8 @@ struct ScannedRecord {
     var outputTokens = absent
     var ttft = Double.nan
     var recall = Double.nan
+    /// Object stores: payload bytes moved.
+    var bytes = absent
     var dropped = false
     var hasBenchmarkID = false
 

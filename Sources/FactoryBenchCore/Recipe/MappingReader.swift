@@ -52,10 +52,14 @@ struct MappingReader {
         return value
     }
 
-    /// Reads a required key whose value must be one of an enum's raw values.
-    mutating func enumValue<T: RawRepresentable & CaseIterable>(_ key: String, of type: T.Type, kind: String) throws -> T
+    /// Reads a required key whose value must be one of an enum's raw values; `absent` is the
+    /// value when the key is missing (else a missing key is an error).
+    mutating func enumValue<T: RawRepresentable & CaseIterable>(
+        _ key: String, of type: T.Type, kind: String, absent: T? = nil
+    ) throws -> T
     where T.RawValue == String {
         guard let node = node(key) else {
+            if let absent { return absent }
             throw RecipeError.missingKey(location, key: key, section: section)
         }
         let allowed = T.allCases.map(\.rawValue)
@@ -116,6 +120,9 @@ struct MappingReader {
         case (.countOrDuration, .string):
             guard let seconds = RecipeDuration.seconds(value) else { throw wrong }
             return .double(seconds)
+        case (.boolean, .string(let text)) where ["yes", "no"].contains(text.lowercased()):
+            // As Redis and the old framework's recipes write it, quoted or not.
+            return .bool(text.lowercased() == "yes")
         case (.integer, .int), (.number, .int), (.number, .double), (.string, .string), (.boolean, .bool),
             (.mapping, .map), (.list, .list):
             return value

@@ -13,6 +13,8 @@ public struct Recipe: Sendable {
     public var service: ServiceSpec
     public var client: ClientSpec
     public var numClients: Int
+    /// Seconds between client starts (`benchmarks.client_delay`).
+    public var clientDelay: Double = 0
     public var metrics: [String]
     /// `load:` with defaults filled in (`RecipeSchema.load`).
     public var load: [String: SettingValue] = [:]
@@ -28,6 +30,14 @@ public struct Recipe: Sendable {
     public var locate: KeyLocations
 
     public var isLocal: Bool { target == "local" }
+
+    /// When client `clientID` starts, in seconds after the first: `client_delay` apart.
+    public func startOffset(ofClient clientID: Int) -> Double { clientDelay * Double(clientID) }
+
+    /// The name of client `clientID`: `client.name` with its number, else `client-N`.
+    public func clientName(_ clientID: Int) -> String {
+        "\(client.options["name"]?.stringValue ?? "client")-\(clientID)"
+    }
 }
 
 /// The `service:` section of a recipe.
@@ -65,6 +75,7 @@ extension Recipe {
             "client": .map(client),
             "benchmarks": .map([
                 "num_clients": .int(numClients),
+                "client_delay": .double(clientDelay),
                 "metrics": .list(metrics.map { .string($0) }),
             ]),
             "load": .map(load),

@@ -105,7 +105,10 @@ public enum RecipeLoader {
         if let node = top.node("service") {
             diagnostics.attempt {
                 var reader = try MappingReader(node, file: path, section: "service")
-                let type = try reader.enumValue("type", of: ServiceType.self, kind: "service")
+                // The old framework's recipes give a service without a type by its command.
+                let type = try reader.enumValue(
+                    "type", of: ServiceType.self, kind: "service",
+                    absent: reader.location(of: "command") != nil ? .generic : nil)
                 let name = diagnostics.attempt { try reader.string("name") } ?? nil
                 let specs = SettingsCatalog.settings(for: type)
                 let (settings, written) = reader.settings(specs, typeName: type.rawValue, diagnostics: diagnostics)
@@ -120,6 +123,11 @@ public enum RecipeLoader {
                     ],
                     into: &options, what: "service", diagnostics: diagnostics)
                 for key in ["type", "name", "settings"] { options[key] = nil }
+                // A type whose own port setting has a default (chroma) keeps it to itself.
+                let foldsPort = specs.contains { $0.key == "port" && $0.defaultValue == nil }
+                Self.mergeOldServiceKeys(
+                    into: &options, settings: settings, written: foldsPort ? written : [], reader: reader,
+                    diagnostics: diagnostics)
                 service = ServiceSpec(type: type, name: name ?? type.rawValue, options: options, settings: settings)
             }
         } else {
@@ -132,7 +140,10 @@ public enum RecipeLoader {
             diagnostics.attempt {
                 var reader = try MappingReader(node, file: path, section: "client")
                 clientTypeLocation = reader.location(of: "type") ?? reader.location
-                let type = try reader.enumValue("type", of: ClientType.self, kind: "client")
+                // The old framework's recipes give a client without a type by its command.
+                let type = try reader.enumValue(
+                    "type", of: ClientType.self, kind: "client",
+                    absent: reader.location(of: "command") != nil ? .command : nil)
                 let specs = SettingsCatalog.settings(for: type)
                 let (settings, written) = reader.settings(specs, typeName: type.rawValue, diagnostics: diagnostics)
                 for spec in specs where spec.defaultValue != nil && !written.contains(spec.key) {
@@ -145,6 +156,10 @@ public enum RecipeLoader {
                     ],
                     into: &options, what: "client", diagnostics: diagnostics)
                 for key in ["type", "settings"] { options[key] = nil }
+                if type == .command, options["command"] == nil {
+                    diagnostics.record(
+                        RecipeError.missingKey(reader.location, key: "command", section: "client (type: command)"))
+                }
                 client = ClientSpec(type: type, options: options, settings: settings)
             }
         } else {
@@ -176,11 +191,32 @@ public enum RecipeLoader {
         return Recipe(
             name: name, path: path, text: text, target: configuration["target"]?.stringValue ?? "local",
             service: service, client: client, numClients: benchmarks["num_clients"]?.intValue ?? 1,
+            clientDelay: benchmarks["client_delay"]?.doubleValue ?? 0,
             metrics: (benchmarks["metrics"].flatMap { value -> [String]? in
                 if case .list(let items) = value { return items.compactMap(\.stringValue) }
                 return nil
             }) ?? [],
             load: load, slo: slo, sweep: sweep, defaulted: defaulted, locate: KeyLocations(root: root, file: path))
+    }
+
+    /// The old framework's spellings of deployment keys, folded into ours: `environment`
+    /// into `env` (`env` wins for a variable in both), and `settings.port` into `port`.
+    static func mergeOldServiceKeys(
+        into options: inout [String: SettingValue], settings: [String: SettingValue], written: Set<String>,
+        reader: MappingReader, diagnostics: Diagnostics
+    ) {
+        if let old = options.removeValue(forKey: "environment")?.mapValue {
+            options["env"] = .map(old.merging(options["env"]?.mapValue ?? [:]) { _, env in env })
+        }
+        guard written.contains("port"), let port = settings["port"] else { return }
+        if let given = options["port"], given != port {
+            diagnostics.record(
+                RecipeError.invalidValue(
+                    reader.location(of: "port") ?? reader.location, key: "service.port",
+                    problem: "service.port (\(given.text ?? "")) and service.settings.port (\(port.text ?? "")) differ; keep one")
+            )
+        }
+        options["port"] = options["port"] ?? port
     }
 
     /// Checks between `load:` keys: a rate needs the open loop, burstiness needs gamma

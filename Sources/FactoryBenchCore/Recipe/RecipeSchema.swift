@@ -12,6 +12,10 @@ public enum RecipeSchema {
     public static let benchmarks: [SettingSpec] = [
         SettingSpec("num_clients", .integer, .int(1), "Concurrent load clients.", check: SettingSpec.atLeast(1)),
         SettingSpec("metrics", .list, .list([]), "Metric names to report (kept for the old format; all are reported)."),
+        SettingSpec(
+            "client_delay", .duration, .double(0),
+            "Seconds between client starts: client i starts i × client_delay after the first.",
+            check: SettingSpec.atLeast(0)),
     ]
 
     /// Deployment keys of `service:` (beside `type`, `name` and `settings`), as the
@@ -23,6 +27,8 @@ public enum RecipeSchema {
         SettingSpec("ready_timeout", .duration, nil, "How long to wait for the service to answer (default 120 s)."),
         SettingSpec("partition", .string, nil, "Slurm partition.", check: sbatchWord),
         SettingSpec("num_gpus", .integer, nil, "GPUs for the service job.", check: SettingSpec.atLeast(0)),
+        SettingSpec(
+            "nodes", .integer, nil, "Nodes of the service job (Slurm --nodes; 1 by default).", check: SettingSpec.atLeast(1)),
         SettingSpec("gpus_per_node", .integer, nil, "GPUs per node.", check: SettingSpec.atLeast(0)),
         SettingSpec("cpus_per_task", .integer, nil, "CPUs per task.", check: SettingSpec.atLeast(1)),
         SettingSpec("memory", .string, nil, "Memory, e.g. 16G.", check: memory),
@@ -31,6 +37,9 @@ public enum RecipeSchema {
         SettingSpec("constraints", .string, nil, "Slurm --constraint.", check: sbatchWord),
         SettingSpec("exclude_nodes", .string, nil, "Slurm --exclude.", check: sbatchWord),
         SettingSpec("env", .mapping, nil, "Environment variables of the service.", check: scalarMap),
+        SettingSpec(
+            "environment", .mapping, nil, "The same as env (the old framework's name); env wins for a variable in both.",
+            check: scalarMap),
         SettingSpec("volumes", .list, nil, "Bind mounts, host:container.", check: volumes),
         SettingSpec("modules", .list, nil, "Environment modules to load.", check: stringList),
         SettingSpec("pre_run_commands", .list, nil, "Shell commands run before the service starts.", check: stringList),
@@ -40,7 +49,13 @@ public enum RecipeSchema {
         SettingSpec(
             "command", .string, nil,
             "Slurm: a command run instead of the built-in client; it writes JSONL records to $OUTPUT "
-                + "(the service is at $SERVICE_HOST:$SERVICE_PORT; $CLIENT_ID, $FACTORYBENCH are set)."),
+                + "(the service is at $SERVICE_HOST:$SERVICE_PORT; $CLIENT_ID, $FACTORYBENCH are set). "
+                + "Without a client type: the command client, one record per run of the command."),
+        SettingSpec(
+            "name", .string, nil, "Name of the clients: their Slurm job names and $CLIENT_NAME (client-N by default).",
+            check: sbatchWord),
+        SettingSpec(
+            "nodes", .integer, nil, "Nodes of each client job (Slurm --nodes; 1 by default).", check: SettingSpec.atLeast(1)),
         SettingSpec("partition", .string, nil, "Slurm partition of the client jobs.", check: sbatchWord),
         SettingSpec("num_gpus", .integer, nil, "GPUs per client job.", check: SettingSpec.atLeast(0)),
         SettingSpec("time_limit", .string, nil, "Wall time, HH:MM:SS or D-HH:MM:SS.", check: timeLimit),
@@ -92,15 +107,18 @@ public enum RecipeSchema {
     ]
 
     /// Which client types fit which service type.
+    /// The command client fits every service but the embedded one, which has no address.
     public static func clients(for service: ServiceType) -> [ClientType] {
         switch service {
-        case .postgres: return [.postgresSmoke, .postgresStress]
+        case .postgres: return [.postgresSmoke, .postgresStress, .command]
         case .sqlite: return [.sqliteStress]
-        case .chroma: return [.chromaHealthcheck, .chromaStress]
-        case .vllm: return [.vllmSmoke, .vllmStress]
-        case .ollama: return [.ollamaSmoke, .ollamaStress, .vllmSmoke, .vllmStress]
-        case .redis: return [.redisStress]
-        case .nginx, .http, .minio, .qdrant: return [.httpSmoke, .httpStress]
+        case .chroma: return [.chromaHealthcheck, .chromaStress, .command]
+        case .vllm: return [.vllmSmoke, .vllmStress, .command]
+        case .ollama: return [.ollamaSmoke, .ollamaStress, .vllmSmoke, .vllmStress, .command]
+        case .redis: return [.redisStress, .command]
+        case .nginx, .http, .generic: return [.httpSmoke, .httpStress, .nginxHealthcheck, .command]
+        case .minio: return [.minioStress, .httpSmoke, .httpStress, .command]
+        case .qdrant: return [.qdrantSmoke, .qdrantStress, .httpSmoke, .httpStress, .command]
         }
     }
 

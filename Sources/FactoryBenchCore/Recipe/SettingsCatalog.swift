@@ -77,6 +77,14 @@ public enum SettingsCatalog {
         ]
     }
 
+    /// Ollama clients retry a failed request; every attempt is a record of its own.
+    static let ollamaRetries = [
+        SettingSpec(
+            "max_retries", .integer, .int(0),
+            "Times a failed request is sent again (each attempt is recorded, the retried ones with retried: true).",
+            check: SettingSpec.atLeast(0))
+    ]
+
     public static func settings(for service: ServiceType) -> [SettingSpec] {
         switch service {
         case .sqlite:
@@ -109,12 +117,23 @@ public enum SettingsCatalog {
             ]
         case .redis:
             return [
-                SettingSpec("appendonly", .boolean, .bool(false), "Enable the append-only file."),
+                SettingSpec(
+                    "port", .integer, nil, "Port the server listens on (the same as service.port).", check: RecipeSchema.port),
+                SettingSpec("appendonly", .boolean, .bool(false), "Enable the append-only file (true/false or yes/no)."),
                 SettingSpec("maxmemory", .string, nil, "Memory limit, e.g. 1gb."),
                 SettingSpec("maxmemory_policy", .string, nil, "Eviction policy, e.g. allkeys-lru."),
             ]
-        case .nginx, .http, .minio, .qdrant:
-            return []
+        case .minio:
+            return [
+                SettingSpec("port", .integer, nil, "S3 API port (the same as service.port).", check: RecipeSchema.port),
+                SettingSpec("console_port", .integer, .int(9001), "Port of MinIO's web console.", check: RecipeSchema.port),
+                SettingSpec("data_dir", .string, nil, "Data directory (a temporary one by default)."),
+            ]
+        case .nginx, .http, .qdrant, .generic:
+            return [
+                SettingSpec(
+                    "port", .integer, nil, "Port the server listens on (the same as service.port).", check: RecipeSchema.port)
+            ]
         }
     }
 
@@ -222,20 +241,26 @@ public enum SettingsCatalog {
                 SettingSpec("max_tokens", .integer, .int(50), "Tokens generated per request.", check: SettingSpec.atLeast(1)),
                 SettingSpec("prompt", .string, .string("Hello"), "Prompt sent (prompt_source: fixed)."),
                 SettingSpec("warmup_delay", .integer, .int(0), "Seconds each client waits before its first request."),
-            ] + llmCommon(api: "generate", source: "fixed")
+            ] + ollamaRetries + llmCommon(api: "generate", source: "fixed")
         case .ollamaStress:
             return [
                 SettingSpec("num_requests", .integer, .int(20), "Requests sent.", check: SettingSpec.atLeast(1)),
                 SettingSpec("max_tokens", .integer, .int(50), "Tokens generated per request.", check: SettingSpec.atLeast(1)),
                 SettingSpec("warmup_delay", .integer, .int(30), "Seconds each client waits before its first request."),
                 SettingSpec("prompt", .string, .string("Hello"), "Prompt sent (prompt_source: fixed)."),
-            ] + llmCommon(api: "generate", source: "synthetic")
+            ] + ollamaRetries + llmCommon(api: "generate", source: "synthetic")
         case .redisStress:
             return [
                 SettingSpec(
                     "num_requests", .integer, .int(10000), "Requests each client sends (when load: sets no count or duration).",
                     check: SettingSpec.atLeast(1)),
                 SettingSpec("value_size_bytes", .integer, .int(256), "Size of each value.", check: SettingSpec.atLeast(0)),
+                SettingSpec(
+                    "key_size_bytes", .integer, nil, "Length of each key, padded (the shortest unique key by default).",
+                    check: SettingSpec.atLeast(1)),
+                SettingSpec(
+                    "warmup_delay", .number, .int(0), "Seconds each client waits before its first request.",
+                    check: SettingSpec.atLeast(0)),
                 SettingSpec(
                     "key_space", .integer, .int(10000), "Keys used (all set before the clients start).",
                     check: SettingSpec.atLeast(1)),
@@ -254,7 +279,7 @@ public enum SettingsCatalog {
                     }),
                 SettingSpec("seed", .integer, .int(42), "Seed of the operation and key choice."),
             ]
-        case .httpSmoke, .httpStress:
+        case .nginxHealthcheck, .httpSmoke, .httpStress:
             return [
                 SettingSpec("url", .string, nil, "Full URL requested (default: path on the service's host and port)."),
                 SettingSpec("path", .string, .string("/"), "Path requested on the service."),
@@ -265,8 +290,70 @@ public enum SettingsCatalog {
                 SettingSpec(
                     "timeout", .number, .double(30), "Seconds before a request fails.", check: SettingSpec.atLeast(0.001)),
                 SettingSpec(
-                    "num_requests", .integer, client == .httpSmoke ? .int(5) : .int(1000),
+                    "num_requests", .integer, client == .httpStress ? .int(1000) : client == .httpSmoke ? .int(5) : .int(1),
                     "Requests each client sends (when load: sets no count or duration).", check: SettingSpec.atLeast(1)),
+            ]
+        case .minioStress:
+            return [
+                SettingSpec(
+                    "num_objects", .integer, .int(100), "Objects each client puts, then reads, then deletes.",
+                    check: SettingSpec.atLeast(1)),
+                SettingSpec(
+                    "object_size_bytes", .integer, .int(1_048_576), "Size of each object.", check: SettingSpec.atLeast(0)),
+                SettingSpec("bucket", .string, .string("benchmark"), "Bucket used (created when missing)."),
+                SettingSpec(
+                    "access_key", .string, nil,
+                    "S3 access key (default: the service's MINIO_ROOT_USER, else minioadmin)."),
+                SettingSpec(
+                    "secret_key", .string, nil,
+                    "S3 secret key (default: the service's MINIO_ROOT_PASSWORD, else minioadmin)."),
+                SettingSpec("region", .string, .string("us-east-1"), "Region in the request signatures."),
+                SettingSpec(
+                    "warmup_delay", .number, .int(10), "Seconds each client waits before its first request.",
+                    check: SettingSpec.atLeast(0)),
+                SettingSpec(
+                    "request_timeout", .number, .double(60), "Seconds before a request fails.", check: SettingSpec.atLeast(0.001)),
+            ]
+        case .qdrantSmoke:
+            return [
+                SettingSpec(
+                    "num_requests", .integer, .int(5), "Health checks each client sends (when load: sets no count or duration).",
+                    check: SettingSpec.atLeast(1)),
+                SettingSpec(
+                    "warmup_delay", .number, .int(0), "Seconds each client waits before its first request.",
+                    check: SettingSpec.atLeast(0)),
+            ]
+        case .qdrantStress:
+            return [
+                SettingSpec(
+                    "collection", .string, .string("benchmark"),
+                    "Collection name; client N uses COLLECTION-cN, created anew for the run."),
+                SettingSpec("dim", .integer, .int(128), "Vector dimension.", check: SettingSpec.atLeast(1)),
+                SettingSpec("num_points", .integer, .int(10000), "Points each client upserts.", check: SettingSpec.atLeast(1)),
+                SettingSpec("batch_size", .integer, .int(256), "Points per upsert request.", check: SettingSpec.atLeast(1)),
+                SettingSpec(
+                    "num_queries", .integer, .int(1000), "Searches each client sends (when load: sets no count or duration).",
+                    check: SettingSpec.atLeast(1)),
+                SettingSpec(
+                    "top_k", .integer, .int(10), "Neighbours per search; recall@k is measured.", check: SettingSpec.atLeast(1)),
+                SettingSpec(
+                    "distance", .string, .string("Cosine"), "Cosine, Euclid or Dot.",
+                    check: RecipeSchema.oneOf(["Cosine", "Euclid", "Dot"])),
+                SettingSpec("seed", .integer, .int(42), "Seed of the points and queries."),
+                SettingSpec(
+                    "warmup_delay", .number, .int(10), "Seconds each client waits before its first request.",
+                    check: SettingSpec.atLeast(0)),
+            ]
+        case .command:
+            return [
+                SettingSpec(
+                    "num_requests", .integer, .int(1), "Runs of the command per client (when load: sets no count or duration).",
+                    check: SettingSpec.atLeast(1)),
+                SettingSpec(
+                    "timeout", .duration, nil, "How long one run may take before it is stopped and fails (no limit by default)."),
+                SettingSpec(
+                    "output_bytes", .integer, .int(4096), "Bytes of the command's output kept in its record (the last ones).",
+                    check: SettingSpec.atLeast(0)),
             ]
         }
     }

@@ -15,30 +15,24 @@ public struct ChromaClient: LoadClient {
     public let kind: ClientType
     public let settings: [String: SettingValue]
     public let plan: LoadPlan
+    let workload: VectorWorkload
 
     public init(kind: ClientType, settings: [String: SettingValue], load: [String: SettingValue]) {
         self.kind = kind
         self.settings = settings
         let fallback = kind == .chromaStress ? settings["num_queries"]?.intValue ?? 100 : settings["num_requests"]?.intValue ?? 5
         plan = LoadPlan(load: load, defaultMeasured: .requests(fallback))
+        workload = VectorWorkload(
+            settings: settings, plan: plan, serviceType: "chroma", countKey: "num_vectors", defaultCount: 1000,
+            defaultBatchSize: 100)
     }
 
-    var numVectors: Int { max(settings["num_vectors"]?.intValue ?? 1000, 1) }
-    var dimension: Int { max(settings["dim"]?.intValue ?? 128, 1) }
-    var topK: Int { max(settings["top_k"]?.intValue ?? 10, 1) }
-    var batchSize: Int { max(settings["batch_size"]?.intValue ?? 100, 1) }
-    var seed: UInt64 { UInt64(truncatingIfNeeded: settings["seed"]?.intValue ?? 42) }
-    var batches: Int { (numVectors + batchSize - 1) / batchSize }
-
-    public var requestsPerClient: Int? {
-        plan.totalRequests.map { kind == .chromaStress ? $0 + batches : $0 }
-    }
+    public var requestsPerClient: Int? { kind == .chromaStress ? workload.requestsPerClient : plan.totalRequests }
 
     public func prepare(endpoint: ServiceEndpoint) async throws {}
 
     public func run(clientID: Int, endpoint: ServiceEndpoint, context: ClientContext) async throws {
-        let delay = settings["warmup_delay"]?.doubleValue ?? 0
-        if delay > 0 { try await Task.sleep(for: .milliseconds(Int(delay * 1000))) }
+        try await LoadPlan.waitWarmupDelay(settings: settings)
         try await LoadHTTPClient.with(concurrency: plan.concurrency) { http in
             let api = ChromaAPI(http: http, base: "http://\(endpoint.host ?? "127.0.0.1"):\(endpoint.port ?? 8000)")
             if kind == .chromaHealthcheck {
@@ -52,12 +46,6 @@ public struct ChromaClient: LoadClient {
     }
 
     private func stress(clientID: Int, api: ChromaAPI, context: ClientContext) async throws {
-        let data = VectorSet(count: numVectors, dimension: dimension, seed: seed &+ UInt64(clientID) &* 0x9E37_79B9)
-        let queries = VectorSet(
-            count: min(plan.totalRequests ?? 1000, 1000), dimension: dimension,
-            seed: seed &+ UInt64(clientID) &* 0x9E37_79B9 &+ 0xC0FFEE)
-        let topK = topK
-        let truth = (0..<queries.count).map { data.nearest(to: queries.vector($0), k: topK) }
         let name = "factorybench-c\(clientID)-\(UUID().uuidString.prefix(8).lowercased())"
         let collection: String
         do {
@@ -65,87 +53,19 @@ public struct ChromaClient: LoadClient {
         } catch {
             throw ExecutionError.clientFailed(clientID: clientID, reason: "creating collection \(name): \(error)")
         }
-        let adds = LoadPlan(
-            mode: .closed, concurrency: plan.concurrency, arrivals: nil, warmup: .requests(0), measured: .requests(batches),
-            cooldown: .requests(0), rampUpSeconds: 0, seed: plan.seed)
-        let batchSize = batchSize
-        try await LoadEngine(plan: adds, serviceType: "chroma").run(
-            clientID: clientID, context: context, requestIDPrefix: "add-"
-        ) { _ in
-            ChromaAddSession(api: api, collection: collection, data: data, batchSize: batchSize)
-        }
-        try await LoadEngine(plan: plan, serviceType: "chroma").run(clientID: clientID, context: context) { _ in
-            ChromaQuerySession(api: api, collection: collection, queries: queries, truth: truth, topK: topK)
-        }
-    }
-}
-
-/// Seeded random vectors with components in [-1, 1) rounded to 4 decimals, so the JSON sent
-/// and the exact search see the same numbers.
-struct VectorSet: Sendable {
-    let count: Int
-    let dimension: Int
-    let values: [Double]
-
-    init(count: Int, dimension: Int, seed: UInt64) {
-        self.count = count
-        self.dimension = dimension
-        var random = SeededGenerator(seed: seed)
-        values = (0..<(count * dimension)).map { _ in
-            (Double(random.next() >> 11) * 0x1p-53 * 20000).rounded(.down) / 10000 - 1
-        }
-    }
-
-    func vector(_ index: Int) -> ArraySlice<Double> {
-        values[(index * dimension)..<((index + 1) * dimension)]
-    }
-
-    func id(_ index: Int) -> String { "v\(index)" }
-
-    /// The ids of the `k` vectors nearest to `query` by squared L2 distance (ties by index).
-    func nearest(to query: ArraySlice<Double>, k: Int) -> Set<String> {
-        var distances: [(Double, Int)] = []
-        distances.reserveCapacity(count)
-        let base = query.startIndex
-        for index in 0..<count {
-            var sum = 0.0
-            let offset = index * dimension
-            for d in 0..<dimension {
-                let difference = values[offset + d] - query[base + d]
-                sum += difference * difference
-            }
-            distances.append((sum, index))
-        }
-        distances.sort { $0 < $1 }
-        return Set(distances.prefix(k).map { id($0.1) })
-    }
-
-    /// `[[…],[…]]` of the vectors in `range`, numbers written with 4 decimals.
-    func json(_ range: Range<Int>) -> String {
-        "["
-            + range.map { index in "[" + vector(index).map { String(format: "%.4f", $0) }.joined(separator: ",") + "]" }
-            .joined(separator: ",") + "]"
+        let (batchSize, topK) = (workload.batchSize, workload.topK)
+        try await workload.run(
+            clientID: clientID, context: context, distance: .euclid, insertPrefix: "add-",
+            insert: { ChromaAddSession(api: api, collection: collection, data: $0, batchSize: batchSize) },
+            search: { ChromaQuerySession(api: api, collection: collection, queries: $0, truth: $1, topK: topK) })
     }
 }
 
 /// The few v2 endpoints the clients use.
-struct ChromaAPI: Sendable {
+struct ChromaAPI: JSONEndpoint {
     let http: HTTPClient
     let base: String
     static let collections = "/api/v2/tenants/default_tenant/databases/default_database/collections"
-
-    /// Sends a request; returns the status and the body.
-    func call(_ method: HTTPMethod, _ path: String, body: String? = nil) async throws -> (status: Int, body: ByteBuffer) {
-        var request = HTTPClientRequest(url: base + path)
-        request.method = method
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(string: body))
-        }
-        let response = try await http.execute(request, timeout: .seconds(60))
-        let bytes = try await response.body.collect(upTo: 64 << 20)
-        return (Int(response.status.code), bytes)
-    }
 
     /// Creates a collection (or gets it when it exists) and returns its id.
     func createCollection(name: String) async throws -> String {
@@ -221,7 +141,7 @@ struct ChromaQuerySession: RequestSession {
     let api: ChromaAPI
     let collection: String
     let queries: VectorSet
-    let truth: [Set<String>]
+    let truth: [Set<Int>]
     let topK: Int
 
     func send(index: Int) async -> RequestOutcome {
@@ -239,7 +159,7 @@ struct ChromaQuerySession: RequestSession {
                 return .failure(
                     "unreadable query reply: \(String(buffer: reply).prefix(200))", operationType: "query", httpStatus: status)
             }
-            let found = truth[query].intersection(ids).count
+            let found = truth[query].intersection(ids.compactMap { Int($0.dropFirst()) }).count
             return RequestOutcome(
                 success: true, httpStatus: status, operationType: "query", rowsAffected: ids.count,
                 recall: Double(found) / Double(truth[query].count), topK: topK, dimension: queries.dimension)

@@ -4,7 +4,8 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// `http_smoke` and `http_stress`: one request shape (method, URL, headers, body) sent as
+/// `http_smoke`, `http_stress` and `nginx_healthcheck` (the old framework's, one request by
+/// default): one request shape (method, URL, headers, body) sent as
 /// the load plan says, a success when the status is the expected one. Each client has its
 /// own AsyncHTTPClient with one pooled connection per in-flight slot.
 public struct HTTPLoadClient: LoadClient {
@@ -17,7 +18,8 @@ public struct HTTPLoadClient: LoadClient {
         self.settings = settings
         plan = LoadPlan(
             load: load,
-            defaultMeasured: LoadPlan.measuredWindow(settings: settings, fallback: kind == .httpSmoke ? 5 : 1000))
+            defaultMeasured: LoadPlan.measuredWindow(
+                settings: settings, fallback: kind == .httpStress ? 1000 : kind == .httpSmoke ? 5 : 1))
     }
 
     var method: HTTPMethod { HTTPMethod(rawValue: (settings["method"]?.stringValue ?? "GET").uppercased()) }

@@ -88,8 +88,7 @@ public struct PostgresClient: LoadClient {
     }
 
     public func run(clientID: Int, endpoint: ServiceEndpoint, context: ClientContext) async throws {
-        let delay = settings["warmup_delay"]?.doubleValue ?? 0
-        if delay > 0 { try await Task.sleep(for: .milliseconds(Int(delay * 1000))) }
+        try await LoadPlan.waitWarmupDelay(settings: settings)
         let engine = LoadEngine(plan: plan, serviceType: "postgres")
         let client = self
         try await engine.run(clientID: clientID, context: context) { slot in

@@ -1,6 +1,7 @@
 import FactoryBenchCore
 
-/// `redis_stress`: SET and GET of `value_size_bytes` values over `key_space` keys, in the
+/// `redis_stress`: SET and GET of `value_size_bytes` values over `key_space` keys (each
+/// `key_size_bytes` long when set), in the
 /// proportions of `mix`, one RESP connection per in-flight slot (no `redis-cli` per request).
 public struct RedisClient: LoadClient {
     public let settings: [String: SettingValue]
@@ -12,6 +13,8 @@ public struct RedisClient: LoadClient {
     let setShare: Double
     /// Every key, made once when the key space is not huge.
     let keys: [[UInt8]]
+    /// `key_size_bytes`: every key padded to this length.
+    let keySize: Int?
 
     public init(settings: [String: SettingValue], load: [String: SettingValue]) {
         self.settings = settings
@@ -23,7 +26,9 @@ public struct RedisClient: LoadClient {
         let sets = mix["set"]?.doubleValue ?? 1
         let gets = mix["get"]?.doubleValue ?? 1
         setShare = sets + gets > 0 ? sets / (sets + gets) : 0.5
-        keys = keySpace <= 1_000_000 ? (0..<keySpace).map(Self.key) : []
+        let keySize = settings["key_size_bytes"]?.intValue
+        self.keySize = keySize
+        keys = keySpace <= 1_000_000 ? (0..<keySpace).map { Self.key($0, size: keySize) } : []
     }
 
     static let set = Array("SET".utf8)
@@ -38,7 +43,7 @@ public struct RedisClient: LoadClient {
             while start < keySpace {
                 let end = min(start + 1000, keySpace)
                 let replies = try await connection.pipeline(
-                    (start..<end).map { [Self.set, keys.isEmpty ? Self.key($0) : keys[$0], value] })
+                    (start..<end).map { [Self.set, keys.isEmpty ? Self.key($0, size: keySize) : keys[$0], value] })
                 if case .error(let message) = replies.first(where: { if case .error = $0 { true } else { false } }) {
                     throw ExecutionError.clientFailed(clientID: nil, reason: "filling the key space: \(message)")
                 }
@@ -52,6 +57,7 @@ public struct RedisClient: LoadClient {
     }
 
     public func run(clientID: Int, endpoint: ServiceEndpoint, context: ClientContext) async throws {
+        try await LoadPlan.waitWarmupDelay(settings: settings)
         let client = self
         try await LoadEngine(plan: plan, serviceType: "redis").run(clientID: clientID, context: context) { _ in
             RedisSession(client: client, endpoint: endpoint, clientID: clientID)
@@ -63,11 +69,22 @@ public struct RedisClient: LoadClient {
         var random = SeededGenerator(seed: seed ^ (UInt64(clientID) << 40) ^ UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
         let pick = Double(random.next() >> 11) * 0x1p-53
         let number = Int(random.next() % UInt64(keySpace))
-        let key = keys.isEmpty ? Self.key(number) : keys[number]
+        let key = keys.isEmpty ? Self.key(number, size: keySize) : keys[number]
         return pick < setShare ? ("set", [Self.set, key, value]) : ("get", [Self.get, key])
     }
 
-    static func key(_ number: Int) -> [UInt8] { Array("factorybench:\(number)".utf8) }
+    /// Key `number`: `factorybench:N`, or with `size`, exactly that long (zeros before the
+    /// number; a size too short for the number itself gives just the number).
+    static func key(_ number: Int, size: Int?) -> [UInt8] {
+        let prefix = "factorybench:"
+        let digits = String(number)
+        guard let size else { return Array((prefix + digits).utf8) }
+        let zeros = { (count: Int) in String(repeating: "0", count: max(count, 0)) }
+        let text =
+            size >= prefix.count + digits.count
+            ? prefix + zeros(size - prefix.count - digits.count) + digits : zeros(size - digits.count) + digits
+        return Array(text.utf8)
+    }
 }
 
 /// One in-flight slot of a Redis client: a connection opened on first use and again after

@@ -37,13 +37,7 @@ public enum LocalComponents {
                 probe: { port in await ServiceProbe.ready(.chroma, host: "127.0.0.1", port: port) },
                 version: { port in await ServiceProbe.version(.chroma, host: "127.0.0.1", port: port) })
             return (service, client)
-        case .nginx, .http, .minio, .qdrant:
-            let service = ProcessService(
-                name: recipe.service.type.rawValue, arguments: ProcessService.shell(command ?? ""),
-                port: try port ?? Readiness.freePort(), environment: environment, timeoutSeconds: readyTimeout,
-                probe: { port in await ServiceProbe.ready(.http, host: "127.0.0.1", port: port) })
-            return (service, client)
-        case .vllm, .ollama:
+        case .vllm, .ollama, .nginx, .http, .minio, .qdrant, .generic:
             let kind = recipe.service.type
             let service = ProcessService(
                 name: recipe.service.type.rawValue, arguments: ProcessService.shell(command ?? ""),
@@ -62,11 +56,20 @@ public enum LocalComponents {
                 recipe.locate("configuration.target"),
                 problem: "target '\(recipe.target)' runs on Slurm, not with the local executor")
         }
-        if recipe.client.options["command"] != nil {
+        for section in ["service", "client"] {
+            let options = section == "service" ? recipe.service.options : recipe.client.options
+            if let nodes = options["nodes"]?.intValue, nodes > 1 {
+                throw RecipeError.unsupported(
+                    recipe.locate("\(section).nodes"),
+                    problem: "the local executor runs on this one machine; \(section).nodes: \(nodes) needs a Slurm target")
+            }
+        }
+        if recipe.client.options["command"] != nil, recipe.client.type != .command {
             throw RecipeError.unsupported(
                 recipe.locate("client.command"),
-                problem: "client.command replaces the built-in client in Slurm jobs only; the local executor runs "
-                    + "the built-in \(recipe.client.type.rawValue) client — remove client.command or use a Slurm target")
+                problem: "client.command beside a client type replaces the built-in client in Slurm jobs only; the local "
+                    + "executor runs the built-in \(recipe.client.type.rawValue) client — remove client.command, or "
+                    + "client.type to run the command itself as the client")
         }
         let type = recipe.service.type
         guard recipe.service.options["command"] == nil else { return }
@@ -80,7 +83,7 @@ public enum LocalComponents {
                     problem: "a local chroma service needs the 'chroma' command on PATH "
                         + "(python3 -m venv V && V/bin/pip install chromadb) or service.command")
             }
-        case .nginx, .http, .minio, .qdrant:
+        case .nginx, .http, .minio, .qdrant, .generic:
             throw RecipeError.unsupported(
                 recipe.locate("service.type"),
                 problem: ServiceError.missingCommand(service: type.rawValue).errorDescription ?? "")
@@ -103,7 +106,11 @@ public enum LocalComponents {
         case .postgresSmoke, .postgresStress: return PostgresClient(kind: recipe.client.type, settings: settings, load: load)
         case .redisStress: return RedisClient(settings: settings, load: load)
         case .chromaHealthcheck, .chromaStress: return ChromaClient(kind: recipe.client.type, settings: settings, load: load)
-        case .httpSmoke, .httpStress: return HTTPLoadClient(kind: recipe.client.type, settings: settings, load: load)
+        case .httpSmoke, .httpStress, .nginxHealthcheck:
+            return HTTPLoadClient(kind: recipe.client.type, settings: settings, load: load)
+        case .minioStress: return S3Client(settings: settings, serviceEnvironment: recipe.service.options["env"], load: load)
+        case .qdrantSmoke, .qdrantStress: return QdrantClient(kind: recipe.client.type, settings: settings, load: load)
+        case .command: return CommandClient(recipe: recipe)
         case .vllmSmoke, .vllmStress, .ollamaSmoke, .ollamaStress:
             return try LLMClient(
                 kind: recipe.client.type, settings: settings, serviceSettings: recipe.service.settings, load: load,

@@ -69,6 +69,7 @@ public enum NodeRole {
         }
         defer { terminate.cancel() }
         do {
+            try await LocalExecutor.waitForStart(of: clientID, recipe: recipe)
             try await client.run(
                 clientID: clientID, endpoint: endpoint, context: ClientContext(writer: writer, clock: clock, progress: progress))
         } catch {

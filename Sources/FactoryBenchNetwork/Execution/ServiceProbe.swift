@@ -4,7 +4,7 @@ import Foundation
 /// Whether a service answers, and what it says it is — one probe per service type, used by
 /// the local executor and, on a cluster, by `factorybench node probe` on the login node.
 public enum ServiceProbe {
-    /// TCP for databases and plain HTTP services; the heartbeat for Chroma; `/health` (vLLM)
+    /// TCP for databases, plain HTTP and generic services; the heartbeat for Chroma, `/readyz` for Qdrant; `/health` (vLLM)
     /// or `/v1/models` (llama.cpp and other OpenAI-compatible servers); `/api/tags` for
     /// Ollama, and with `model` given, only once that model is in its list.
     public static func ready(_ type: ServiceType, host: String, port: Int, model: String? = nil) async -> Bool {
@@ -21,7 +21,9 @@ public enum ServiceProbe {
             let models = (try? JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any])?["models"]
             let names = (models as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
             return names.contains { $0 == model || $0 == model + ":latest" }
-        case .postgres, .redis, .nginx, .http, .minio, .qdrant, .sqlite:
+        case .qdrant:
+            return await Readiness.get(base + "/readyz")?.status == 200
+        case .postgres, .redis, .nginx, .http, .minio, .sqlite, .generic:
             return await Readiness.acceptsConnections(host: host, port: port)
         }
     }
@@ -46,7 +48,9 @@ public enum ServiceProbe {
             let models = ((await json("/v1/models"))?["data"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
             return (version.map { "vLLM \($0)" } ?? "OpenAI-compatible server")
                 + (models.isEmpty ? "" : ", serving " + models.joined(separator: ", "))
-        case .postgres, .redis, .nginx, .http, .minio, .qdrant, .sqlite:
+        case .qdrant:
+            return (await json("/"))?["version"].map { "Qdrant \($0)" }
+        case .postgres, .redis, .nginx, .http, .minio, .sqlite, .generic:
             return nil
         }
     }

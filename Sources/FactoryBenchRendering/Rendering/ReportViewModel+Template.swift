@@ -28,6 +28,8 @@ extension ReportViewModel: TemplateFields {
         "llm": { $0.llm },
         "hasOperations": { $0.hasOperations },
         "operations": { $0.operations },
+        "hasTransfers": { $0.hasTransfers },
+        "transfers": { $0.transfers },
         "hasClients": { $0.hasClients },
         "clients": { $0.clients },
         "hasErrors": { $0.hasErrors },
@@ -117,6 +119,14 @@ extension ReportViewModel.Operation: TemplateFields {
         "p50": { $0.p50 },
         "p95": { $0.p95 },
         "p99": { $0.p99 },
+    ]
+}
+
+extension ReportViewModel.Transfer: TemplateFields {
+    static let fields: [String: @Sendable (Self) -> Any?] = [
+        "name": { $0.name },
+        "megabytes": { $0.megabytes },
+        "megabytesPerSecond": { $0.megabytesPerSecond },
     ]
 }
 

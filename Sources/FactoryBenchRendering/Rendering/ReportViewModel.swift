@@ -34,6 +34,11 @@ struct ReportViewModel {
         var name, count, failed, avg, p95: String
     }
 
+    /// Object stores: what each operation moved.
+    struct Transfer {
+        var name, megabytes, megabytesPerSecond: String
+    }
+
     struct ErrorRow {
         var message, count: String
     }
@@ -95,6 +100,8 @@ struct ReportViewModel {
     var llm: LLMView?
     var hasOperations: Bool
     var operations: [Operation]
+    var hasTransfers: Bool
+    var transfers: [Transfer]
     var hasClients: Bool
     var clients: [Client]
     var hasErrors: Bool
@@ -204,6 +211,13 @@ struct ReportViewModel {
                 p50: Format.latency(o.p50Latency), p95: Format.latency(o.p95Latency), p99: Format.latency(o.p99Latency))
         }
         hasOperations = !operations.isEmpty
+        transfers = summary.operations.sorted { $0.key < $1.key }.compactMap { name, o in
+            guard let bytes = o.bytes else { return nil }
+            return Transfer(
+                name: e(name), megabytes: Format.fixed(Double(bytes) / 1e6, 1),
+                megabytesPerSecond: o.megabytesPerSecond.map { Format.fixed($0, 1) } ?? "–")
+        }
+        hasTransfers = !transfers.isEmpty
         clients = summary.clients.sorted { ($0.key.count, $0.key) < ($1.key.count, $1.key) }.map { name, c in
             Client(
                 name: e(name), count: String(c.count), failed: String(c.failed), avg: Format.latency(c.avgLatency),

@@ -4,17 +4,22 @@ here). It follows Ollama's documented API: GET /api/tags and /api/version, POST
 final object with "done": true and the server-side counts and nanosecond durations), or
 one JSON object with "stream": false.
 
-The prompt steers it, for failure tests: "FAIL500" answers HTTP 500, "CUT" closes the
-stream after two tokens without the final object, "HANG" never answers. Tokens come
+The prompt steers it, for failure tests: "FAIL500" answers HTTP 500, "FLAKY<n>" answers
+HTTP 500 to the first n such requests the server sees and normally after that, "CUT" closes
+the stream after two tokens without the final object, "HANG" never answers. Tokens come
 25 ms apart.
 usage: fake_ollama.py PORT
 """
 import http.server
 import json
+import re
 import sys
+import threading
 import time
 
 MODEL = "fake-llama:1b"
+FLAKY_SEEN = [0]
+FLAKY_LOCK = threading.Lock()
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -44,6 +49,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         prompt = request["messages"][-1]["content"] if chat else request.get("prompt", "")
         if "FAIL500" in prompt:
             return self.send_json(500, {"error": "model runner crashed"})
+        flaky = re.search(r"FLAKY(\d+)", prompt)
+        if flaky:
+            with FLAKY_LOCK:
+                FLAKY_SEEN[0] += 1
+                failing = FLAKY_SEEN[0] <= int(flaky.group(1))
+            if failing:
+                return self.send_json(500, {"error": "model runner busy"})
         if "HANG" in prompt:
             time.sleep(3600)
             return

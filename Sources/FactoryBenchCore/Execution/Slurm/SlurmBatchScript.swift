@@ -63,13 +63,13 @@ public struct SlurmBatchScript: Sendable {
         var options = recipe.client.options
         if options["account"] == nil { options["account"] = recipe.service.options["account"] }
         var lines = try header(
-            section: "client", name: layout.jobName("client-\(clientID)"), output: "logs/client-\(clientID)-%j.log",
+            section: "client", name: layout.jobName(recipe.clientName(clientID)), output: "logs/client-\(clientID)-%j.log",
             options: options,
             gpus: [("num_gpus", "--gres=gpu:")], extra: [])
         lines.append("# FactoryBench \(ToolInfo.version): client \(clientID) of run \(layout.benchmarkID).")
         lines += prologue(options: [:])
         let output = "clients/client-\(clientID).jsonl"
-        if let command = options["command"]?.stringValue {
+        if recipe.client.type != .command, let command = options["command"]?.stringValue {
             // The recipe's own client: it finds the service in SERVICE_HOST/SERVICE_PORT and
             // writes its JSONL records to OUTPUT.
             lines.append("export FACTORYBENCH CLIENT_ID=\(clientID) BENCHMARK_ID=\(layout.benchmarkID) OUTPUT=\(output)")
@@ -89,8 +89,8 @@ public struct SlurmBatchScript: Sendable {
         extra: [(String, String)]
     ) throws -> [String] {
         var lines = [
-            "#!/bin/bash", "#SBATCH --job-name=\(name)", "#SBATCH --output=\(output)", "#SBATCH --nodes=1",
-            "#SBATCH --ntasks=1",
+            "#!/bin/bash", "#SBATCH --job-name=\(name)", "#SBATCH --output=\(output)",
+            "#SBATCH --nodes=\(options["nodes"]?.intValue ?? 1)", "#SBATCH --ntasks=1",
         ]
         let keyed: [(String, String)] =
             [("partition", "--partition="), ("account", "--account="), ("time_limit", "--time=")] + extra + gpus
@@ -128,6 +128,9 @@ public struct SlurmBatchScript: Sendable {
         let settings = recipe.service.settings
         let gpus = (options["num_gpus"]?.intValue ?? 0) > 0 || (options["gpus_per_node"]?.intValue ?? 0) > 0
         var prefix = "apptainer exec" + (gpus ? " --nv" : "") + #" --bind "$SCRATCH""#
+        if recipe.service.type == .minio, let data = settings["data_dir"]?.stringValue {
+            prefix += " --bind \(Shell.quote(data))"
+        }
         for volume in (options["volumes"]?.listValue ?? []).compactMap(\.stringValue) {
             prefix += " --bind \(Shell.quote(volume))"
         }
@@ -181,7 +184,21 @@ public struct SlurmBatchScript: Sendable {
                 #"until \#(prefix) ollama list >/dev/null 2>&1; do kill -0 "$SERVER"; sleep 1; done"#,
                 prefix + " ollama pull \(Shell.quote(model))", "announce", #"wait "$SERVER""#,
             ]
-        case .sqlite, .nginx, .http, .minio, .qdrant:
+        case .minio:
+            // MinIO reads its root user and password from the environment (service.env).
+            let data = settings["data_dir"]?.stringValue.map(Shell.quote) ?? #""$SCRATCH/minio""#
+            let console = settings["console_port"]?.intValue ?? 9001
+            return [
+                "mkdir -p \(data)", "announce",
+                prefix + #" minio server \#(data) --address ":$PORT" --console-address ":\#(console)""#,
+            ]
+        case .qdrant:
+            return [
+                #"export QDRANT__STORAGE__STORAGE_PATH="$SCRATCH/qdrant" QDRANT__SERVICE__HTTP_PORT="$PORT""#,
+                #"export QDRANT__SERVICE__GRPC_PORT="$("$FACTORYBENCH" node free-port)""#, "announce",
+                prefix + " /qdrant/qdrant",
+            ]
+        case .sqlite, .nginx, .http, .generic:
             throw RecipeError.unsupported(
                 recipe.locate("service.type"),
                 problem: "the Slurm executor cannot deploy a \(recipe.service.type.rawValue) service: "

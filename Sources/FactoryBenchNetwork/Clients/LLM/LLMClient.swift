@@ -53,14 +53,15 @@ public struct LLMClient: LoadClient {
     public func prepare(endpoint: ServiceEndpoint) async throws {}
 
     public func run(clientID: Int, endpoint: ServiceEndpoint, context: ClientContext) async throws {
-        let delay = settings["warmup_delay"]?.doubleValue ?? 0
-        if delay > 0 { try await Task.sleep(for: .milliseconds(Int(delay * 1000))) }
+        try await LoadPlan.waitWarmupDelay(settings: settings)
         try await LoadHTTPClient.with(concurrency: plan.concurrency) { http in
             let session = LLMSession(
                 client: self, http: http, base: "http://\(endpoint.host ?? "127.0.0.1"):\(endpoint.port ?? 8000)")
+            let retries = settings["max_retries"]?.intValue ?? 0
+            let sending: any RequestSession = retries > 0 ? RetryingSession(session, maxRetries: retries) : session
             try await LoadEngine(plan: plan, serviceType: isOllama ? "ollama" : "vllm").run(
                 clientID: clientID, context: context
-            ) { _ in session }
+            ) { _ in sending }
         }
     }
 
