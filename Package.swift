@@ -33,10 +33,16 @@ let package = Package(
             providers: [.apt(["libcmark-dev"])]
         ),
         .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .systemLibrary(
             name: "CSQLite",
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        .target(name: "CPoll"),
         .target(
             name: "FactoryBenchTemplates",
             path: "templates",
@@ -54,7 +60,7 @@ let package = Package(
         ),
         .target(
             name: "FactoryBenchCore",
-            dependencies: ["Yams", "CSQLite", .product(name: "Histogram", package: "hdrhistogram-swift")],
+            dependencies: ["Yams", "CSQLite", "CPoll", .product(name: "Histogram", package: "hdrhistogram-swift")],
             exclude: ["Metrics/summary.schema.json"],
             swiftSettings: strict
         ),
@@ -69,7 +75,7 @@ let package = Package(
         .target(
             name: "FactoryBenchNetwork",
             dependencies: [
-                "FactoryBenchCore",
+                "FactoryBenchCore", "CLibPQ",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

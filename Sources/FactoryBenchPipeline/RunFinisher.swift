@@ -27,9 +27,16 @@ struct RunFinisher: Sendable {
                 guard !files.isEmpty else { throw CollectionError.noClientFiles(directory: directory.clients.path) }
                 try Collector.merge(files: files, header: header.line, into: directory.requests)
             }
+            let manifest = run.manifest
             summary = try await run.step("aggregate") {
-                let summary = try Aggregator.aggregate(
+                var summary = try Aggregator.aggregate(
                     files: [directory.requests], goodput: ServiceLevelObjectives(recipe.slo).goodputLimits)
+                if let cpu = manifest.clientCPUSeconds, let seconds = manifest.clientRunSeconds,
+                    let cores = manifest.clientCores
+                {
+                    let records = summary.totalRequests + summary.excludedRequests.warmup + summary.excludedRequests.cooldown
+                    summary.loadGenerator?.addRun(cpuSeconds: cpu, cores: cores, runSeconds: seconds, records: records)
+                }
                 try AtomicFile.writeJSON(summary, to: directory.summary)
                 return summary
             }

@@ -114,6 +114,7 @@ public struct RunPipeline: Sendable {
             }
             run.manifest.service = endpoint
             let cpuBefore = ProcessCPU.seconds()
+            let clientsStarted = Date()
             let outcomes: [ClientOutcome]
             do {
                 outcomes = try await run.step("run") {
@@ -125,7 +126,12 @@ public struct RunPipeline: Sendable {
                 throw error
             }
             run.manifest.clients = outcomes
-            run.manifest.clientCPUSeconds = ProcessCPU.seconds() - cpuBefore
+            // This process's CPU is the clients' only when they ran in it (the local executor).
+            if executor.kind == "local" {
+                run.manifest.clientCPUSeconds = ProcessCPU.seconds() - cpuBefore
+                run.manifest.clientRunSeconds = Date().timeIntervalSince(clientsStarted)
+                run.manifest.clientCores = ProcessInfo.processInfo.activeProcessorCount
+            }
             if let reason = Self.failureReason(outcomes) { run.fail(.partial, reason: reason) }
         } catch let error as PipelineError {
             if executor.isDetached {

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The client benchmark: our PostgreSQL and Redis clients (release build, through
-# `factorybench run`, which starts the server) side by side with the yardsticks, pgbench
-# and redis-benchmark, each against its own fresh server of the same binaries on this
-# machine. Prints requests/s and the client's CPU time per request: user + system of the
-# yardstick's process, and for factorybench the CPU its clients used while they ran
-# (`client_cpu_seconds` in run.json; service start-up, report and site not counted).
+# The client benchmark: our PostgreSQL, Redis and HTTP clients (release build, through
+# `factorybench run`, which starts the server) side by side with the yardsticks — pgbench,
+# redis-benchmark and wrk — each against its own fresh server of the same binaries on this
+# machine, one load-generator process each with the same connections. Prints requests/s,
+# the client's CPU time per request (user + system of the yardstick's process; for
+# factorybench the CPU its clients used while they ran, `load_generator.cpu_us_per_request`
+# in summary.json: service start-up, report and site not counted) and our/yardstick ratios;
+# then the open loop's schedule lateness at two rates.
 #
 # usage: Tests/Benchmarks/clients.sh [SECONDS]      (default 10 s per measurement)
 set -euo pipefail
@@ -15,70 +17,173 @@ swift build -c release --static-swift-stdlib --product factorybench >/dev/null
 binary="$(swift build -c release --static-swift-stdlib --show-bin-path)/factorybench"
 work="$(mktemp -d /tmp/factorybench-clients-XXXX)"
 chmod 755 "$work"
-trap 'rm -rf "$work"' EXIT
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
 
-cpu() {  # command... → prints "user+sys seconds" of the command to stderr's last line
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+cpu() {  # command... → prints user+sys seconds of the command; its output is in $work/out
     /usr/bin/time -f "%U %S" "$@" 2>"$work/time" >"$work/out" || { cat "$work/out" "$work/time"; exit 1; }
     tail -1 "$work/time" | awk '{print $1 + $2}'
 }
-measured() {  # recipe name → "requests/s requests client-cpu-seconds" of its run
+ours() {  # recipe name → "requests/s cpu-µs-per-request" of its latest run
     local run
-    run=$(ls -d "$work"/results/"$1"-* | head -1)
-    python3 -c "import json; s=json.load(open('$run/summary.json')); m=json.load(open('$run/run.json')); print(s['requests_per_second'], s['total_requests'], m['client_cpu_seconds'])"
+    run=$(ls -td "$work"/results/"$1"-* | head -1)
+    python3 - "$run/summary.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+print(s["requests_per_second"], s["load_generator"]["cpu_us_per_request"])
+PY
 }
-row() {  # name requests/s cpu-seconds requests
-    awk -v n="$1" -v r="$2" -v c="$3" -v q="$4" 'BEGIN { printf "%-44s %10.0f req/s %8.1f µs client CPU/request\n", n, r, c / q * 1e6 }'
+run_recipe() {  # name, YAML → runs it in $work
+    printf '%s\n' "$2" >"$work/$1.yaml"
+    (cd "$work" && "$binary" run "$1.yaml" >/dev/null)
+}
+rows=()
+compare() {  # title, yardstick name, its req/s, its µs/request, our name, our req/s, our µs/request
+    rows+=("$1")
+    rows+=("$(awk -v n="$2" -v r="$3" -v c="$4" 'BEGIN { printf "  %-46s %9.0f req/s %7.1f µs CPU/request", n, r, c }')")
+    rows+=("$(awk -v n="$5" -v r="$6" -v c="$7" -v yr="$3" -v yc="$4" 'BEGIN {
+        printf "  %-46s %9.0f req/s %7.1f µs CPU/request   throughput %.2fx, CPU %.2fx", n, r, c, r / yr, c / yc }')")
 }
 
-# --- PostgreSQL: point lookups by primary key, 4 clients, one request in flight each.
+# --- PostgreSQL: 4 connections, one request in flight each, one process (pgbench -j 2).
 pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 as_pg=(); [ "$(id -u)" = 0 ] && as_pg=(runuser -u postgres --)
-data="$work/pg"; mkdir -p "$data"; [ "$(id -u)" = 0 ] && chown postgres "$data"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"${as_pg[@]}" "$pgbin/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
-"${as_pg[@]}" "$pgbin/pg_ctl" -D "$data" -w -o "-c listen_addresses=127.0.0.1 -p $port -k $data" -l "$data/log" start >/dev/null
-"$pgbin/pgbench" -h 127.0.0.1 -p "$port" -U postgres -i -s 1 -q postgres >/dev/null 2>&1
-pg_cpu=$(cpu "$pgbin/pgbench" -h 127.0.0.1 -p "$port" -U postgres -S -M prepared -c 4 -j 2 -T "$seconds" postgres)
-pg_tps=$(grep -oE 'tps = [0-9.]+' "$work/out" | tail -1 | awk '{print $3}')
-pg_count=$(grep -oE 'number of transactions actually processed: [0-9]+' "$work/out" | awk '{print $NF}')
-"${as_pg[@]}" "$pgbin/pg_ctl" -D "$data" -m fast -w stop >/dev/null
+pg_start() {
+    data="$work/pg"; rm -rf "$data"; mkdir -p "$data"; [ "$(id -u)" = 0 ] && chown postgres "$data"
+    port=$(free_port)
+    "${as_pg[@]}" "$pgbin/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
+    "${as_pg[@]}" "$pgbin/pg_ctl" -D "$data" -w -o "-c listen_addresses=127.0.0.1 -p $port -k $data" -l "$data/log" start >/dev/null
+}
+pg_stop() { "${as_pg[@]}" "$pgbin/pg_ctl" -D "$data" -m fast -w stop >/dev/null; }
+pgbench_run() {  # pgbench arguments → "tps µs-per-transaction"
+    local used count tps
+    used=$(cpu "$pgbin/pgbench" -h 127.0.0.1 -p "$port" -U postgres -M prepared -c 4 -j 2 -T "$seconds" "$@" postgres)
+    tps=$(grep -oE 'tps = [0-9.]+' "$work/out" | tail -1 | awk '{print $3}')
+    count=$(grep -oE 'number of transactions actually processed: [0-9]+' "$work/out" | awk '{print $NF}')
+    echo "$tps $(awk -v c="$used" -v n="$count" 'BEGIN { print c / n * 1e6 }')"
+}
 
-cat >"$work/postgres.yaml" <<YAML
-service: {type: postgres}
+pg_start
+"$pgbin/pgbench" -h 127.0.0.1 -p "$port" -U postgres -i -s 1 -q postgres >/dev/null 2>&1
+read -r y_rps y_cpu < <(pgbench_run -S)
+pg_stop
+run_recipe pg_lookup "service: {type: postgres}
 client:
   type: postgres_stress
   settings: {warmup_delay: 0, initial_rows: 100000, mix: {point_lookup: 1}}
-benchmarks: {num_clients: 4}
-load: {concurrency: 1, duration: ${seconds}s}
-YAML
-(cd "$work" && "$binary" run postgres.yaml >/dev/null)
-read -r fb_pg_rps fb_pg_count fb_pg_cpu < <(measured postgres)
+load: {concurrency: 4, duration: ${seconds}s}"
+read -r o_rps o_cpu < <(ours pg_lookup)
+compare "PostgreSQL point lookups by primary key, 4 connections × 1 in flight, ${seconds} s:" \
+    "pgbench -S -M prepared -c 4 -j 2" "$y_rps" "$y_cpu" "factorybench postgres_stress (point_lookup)" "$o_rps" "$o_cpu"
 
-# --- Redis: GET of 256-byte values, 8 in flight.
-rport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-redis-server --bind 127.0.0.1 --port "$rport" --save '' --daemonize yes --pidfile "$work/redis.pid" --dir "$work" >/dev/null
-for _ in $(seq 50); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.1; done
-redis-cli -p "$rport" set key:__rand_int__ x >/dev/null
-requests=$(( 20000 * seconds ))
-rb_cpu=$(cpu redis-benchmark -p "$rport" -t get -c 8 -n "$requests" -d 256 -q)
-rb_rps=$(grep -oE '[0-9.]+ requests per second' "$work/out" | tail -1 | awk '{print $1}')
-kill "$(cat "$work/redis.pid")"
+# The insert/update mix: pgbench runs the statements postgres_stress prepares, half each.
+pg_start
+"${as_pg[@]}" "$pgbin/psql" -q -h 127.0.0.1 -p "$port" -U postgres postgres >/dev/null <<'SQL'
+CREATE TABLE stress_test (id BIGSERIAL PRIMARY KEY, client_id BIGINT NOT NULL, bucket BIGINT NOT NULL,
+    value BIGINT NOT NULL, payload TEXT NOT NULL);
+CREATE INDEX stress_test_bucket ON stress_test(bucket);
+INSERT INTO stress_test(client_id, bucket, value, payload)
+    SELECT -1, g % 100, (g * 7919) % 1000000, repeat('x', 100) FROM generate_series(1, 100000) AS g;
+SQL
+payload=$(printf 'x%.0s' $(seq 100))
+cat >"$work/mix.sql" <<SQL
+\set id random(1, 100000)
+\set kind random(0, 1)
+\if :kind = 0
+INSERT INTO stress_test(client_id, bucket, value, payload) VALUES (0, :id % 100, :id, '$payload') RETURNING id;
+\else
+UPDATE stress_test SET value = value + 1 WHERE id = :id RETURNING id;
+\endif
+SQL
+chmod 644 "$work/mix.sql"
+read -r y_rps y_cpu < <(pgbench_run -n -f "$work/mix.sql")
+pg_stop
+run_recipe pg_mix "service: {type: postgres}
+client:
+  type: postgres_stress
+  settings: {warmup_delay: 0, initial_rows: 100000, mix: {insert: 1, update: 1}}
+load: {concurrency: 4, duration: ${seconds}s}"
+read -r o_rps o_cpu < <(ours pg_mix)
+compare "PostgreSQL inserts and updates by primary key, half each, 4 connections × 1 in flight, ${seconds} s:" \
+    "pgbench -f (the same statements) -c 4 -j 2" "$y_rps" "$y_cpu" "factorybench postgres_stress (insert, update)" \
+    "$o_rps" "$o_cpu"
 
-cat >"$work/redis.yaml" <<YAML
-service: {type: redis}
+# --- Redis: 256-byte values, GET and SET, 8 and 64 in flight (one connection each).
+for command in get set; do
+    for inflight in 8 64; do
+        rport=$(free_port)
+        redis-server --bind 127.0.0.1 --port "$rport" --save '' --appendonly no --daemonize yes \
+            --pidfile "$work/redis.pid" --dir "$work" >/dev/null
+        for _ in $(seq 50); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.1; done
+        requests=$(( 25000 * seconds ))
+        # GETs find 256-byte values, as redis_stress's do.
+        redis-benchmark -p "$rport" -t set -n 20000 -d 256 -r 10000 -q >/dev/null
+        used=$(cpu redis-benchmark -p "$rport" -t "$command" -c "$inflight" -n "$requests" -d 256 -r 10000 -q)
+        y_rps=$(grep -oE '[0-9.]+ requests per second' "$work/out" | tail -1 | awk '{print $1}')
+        y_cpu=$(awk -v c="$used" -v n="$requests" 'BEGIN { print c / n * 1e6 }')
+        kill "$(cat "$work/redis.pid")"
+        run_recipe "redis_${command}_$inflight" "service: {type: redis}
+client:
+  type: redis_stress
+  settings: {value_size_bytes: 256, key_space: 10000, mix: {$command: 1}}
+load: {concurrency: $inflight, duration: ${seconds}s}"
+        read -r o_rps o_cpu < <(ours "redis_${command}_$inflight")
+        compare "Redis ${command^^} of 256-byte values, $inflight in flight, ${seconds} s:" \
+            "redis-benchmark -t $command -c $inflight -d 256" "$y_rps" "$y_cpu" \
+            "factorybench redis_stress ($command)" "$o_rps" "$o_cpu"
+    done
+done
+
+# --- HTTP: nginx serving a 612-byte static file, 8 connections (wrk: 2 threads).
+mkdir -p "$work/www"
+head -c 612 /dev/zero | tr '\0' 'x' >"$work/www/index.html"
+chmod -R a+rX "$work/www"
+nginx_command() {  # port → the command that runs nginx on it in the foreground
+    echo "mkdir -p $work/nginx-\$PORT && printf 'pid nginx.pid; error_log stderr; worker_processes 1; events {} http { access_log off; server { listen 127.0.0.1:%s; root $work/www; } }' \$PORT > $work/nginx-\$PORT/nginx.conf && exec nginx -p $work/nginx-\$PORT -c nginx.conf -g 'daemon off;'"
+}
+hport=$(free_port)
+PORT=$hport bash -c "$(nginx_command)" 2>/dev/null &
+pids+=($!)
+for _ in $(seq 50); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $hport))" 2>/dev/null && break; sleep 0.1; done
+used=$(cpu wrk -t 2 -c 8 -d "${seconds}s" "http://127.0.0.1:$hport/index.html")
+y_rps=$(grep -oE 'Requests/sec: +[0-9.]+' "$work/out" | awk '{print $2}')
+count=$(grep -oE '[0-9]+ requests in' "$work/out" | awk '{print $1}')
+y_cpu=$(awk -v c="$used" -v n="$count" 'BEGIN { print c / n * 1e6 }')
+kill "${pids[-1]}"
+run_recipe http "service:
+  type: nginx
+  command: |
+    $(nginx_command)
+client:
+  type: http_stress
+  settings: {path: /index.html}
+load: {concurrency: 8, duration: ${seconds}s}"
+read -r o_rps o_cpu < <(ours http)
+compare "HTTP GET of a 612-byte static file from nginx, 8 connections, ${seconds} s:" \
+    "wrk -t 2 -c 8" "$y_rps" "$y_cpu" "factorybench http_stress" "$o_rps" "$o_cpu"
+
+# --- Open loop: schedule lateness (actual − intended start) per client.
+lateness=()
+for rate in 2000 20000; do
+    run_recipe "open_$rate" "service: {type: redis}
 client:
   type: redis_stress
   settings: {value_size_bytes: 256, mix: {get: 1}}
-benchmarks: {num_clients: 2}
-load: {concurrency: 4, duration: ${seconds}s}
-YAML
-(cd "$work" && "$binary" run redis.yaml >/dev/null)
-read -r fb_redis_rps fb_redis_count fb_redis_cpu < <(measured redis)
+load: {mode: open, rate: $rate, concurrency: 64, duration: ${seconds}s}"
+    run=$(ls -td "$work"/results/open_"$rate"-* | head -1)
+    lateness+=("$(python3 - "$run/summary.json" "$rate" <<'PY'
+import json, sys
+g = json.load(open(sys.argv[1]))["load_generator"]
+l = g["schedule_lateness_s"]
+print("  redis_stress open loop at %6s req/s: lateness p50 %.3f ms, p99 %.3f ms, max %.3f ms, %d dropped"
+      % (sys.argv[2], l["p50"] * 1e3, l["p99"] * 1e3, l["max"] * 1e3, g["dropped_requests"]))
+PY
+)")
+done
 
-echo "PostgreSQL point lookups, 4 connections, 1 in flight each, ${seconds} s:"
-row "  pgbench -S -M prepared -c 4 -j 2" "$pg_tps" "$pg_cpu" "$pg_count"
-row "  factorybench postgres_stress (point_lookup)" "$fb_pg_rps" "$fb_pg_cpu" "$fb_pg_count"
-echo "Redis GET of 256-byte values, 8 in flight, ${seconds} s:"
-row "  redis-benchmark -t get -c 8 -d 256" "$rb_rps" "$rb_cpu" "$requests"
-row "  factorybench redis_stress (get)" "$fb_redis_rps" "$fb_redis_cpu" "$fb_redis_count"
+printf '%s\n' "${rows[@]}"
+echo "Open loop, one client, 64 slots, ${seconds} s (goal: p99 < 1 ms at 2,000 and < 2 ms at 20,000 req/s):"
+printf '%s\n' "${lateness[@]}"
 echo "(2 cores shared by client and server: compare ratios, not absolutes)"

@@ -4,6 +4,10 @@ import Synchronization
 import TestSupport
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A fake service (the engine's timing is the subject here, not a server): each request
 /// takes `serviceSeconds`; when `stall` is set, the server freezes for `stall.seconds` from
 /// the moment its `stall.atRequest`-th request arrives, and every request that arrives
@@ -23,6 +27,17 @@ final class FakeServer: Sendable {
     var sent: Int { state.withLock { $0.sent } }
 
     func handle() async {
+        let wait = arrive()
+        if wait > 0 {
+            try? await Task.sleep(for: .milliseconds(Int(wait * 1000)))
+        } else {
+            await Task.yield()
+        }
+        leave()
+    }
+
+    /// A request arrives: how long it will take.
+    func arrive() -> Double {
         let now = Date()
         let frozenUntil = state.withLock { state in
             state.inFlight += 1
@@ -31,14 +46,65 @@ final class FakeServer: Sendable {
             if let stall, state.sent == stall.atRequest { state.frozenUntil = now.addingTimeInterval(stall.seconds) }
             return state.frozenUntil
         }
-        let wait = max(frozenUntil.timeIntervalSince(now), 0) + serviceSeconds
-        if wait > 0 {
-            try? await Task.sleep(for: .milliseconds(Int(wait * 1000)))
-        } else {
-            await Task.yield()
-        }
+        return max(frozenUntil.timeIntervalSince(now), 0) + serviceSeconds
+    }
+
+    func leave() {
         state.withLock { $0.inFlight -= 1 }
     }
+}
+
+/// The fake server's answers, as the polling engine's threads meet them: a reply is a byte
+/// on a pipe, written when the server's time for the request is up.
+final class FakePolledSession: PolledSession {
+    let server: FakeServer
+    private let pipe: (read: Int32, write: Int32)
+    private var index = 0
+
+    init(server: FakeServer, timeoutSeconds: Double = 30) {
+        self.server = server
+        self.timeoutSeconds = timeoutSeconds
+        var ends: [Int32] = [0, 0]
+        _ = ends.withUnsafeMutableBufferPointer { Glibc.pipe($0.baseAddress!) }
+        pipe = (ends[0], ends[1])
+    }
+
+    deinit {
+        Glibc.close(pipe.read)
+        Glibc.close(pipe.write)
+    }
+
+    var waitingFor: (descriptor: Int32, events: Int16) { (pipe.read, Int16(POLLIN)) }
+    let timeoutSeconds: Double
+
+    func start(index: Int) -> RequestOutcome? {
+        self.index = index
+        let wait = server.arrive()
+        let end = pipe.write
+        DispatchQueue.global().asyncAfter(deadline: .now() + wait) {
+            var byte: UInt8 = 1
+            _ = Glibc.write(end, &byte, 1)
+        }
+        return nil
+    }
+
+    func proceed() -> RequestOutcome? {
+        var byte: UInt8 = 0
+        guard Glibc.read(pipe.read, &byte, 1) == 1 else { return nil }
+        server.leave()
+        return FakeSession.outcome(index: index)
+    }
+
+    func abandon() -> RequestOutcome {
+        server.leave()
+        return .failure("timed out", operationType: "op")
+    }
+    func close() {}
+}
+
+/// The two engines: asynchronous sessions, and polled sessions on the engine's own threads.
+enum Engine: String, CaseIterable, Sendable {
+    case async, polled
 }
 
 struct FakeSession: RequestSession {
@@ -46,20 +112,32 @@ struct FakeSession: RequestSession {
 
     func send(index: Int) async -> RequestOutcome {
         await server.handle()
-        return RequestOutcome(success: index % 10 != 9, error: index % 10 == 9 ? "every tenth fails" : nil, operationType: "op")
+        return Self.outcome(index: index)
+    }
+
+    static func outcome(index: Int) -> RequestOutcome {
+        RequestOutcome(success: index % 10 != 9, error: index % 10 == 9 ? "every tenth fails" : nil, operationType: "op")
     }
 
     func close() async {}
 }
 
 /// Runs a plan against a fake server and returns the records written, parsed.
-func runEngine(_ plan: LoadPlan, server: FakeServer, in directory: TemporaryDirectory) async throws -> [[String: Any]] {
+func runEngine(
+    _ plan: LoadPlan, server: FakeServer, in directory: TemporaryDirectory, engine: Engine = .async
+) async throws -> [[String: Any]] {
     let url = directory.path("client-0.jsonl")
     let writer = try RecordWriter(url: url, header: JSONLine())
     let context = ClientContext(
         writer: writer, clock: WallAnchoredClock(), progress: ProgressCounter(expectedRequests: nil, expectedSeconds: nil))
-    try await LoadEngine(plan: plan, serviceType: "fake").run(clientID: 0, context: context) { _ in
-        FakeSession(server: server)
+    switch engine {
+    case .async:
+        try await LoadEngine(plan: plan, serviceType: "fake").run(clientID: 0, context: context) { _ in
+            FakeSession(server: server)
+        }
+    case .polled:
+        try await LoadEngine(plan: plan, serviceType: "fake").run(
+            clientID: 0, context: context, polled: { _ in FakePolledSession(server: server) })
     }
     try writer.close()
     return try String(contentsOf: url, encoding: .utf8).split(separator: "\n").dropFirst().map {
@@ -78,10 +156,12 @@ func plan(
 }
 
 @Suite struct LoadEngineTests {
-    @Test func closedLoopKeepsConcurrencyInFlightAndSendsEveryRequestOnce() async throws {
+    @Test(arguments: Engine.allCases) func closedLoopKeepsConcurrencyInFlightAndSendsEveryRequestOnce(engine: Engine) async throws
+    {
         let directory = try TemporaryDirectory()
         let server = FakeServer(serviceSeconds: 0.01)
-        let records = try await runEngine(plan(.closed, concurrency: 4, measured: .requests(40)), server: server, in: directory)
+        let records = try await runEngine(
+            plan(.closed, concurrency: 4, measured: .requests(40)), server: server, in: directory, engine: engine)
         #expect(records.count == 40)
         #expect(server.peakInFlight == 4)
         #expect(Set(records.compactMap { $0["request_id"] as? String }) == Set((0..<40).map { "c0-\($0)" }))
@@ -93,11 +173,13 @@ func plan(
         }
     }
 
-    @Test func warmupAndCooldownAreRecordedWithTheirPhaseAndLeftOutOfTheSummary() async throws {
+    @Test(arguments: Engine.allCases) func warmupAndCooldownAreRecordedWithTheirPhaseAndLeftOutOfTheSummary(engine: Engine)
+        async throws
+    {
         let directory = try TemporaryDirectory()
         let records = try await runEngine(
             plan(.closed, concurrency: 2, measured: .requests(20), warmup: .requests(5), cooldown: .requests(3)),
-            server: FakeServer(serviceSeconds: 0.001), in: directory)
+            server: FakeServer(serviceSeconds: 0.001), in: directory, engine: engine)
         #expect(records.count == 28)
         #expect(records.filter { $0["phase"] as? String == "warmup" }.count == 5)
         #expect(records.filter { $0["phase"] as? String == "cooldown" }.count == 3)
@@ -106,11 +188,11 @@ func plan(
         #expect(summary.excludedRequests == ExcludedRequests(warmup: 5, cooldown: 3))
     }
 
-    @Test func timeWindowsEndEachPhaseByTheClock() async throws {
+    @Test(arguments: Engine.allCases) func timeWindowsEndEachPhaseByTheClock(engine: Engine) async throws {
         let directory = try TemporaryDirectory()
         let records = try await runEngine(
             plan(.closed, concurrency: 1, measured: .seconds(0.3), warmup: .seconds(0.1)),
-            server: FakeServer(serviceSeconds: 0.01), in: directory)
+            server: FakeServer(serviceSeconds: 0.01), in: directory, engine: engine)
         // Each record's phase follows from when it started (the engine's clock starts just
         // before the first request).
         let first = try #require(records.compactMap { $0["timestamp_start"] as? Double }.min())
@@ -123,11 +205,13 @@ func plan(
         #expect(measured.allSatisfy { ($0["timestamp_start"] as? Double ?? 9) - measuredStart < 0.3 })
     }
 
-    @Test func openLoopStartsRequestsOnTheScheduleAndRecordsTheIntendedTime() async throws {
+    @Test(arguments: Engine.allCases) func openLoopStartsRequestsOnTheScheduleAndRecordsTheIntendedTime(engine: Engine)
+        async throws
+    {
         let directory = try TemporaryDirectory()
         let records = try await runEngine(
             plan(.open, concurrency: 8, rate: 100, measured: .seconds(0.5)), server: FakeServer(serviceSeconds: 0.002),
-            in: directory)
+            in: directory, engine: engine)
         #expect(records.count == 50)
         let intended = records.compactMap { $0["timestamp_intended"] as? Double }.sorted()
         #expect(intended.count == 50)
@@ -144,15 +228,16 @@ func plan(
     /// its schedule, and the latency from the intended start shows every request the
     /// freeze held up. (Counts and shares of the sample, not latencies: a busy test machine
     /// stretches every sleep, which only adds to the open loop's numbers.)
-    @Test func aStalledServerShowsInTheOpenLoopButHidesFromTheClosedLoop() async throws {
+    @Test(arguments: Engine.allCases) func aStalledServerShowsInTheOpenLoopButHidesFromTheClosedLoop(engine: Engine) async throws
+    {
         let closedDirectory = try TemporaryDirectory()
         let closedRecords = try await runEngine(
             plan(.closed, concurrency: 1, measured: .requests(200)),
-            server: FakeServer(serviceSeconds: 0, stall: (atRequest: 50, seconds: 0.5)), in: closedDirectory)
+            server: FakeServer(serviceSeconds: 0, stall: (atRequest: 50, seconds: 0.5)), in: closedDirectory, engine: engine)
         let openDirectory = try TemporaryDirectory()
         let openRecords = try await runEngine(
             plan(.open, concurrency: 100, rate: 100, measured: .requests(100)),
-            server: FakeServer(serviceSeconds: 0, stall: (atRequest: 20, seconds: 0.5)), in: openDirectory)
+            server: FakeServer(serviceSeconds: 0, stall: (atRequest: 20, seconds: 0.5)), in: openDirectory, engine: engine)
         // The closed loop's slow requests are a sliver of its sample, so its percentiles
         // hide the freeze: its 95th percentile stays far below the stall. (Asserted as a
         // percentile, not a count of slow requests: a loaded machine stretches a few sleeps.)
@@ -174,11 +259,11 @@ func plan(
         #expect(try #require(open.latencyFromIntended).max > 0.4)
     }
 
-    @Test func requestsDueWhileEverySlotIsBusyAreRecordedAsDropped() async throws {
+    @Test(arguments: Engine.allCases) func requestsDueWhileEverySlotIsBusyAreRecordedAsDropped(engine: Engine) async throws {
         let directory = try TemporaryDirectory()
         let records = try await runEngine(
             plan(.open, concurrency: 1, rate: 100, measured: .requests(30)), server: FakeServer(serviceSeconds: 0.045),
-            in: directory)
+            in: directory, engine: engine)
         #expect(records.count == 30)
         let dropped = records.filter { $0["dropped"] as? Bool == true }
         // One slot busy for 45 ms per request at 10 ms intervals: most are dropped.
@@ -187,6 +272,47 @@ func plan(
         let summary = try Aggregator.aggregate(files: [directory.path("client-0.jsonl")])
         #expect(summary.droppedRequests == dropped.count)
         #expect(summary.failedRequests >= dropped.count)
+    }
+
+    /// A polled request past its session's timeout is given up and recorded as failed at
+    /// the timeout, and the slot goes on with its next request.
+    @Test func aPolledRequestPastItsTimeoutFailsAndTheSlotGoesOn() async throws {
+        let directory = try TemporaryDirectory()
+        let url = directory.path("client-0.jsonl")
+        let writer = try RecordWriter(url: url, header: JSONLine())
+        let context = ClientContext(
+            writer: writer, clock: WallAnchoredClock(), progress: ProgressCounter(expectedRequests: nil, expectedSeconds: nil))
+        let slow = FakeServer(serviceSeconds: 0.5)
+        try await LoadEngine(plan: plan(.closed, concurrency: 2, measured: .requests(2)), serviceType: "fake").run(
+            clientID: 0, context: context, polled: { _ in FakePolledSession(server: slow, timeoutSeconds: 0.05) })
+        try writer.close()
+        let summary = try Aggregator.aggregate(files: [url])
+        #expect(summary.totalRequests == 2 && summary.failedRequests == 2)
+        #expect(summary.errorSummary == ["timed out": 2])
+        let records = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").dropFirst().map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        // Given up at the timeout, not when the server answered (0.5 s).
+        #expect(records.allSatisfy { ($0["latency_s"] as? Double ?? 0) >= 0.05 && ($0["latency_s"] as? Double ?? 1) < 0.45 })
+    }
+
+    /// Cancelling the client (a stopped run) ends the polling threads promptly.
+    @Test func cancellingAPolledClientStopsItsThreads() async throws {
+        let directory = try TemporaryDirectory()
+        let writer = try RecordWriter(url: directory.path("c.jsonl"), header: JSONLine())
+        let context = ClientContext(
+            writer: writer, clock: WallAnchoredClock(), progress: ProgressCounter(expectedRequests: nil, expectedSeconds: nil))
+        let server = FakeServer(serviceSeconds: 0.001)
+        let task = Task {
+            try await LoadEngine(plan: plan(.closed, concurrency: 2, measured: .seconds(60)), serviceType: "fake").run(
+                clientID: 0, context: context, polled: { _ in FakePolledSession(server: server) })
+        }
+        while server.sent < 10 { try await Task.sleep(for: .milliseconds(10)) }
+        let before = Date()
+        task.cancel()
+        _ = await task.result
+        #expect(Date().timeIntervalSince(before) < 5)
+        try writer.close()
     }
 
     @Test func planReadsTheRecipesLoadSection() throws {

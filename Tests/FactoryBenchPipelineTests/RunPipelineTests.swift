@@ -158,6 +158,47 @@ final class RecordingOutput: PipelineOutput {
         #expect(directory.files().allSatisfy { $0.hasPrefix("recipes/") })
     }
 
+    /// Every run checks its own load generator: CPU, cores and record rate on a run that
+    /// kept up, and a one-sentence warning at the top of the report and the run page when
+    /// an open loop asks one slot for a rate it cannot reach.
+    @Test func everyRunChecksItsGeneratorAndWarnsWhenItCouldNotKeepUp() async throws {
+        let directory = try TemporaryDirectory()
+        func generator(_ id: String) throws -> [String: Any] {
+            let data = try Data(contentsOf: directory.path("results/\(id)/summary.json"))
+            let summary = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            return try #require(summary["load_generator"] as? [String: Any])
+        }
+        let (kept, _) = try await run(try quickstart(requests: 150, in: directory), in: directory)
+        let calm = try generator(kept.benchmarkID)
+        #expect((calm["cpu_seconds"] as? Double ?? 0) > 0)
+        #expect(calm["cores"] as? Int == ProcessInfo.processInfo.activeProcessorCount)
+        #expect((calm["run_seconds"] as? Double ?? 0) > 0 && (calm["records_per_second"] as? Double ?? 0) > 0)
+        #expect((calm["cpu_us_per_request"] as? Double ?? 0) > 0 && calm["cpu_share"] is Double)
+        #expect(calm["dropped_requests"] as? Int == 0 && calm["schedule_lateness_s"] == nil)
+
+        let starved = try directory.write(
+            "recipes/starved.yaml",
+            """
+            service: {type: sqlite}
+            client: {type: sqlite_stress, settings: {initial_rows: 100}}
+            load: {mode: open, rate: 100000, concurrency: 1, num_requests: 3000}
+            """)
+        let (outcome, _) = try await run(starved, in: directory)
+        let busy = try generator(outcome.benchmarkID)
+        let warning = try #require(busy["warning"] as? String)
+        #expect(warning.hasPrefix("The load generator may have been the bottleneck: "))
+        #expect(busy["schedule_lateness_s"] is [String: Any])
+        let lateP99 = ((busy["schedule_lateness_s"] as? [String: Any])?["p99"] as? Double) ?? 0
+        #expect((busy["dropped_requests"] as? Int ?? 0) > 0 || lateP99 > 0.001, "\(busy)")
+        let report = try String(contentsOf: directory.path("reports/\(outcome.benchmarkID)/report.md"), encoding: .utf8)
+        #expect(report.contains("> **Warning:** The load generator may have been the bottleneck"))
+        let page = try String(
+            contentsOf: directory.path("site/runs/\(outcome.benchmarkID)/index.html"), encoding: .utf8)
+        #expect(page.contains("The load generator may have been the bottleneck"))
+        let quiet = try String(contentsOf: directory.path("reports/\(kept.benchmarkID)/report.md"), encoding: .utf8)
+        #expect(!quiet.contains("load generator may have been"))
+    }
+
     @Test func reportReaggregatesAndRerendersARun() async throws {
         let directory = try TemporaryDirectory()
         let (outcome, _) = try await run(try quickstart(requests: 20, in: directory), in: directory)

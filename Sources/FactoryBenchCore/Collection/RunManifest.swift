@@ -31,6 +31,9 @@ public struct RunManifest: Sendable, Codable, Equatable {
     /// together: near the cores available, the load generator — not the service — may be
     /// what limited the numbers.
     public var clientCPUSeconds: Double?
+    /// Wall seconds the clients ran, and the cores they could use, beside their CPU time.
+    public var clientRunSeconds: Double?
+    public var clientCores: Int?
     public var steps: [StepRecord]
     /// The sweep this run is a point of, and the swept values at this point.
     public var sweepID: String?
@@ -57,6 +60,8 @@ public struct RunManifest: Sendable, Codable, Equatable {
         case statusReason = "status_reason"
         case service, clients, steps
         case clientCPUSeconds = "client_cpu_seconds"
+        case clientRunSeconds = "client_run_seconds"
+        case clientCores = "client_cores"
         case sweepID = "sweep_id"
         case sweepPoint = "sweep_point"
         case jobs

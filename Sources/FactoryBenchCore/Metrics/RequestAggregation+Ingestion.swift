@@ -105,6 +105,9 @@ extension RequestAggregation {
         total += 1
         firstStart = min(firstStart, record.timestampStart)
         lastEnd = max(lastEnd, record.timestampEnd)
+        if record.timestampIntended.isFinite && !record.dropped {
+            lateness.add(max(record.timestampStart - record.timestampIntended, 0))
+        }
         let client = clientSlot(record.clientID ?? Int.min)
         let end = seconds.bucket(Self.second(record.timestampEnd))
         if success && exact {

@@ -33,19 +33,21 @@ extension RequestAggregation {
         // The latency from the intended start and the binned seconds (all of them once not
         // exact) are finished on another core meanwhile; both are moved out first, so that
         // no array is copied.
-        let intended = ParallelBox(fromIntended)
+        let intended = ParallelBox((fromIntended, lateness))
         fromIntended = LatencyDigest()
+        lateness = LatencyDigest()
         let binned = ParallelBox(exact ? [] : seconds.list)
         if !exact { seconds.list = [] }
         let finished = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {
-            intended.value.finish()
+            intended.value.0.finish()
+            intended.value.1.finish()
             for index in binned.value.indices { binned.value[index].finishPercentiles() }
             finished.signal()
         }
         finishKeyedSamples()
         finished.wait()
-        fromIntended = intended.value
+        (fromIntended, lateness) = intended.value
         if !exact { seconds.list = binned.value }
         let names = scanner.strings.strings
         func name(_ id: Int) -> String { id >= 0 && id < names.count ? names[id] : "request" }
@@ -108,6 +110,7 @@ extension RequestAggregation {
             stdMethod: Aggregator.stdMethod,
             exactLimit: exactLimit,
             skippedLines: skipped.resolve(blockLines: blockLines))
+        summary.loadGenerator = LoadGeneratorSummary(scheduleLateness: lateness.statistics, droppedRequests: dropped)
         summary.droppedRequests = dropped
         summary.serviceType = serviceType?.name ?? "unknown"
         if summary.llm != nil {

@@ -34,6 +34,8 @@ struct RequestAggregation {
     var lastEnd = -Double.infinity
     var latency = LatencyDigest()
     var fromIntended = LatencyDigest()
+    /// Open loop: how late each sent request started against its schedule.
+    var lateness = LatencyDigest()
     /// Successful requests' latencies with their breakdowns, while exact: the one copy of
     /// them that `latency` and every group's and second's percentiles come from.
     var keyedSamples = KeyedSamples()
@@ -113,6 +115,7 @@ struct RequestAggregation {
         exact = false
         latency.dropToHistogram()
         fromIntended.dropToHistogram()
+        lateness.dropToHistogram()
         for index in operations.indices { operations[index].latency.dropToHistogram() }
         for index in queryTypes.indices { queryTypes[index].latency.dropToHistogram() }
         for index in clients.indices { clients[index].latency.dropToHistogram() }
@@ -190,6 +193,7 @@ struct RequestAggregation {
         func ours(_ id: Int) -> Int { id >= 0 && id < names.count ? scanner.strings.intern(names[id]) : ScannedRecord.absent }
         latency.merge(other.latency)
         fromIntended.merge(other.fromIntended)
+        lateness.merge(other.lateness)
         for (slot, group) in other.operations.enumerated() where group.count > 0 {
             Self.merge(group, into: &operations, at: ours(slot - 1) + 1, exact: exact)
         }

@@ -46,6 +46,9 @@ public struct RunSummary: Sendable, Codable, Equatable {
     public var droppedRequests = 0
     /// Vector stores: recall@k of the successful queries against exact search.
     public var recall: RecallSummary?
+    /// What the load generator itself did: its schedule lateness and drops (from the
+    /// records), its CPU and write rate (from the run, when FactoryBench ran the clients).
+    public var loadGenerator: LoadGeneratorSummary?
     public var percentileMethod: String
     public var stdMethod: String
     /// Successful requests up to which percentiles are exact.
@@ -89,6 +92,7 @@ public struct RunSummary: Sendable, Codable, Equatable {
         case llm, goodput
         case droppedRequests = "dropped_requests"
         case recall
+        case loadGenerator = "load_generator"
         case tokensPerSecond = "tokens_per_second"
         case avgOutputTokens = "avg_output_tokens"
         case avgInputTokens = "avg_input_tokens"
@@ -162,6 +166,7 @@ public struct RunSummary: Sendable, Codable, Equatable {
         goodput = try c.decodeIfPresent(Goodput.self, forKey: .goodput)
         droppedRequests = try c.decodeIfPresent(Int.self, forKey: .droppedRequests) ?? 0
         recall = try c.decodeIfPresent(RecallSummary.self, forKey: .recall)
+        loadGenerator = try c.decodeIfPresent(LoadGeneratorSummary.self, forKey: .loadGenerator)
         percentileMethod = try c.decode(String.self, forKey: .percentileMethod)
         stdMethod = try c.decode(String.self, forKey: .stdMethod)
         exactLimit = try c.decode(Int.self, forKey: .exactLimit)
@@ -198,6 +203,7 @@ public struct RunSummary: Sendable, Codable, Equatable {
         try c.encodeIfPresent(goodput, forKey: .goodput)
         try c.encode(droppedRequests, forKey: .droppedRequests)
         try c.encodeIfPresent(recall, forKey: .recall)
+        try c.encodeIfPresent(loadGenerator, forKey: .loadGenerator)
         try c.encodeIfPresent(llm?.tokensPerSecond, forKey: .tokensPerSecond)
         try c.encodeIfPresent(llm?.avgOutputTokens, forKey: .avgOutputTokens)
         try c.encodeIfPresent(llm?.avgInputTokens, forKey: .avgInputTokens)

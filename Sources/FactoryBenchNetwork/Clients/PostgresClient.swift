@@ -5,8 +5,10 @@ import NIOPosix
 import PostgresNIO
 import Synchronization
 
-/// `postgres_smoke` and `postgres_stress` over postgres-nio: one connection per in-flight
-/// slot, statements prepared once per connection, no `psql` process per request.
+/// `postgres_smoke` and `postgres_stress` over libpq: one connection per in-flight slot,
+/// driven by the load engine's polling threads as pgbench drives its own, statements
+/// prepared once per connection, no `psql` process per request.
+/// (The table is made ready with postgres-nio, as the service is.)
 ///
 /// `postgres_smoke` sends its `query`. `postgres_stress` sends inserts, point lookups, range
 /// scans, aggregations and updates: in the proportions of `mix` when set, else — the seed's
@@ -89,11 +91,10 @@ public struct PostgresClient: LoadClient {
 
     public func run(clientID: Int, endpoint: ServiceEndpoint, context: ClientContext) async throws {
         try await LoadPlan.waitWarmupDelay(settings: settings)
-        let engine = LoadEngine(plan: plan, serviceType: "postgres")
         let client = self
-        try await engine.run(clientID: clientID, context: context) { slot in
-            PostgresSession(client: client, endpoint: endpoint, clientID: clientID, slot: slot)
-        }
+        try await LoadEngine(plan: plan, serviceType: "postgres").run(
+            clientID: clientID, context: context,
+            polled: { _ in PostgresSession(client: client, endpoint: endpoint, clientID: clientID) })
     }
 
     /// The operation of request `index` of a client.
@@ -118,20 +119,16 @@ public struct PostgresClient: LoadClient {
         }
     }
 
-    /// The bound values of request `index`, drawn from the seeded generator.
-    func binds(_ operation: DatabaseOperation, clientID: Int, index: Int) -> [PostgresData] {
+    /// The parameters of request `index` as text, drawn from the seeded generator.
+    func parameters(_ operation: DatabaseOperation, clientID: Int, index: Int) -> [String] {
         var random = SeededGenerator(seed: seed &+ UInt64(clientID) &* 0x9E37_79B9 &+ UInt64(index) << 20)
         let highest = max(shared.highestID.load(ordering: .relaxed), 1)
         let id = Int64.random(in: 1...Int64(highest), using: &random)
         switch operation {
-        case .insert:
-            return [
-                PostgresData(int64: Int64(clientID)), PostgresData(int64: id % 100),
-                PostgresData(int64: Int64(index)), PostgresData(string: payload),
-            ]
-        case .pointLookup, .update: return [PostgresData(int64: id)]
-        case .rangeScan: return [PostgresData(int64: id), PostgresData(int64: id + Int64(rangeSize) - 1)]
-        case .aggregation: return [PostgresData(int64: id), PostgresData(int64: id + Int64(rangeSize) * 10 - 1)]
+        case .insert: return [String(clientID), String(id % 100), String(index), payload]
+        case .pointLookup, .update: return [String(id)]
+        case .rangeScan: return [String(id), String(id + Int64(rangeSize) - 1)]
+        case .aggregation: return [String(id), String(id + Int64(rangeSize) * 10 - 1)]
         }
     }
 

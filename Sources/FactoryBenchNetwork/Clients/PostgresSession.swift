@@ -1,117 +1,237 @@
+import CLibPQ
 import FactoryBenchCore
-import PostgresNIO
+import Foundation
 
-/// One in-flight slot of a PostgreSQL client: a connection opened on first use (and again
-/// after it broke) and each statement prepared once on it.
-actor PostgresSession: RequestSession {
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// One in-flight slot of a PostgreSQL client over libpq, PostgreSQL's own C client (what
+/// pgbench uses), driven by the load engine's `ppoll` threads: a connection opened on first
+/// use and again after it broke, each statement prepared once on it, each request one
+/// `PQsendQueryPrepared` with text parameters whose results are read as they arrive. A
+/// request past `request_timeout` fails and its connection is dropped, even when the server
+/// hangs.
+final class PostgresSession: PolledSession {
     let client: PostgresClient
     let endpoint: ServiceEndpoint
     let clientID: Int
-    let slot: Int
-    private var connection: PostgresConnection?
-    private var prepared: [DatabaseOperation: PreparedQuery] = [:]
+    private var connection: OpaquePointer?
+    private var prepared: Set<DatabaseOperation> = []
+    /// The request in flight: what it is recorded as, the rows read so far, its first error.
+    private var request: (operationType: String, queryType: String, isInsert: Bool, rows: Int, failure: String?)?
 
-    init(client: PostgresClient, endpoint: ServiceEndpoint, clientID: Int, slot: Int) {
+    init(client: PostgresClient, endpoint: ServiceEndpoint, clientID: Int) {
         self.client = client
         self.endpoint = endpoint
         self.clientID = clientID
-        self.slot = slot
     }
 
-    func send(index: Int) async -> RequestOutcome {
-        // A server that dies mid-request can leave a driver future that never completes:
-        // the deadline turns that into a failed request and a fresh connection.
+    deinit {
+        close()
+    }
+
+    var timeoutSeconds: Double { client.requestTimeoutSeconds }
+
+    var waitingFor: (descriptor: Int32, events: Int16) { (PQsocket(connection), Int16(POLLIN)) }
+
+    func start(index: Int) -> RequestOutcome? {
+        let (operationType, queryType, operation) = labels(index: index)
+        request = (operationType, queryType, operation == .insert, 0, nil)
         do {
-            return try await withDeadline(seconds: client.requestTimeoutSeconds) { await self.perform(index: index) }
+            let connection = try connected()
+            let sent: Int32
+            if let operation {
+                if !prepared.contains(operation) {
+                    try Self.prepare(connection, name: operation.rawValue, sql: client.sql(operation), timeout: timeoutSeconds)
+                    prepared.insert(operation)
+                }
+                let parameters = client.parameters(operation, clientID: clientID, index: index)
+                sent = Self.withCStrings(parameters) { values in
+                    PQsendQueryPrepared(connection, operation.rawValue, Int32(parameters.count), values, nil, nil, 0)
+                }
+            } else {
+                sent = PQsendQuery(connection, smokeQuery)
+            }
+            guard sent == 1 else { throw PostgresFailure.connection(Self.message(connection)) }
+            return nil
         } catch {
-            abandonConnection()
-            let (operationType, queryType) = labels(index: index)
-            var outcome = RequestOutcome.failure("\(error)", operationType: operationType)
-            outcome.queryType = queryType
-            return outcome
+            return failed("\(error)", dropping: error)
         }
     }
 
-    /// The operation and query type a request is recorded under, whether it succeeds, fails or times out.
-    private func labels(index: Int) -> (operationType: String, queryType: String) {
-        if client.kind == .postgresSmoke { return (Self.kind(of: smokeQuery).lowercased(), "smoke") }
+    func proceed() -> RequestOutcome? {
+        guard let connection, var request else { return nil }
+        guard PQconsumeInput(connection) == 1 else {
+            return failed(Self.message(connection), dropping: PostgresFailure.connection(""))
+        }
+        while PQisBusy(connection) == 0 {
+            guard let result = PQgetResult(connection) else {
+                self.request = nil
+                if let failure = request.failure {
+                    var outcome = RequestOutcome.failure(failure, operationType: request.operationType)
+                    outcome.queryType = request.queryType
+                    return outcome
+                }
+                if request.isInsert { client.noteInsert() }
+                return RequestOutcome(
+                    success: true, operationType: request.operationType, queryType: request.queryType,
+                    rowsAffected: request.rows)
+            }
+            switch PQresultStatus(result) {
+            case PGRES_TUPLES_OK, PGRES_SINGLE_TUPLE: request.rows += Int(PQntuples(result))
+            case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY: break
+            default: request.failure = request.failure ?? Self.serverMessage(result, connection: connection)
+            }
+            PQclear(result)
+            self.request = request
+        }
+        return nil
+    }
+
+    func abandon() -> RequestOutcome {
+        failed("\(PostgresFailure.timedOut(seconds: timeoutSeconds))", dropping: PostgresFailure.timedOut(seconds: 0))
+    }
+
+    /// The operation and query type a request is recorded under, whether it succeeds, fails
+    /// or times out, and the stress operation (`nil` for the smoke query).
+    private func labels(index: Int) -> (String, String, DatabaseOperation?) {
+        if client.kind == .postgresSmoke { return (Self.kind(of: smokeQuery).lowercased(), "smoke", nil) }
         let operation = client.operation(clientID: clientID, index: index)
-        return (operation.operationType, operation.queryType)
+        return (operation.operationType, operation.queryType, operation)
     }
 
     private var smokeQuery: String { client.settings["query"]?.stringValue ?? "SELECT version();" }
 
-    private func perform(index: Int) async -> RequestOutcome {
-        if client.kind == .postgresSmoke { return await smoke() }
-        let operation = client.operation(clientID: clientID, index: index)
-        do {
-            let connection = try await connected()
-            let statement: PreparedQuery
-            if let existing = prepared[operation] {
-                statement = existing
-            } else {
-                statement = try await connection.prepare(query: client.sql(operation)).get()
-                prepared[operation] = statement
+    /// The request in flight failed: its outcome, the connection dropped when it broke or
+    /// timed out (a timed-out one may still be busy).
+    private func failed(_ reason: String, dropping error: any Error) -> RequestOutcome {
+        var outcome = RequestOutcome.failure(reason, operationType: request?.operationType)
+        outcome.queryType = request?.queryType
+        request = nil
+        if let connection {
+            let timedOut = if case PostgresFailure.timedOut = error { true } else { false }
+            if timedOut || PQstatus(connection) != CONNECTION_OK {
+                PQfinish(connection)
+                self.connection = nil
+                prepared = []
             }
-            let rows = try await statement.execute(client.binds(operation, clientID: clientID, index: index)).get()
-            if operation == .insert { client.noteInsert() }
-            return RequestOutcome(
-                success: true, operationType: operation.operationType, queryType: operation.queryType, rowsAffected: rows.count)
-        } catch {
-            await dropConnectionIfClosed()
-            var outcome = RequestOutcome.failure(PostgresClient.describe(error), operationType: operation.operationType)
-            outcome.queryType = operation.queryType
-            return outcome
         }
+        return outcome
     }
 
-    private func smoke() async -> RequestOutcome {
-        let query = smokeQuery
-        do {
-            let connection = try await connected()
-            var rows = 0
-            for try await _ in try await connection.query(PostgresQuery(unsafeSQL: query), logger: PostgresClient.logger) {
-                rows += 1
-            }
-            return RequestOutcome(
-                success: true, operationType: Self.kind(of: query).lowercased(), queryType: "smoke", rowsAffected: rows)
-        } catch {
-            await dropConnectionIfClosed()
-            var outcome = RequestOutcome.failure(
-                PostgresClient.describe(error), operationType: Self.kind(of: query).lowercased())
-            outcome.queryType = "smoke"
-            return outcome
-        }
-    }
-
-    private func connected() async throws -> PostgresConnection {
+    private func connected() throws -> OpaquePointer {
         if let connection { return connection }
-        let opened = try await PostgresClient.connect(
-            endpoint: endpoint, database: client.databaseName, id: clientID * 10_000 + slot)
+        let opened = try Self.connect(
+            host: endpoint.host ?? "127.0.0.1", port: endpoint.port ?? 5432, database: client.databaseName,
+            timeout: timeoutSeconds)
         connection = opened
-        prepared = [:]
+        prepared = []
         return opened
     }
 
-    private func dropConnectionIfClosed() async {
-        guard let connection, connection.isClosed else { return }
-        self.connection = nil
-        prepared = [:]
-    }
-
-    /// Forgets the connection; closing it must not wait on a server that may be gone.
-    private func abandonConnection() {
-        if let connection { Task { try? await connection.close() } }
+    func close() {
+        if let connection { PQfinish(connection) }
         connection = nil
-        prepared = [:]
-    }
-
-    func close() async {
-        abandonConnection()
     }
 
     /// The statement kind of a query: its first word, upper-cased.
     static func kind(of query: String) -> String {
         String(query.trimmingCharacters(in: .whitespacesAndNewlines).prefix { $0.isLetter }).uppercased()
+    }
+
+    // MARK: - libpq
+
+    static func connect(host: String, port: Int, database: String, timeout: Double) throws -> OpaquePointer {
+        let settings = [
+            ("host", host), ("port", String(port)), ("dbname", database), ("user", "postgres"),
+            ("connect_timeout", String(max(Int(timeout.rounded(.up)), 2))), ("application_name", "factorybench"),
+        ]
+        let connection = withCStrings(settings.map(\.0)) { keywords in
+            withCStrings(settings.map(\.1)) { values in PQconnectdbParams(keywords, values, 0) }
+        }
+        guard let connection else { throw PostgresFailure.connection("out of memory") }
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let message = Self.message(connection)
+            PQfinish(connection)
+            throw PostgresFailure.connection(message)
+        }
+        return connection
+    }
+
+    static func prepare(_ connection: OpaquePointer, name: String, sql: String, timeout: Double) throws {
+        guard PQsendPrepare(connection, name, sql, 0, nil) == 1 else {
+            throw PostgresFailure.connection(message(connection))
+        }
+        _ = try results(connection, timeout: timeout)
+    }
+
+    /// Waits for every result of the command in flight; returns the rows they hold, or
+    /// throws the first error (after reading the rest, so the connection stays usable).
+    static func results(_ connection: OpaquePointer, timeout: Double) throws -> Int {
+        let deadline = WallAnchoredClock.monotonicNanoseconds() + UInt64(max(timeout, 0) * 1e9)
+        var rows = 0
+        var failure: PostgresFailure?
+        while true {
+            while PQisBusy(connection) == 1 {
+                let now = WallAnchoredClock.monotonicNanoseconds()
+                guard now < deadline else { throw PostgresFailure.timedOut(seconds: timeout) }
+                var descriptor = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)
+                let waited = poll(&descriptor, 1, Int32(min((deadline - now) / 1_000_000 + 1, 1000)))
+                if waited < 0, errno != EINTR { throw PostgresFailure.connection(String(cString: strerror(errno))) }
+                guard PQconsumeInput(connection) == 1 else { throw PostgresFailure.connection(message(connection)) }
+            }
+            guard let result = PQgetResult(connection) else { break }
+            switch PQresultStatus(result) {
+            case PGRES_TUPLES_OK, PGRES_SINGLE_TUPLE: rows += Int(PQntuples(result))
+            case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY: break
+            default: if failure == nil { failure = .server(serverMessage(result, connection: connection)) }
+            }
+            PQclear(result)
+        }
+        if let failure { throw failure }
+        return rows
+    }
+
+    /// The server's error as postgres-nio's clients wrote it: `SQLSTATE: message`.
+    static func serverMessage(_ result: OpaquePointer, connection: OpaquePointer) -> String {
+        let field = { (code: Character) -> String? in
+            PQresultErrorField(result, Int32(code.asciiValue ?? 0)).map { String(cString: $0) }
+        }
+        guard let primary = field("M") else { return message(connection) }
+        return [field("C"), primary].compactMap { $0 }.joined(separator: ": ")
+    }
+
+    /// libpq's last message for a connection, on one line.
+    static func message(_ connection: OpaquePointer?) -> String {
+        let text = PQerrorMessage(connection).map { String(cString: $0) } ?? ""
+        let line = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .joined(separator: " ")
+        return line.isEmpty ? "connection lost" : line
+    }
+
+    /// Calls `body` with the strings as a C array of C strings ended by a null pointer (as
+    /// `PQconnectdbParams` wants), alive for the call.
+    static func withCStrings<Result>(
+        _ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> Result
+    ) -> Result {
+        let copies = strings.map { strdup($0) }
+        defer { copies.forEach { free($0) } }
+        let pointers = copies.map { UnsafePointer($0) } + [nil]
+        return pointers.withUnsafeBufferPointer { buffer in body(buffer.baseAddress!) }
+    }
+}
+
+/// Why a PostgreSQL request failed, as its record says.
+enum PostgresFailure: Error, CustomStringConvertible {
+    case connection(String)
+    case server(String)
+    case timedOut(seconds: Double)
+
+    var description: String {
+        switch self {
+        case .connection(let message), .server(let message): return message
+        case .timedOut(let seconds): return "no answer within \(seconds.formatted(.number)) s (request_timeout)"
+        }
     }
 }

@@ -59,9 +59,9 @@ public struct RedisClient: LoadClient {
     public func run(clientID: Int, endpoint: ServiceEndpoint, context: ClientContext) async throws {
         try await LoadPlan.waitWarmupDelay(settings: settings)
         let client = self
-        try await LoadEngine(plan: plan, serviceType: "redis").run(clientID: clientID, context: context) { _ in
-            RedisSession(client: client, endpoint: endpoint, clientID: clientID)
-        }
+        try await LoadEngine(plan: plan, serviceType: "redis").run(
+            clientID: clientID, context: context,
+            polled: { _ in RedisSession(client: client, endpoint: endpoint, clientID: clientID) })
     }
 
     /// The command of request `index`: SET or GET, and its key.
@@ -87,48 +87,87 @@ public struct RedisClient: LoadClient {
     }
 }
 
-/// One in-flight slot of a Redis client: a connection opened on first use and again after
-/// it broke.
-actor RedisSession: RequestSession {
+/// One in-flight slot of a Redis client, driven by the load engine's polling threads as
+/// redis-benchmark drives its own: a non-blocking connection opened on first use and again
+/// after it broke, one command written and its reply parsed as it arrives.
+final class RedisSession: PolledSession {
     let client: RedisClient
     let endpoint: ServiceEndpoint
     let clientID: Int
-    private var connection: RESPConnection?
+    let timeoutSeconds: Double
+    private var socket: PolledSocket?
+    private var operation = ""
 
     init(client: RedisClient, endpoint: ServiceEndpoint, clientID: Int) {
         self.client = client
         self.endpoint = endpoint
         self.clientID = clientID
+        timeoutSeconds = client.settings["request_timeout"]?.doubleValue ?? 30
     }
 
-    func send(index: Int) async -> RequestOutcome {
+    var waitingFor: (descriptor: Int32, events: Int16) { (socket?.descriptor ?? -1, socket?.events ?? 0) }
+
+    func start(index: Int) -> RequestOutcome? {
         let (operation, arguments) = client.command(clientID: clientID, index: index)
+        self.operation = operation
         do {
-            let connection = try await connected()
-            let reply = try await connection.send(arguments)
-            switch reply {
-            case .error(let message):
-                return .failure("server error: \(message)", operationType: operation)
-            case .bulk(let value):
-                return RequestOutcome(success: true, operationType: operation, rowsAffected: value == nil ? 0 : 1)
-            default:
-                return RequestOutcome(success: true, operationType: operation, rowsAffected: 1)
+            if socket == nil {
+                socket = try PolledSocket(
+                    host: endpoint.host ?? "127.0.0.1", port: endpoint.port ?? 6379, timeoutSeconds: timeoutSeconds)
             }
+            try socket?.send(Self.encode(arguments))
+            return nil
         } catch {
-            if connection?.isActive == false { connection = nil }
-            return .failure("\(error)", operationType: operation)
+            return failed("\(error)")
         }
     }
 
-    private func connected() async throws -> RESPConnection {
-        if let connection, connection.isActive { return connection }
-        let opened = try await RESPConnection.connect(host: endpoint.host ?? "127.0.0.1", port: endpoint.port ?? 6379)
-        connection = opened
-        return opened
+    func proceed() -> RequestOutcome? {
+        guard let socket else { return nil }
+        do {
+            guard try socket.flush() else { return nil }
+            try socket.receive()
+            guard let reply = try RESPDecoder.parse(&socket.input) else { return nil }
+            socket.input.discardReadBytes()
+            switch reply {
+            case .error(let message): return .failure("server error: \(message)", operationType: operation)
+            case .bulk(let value):
+                return RequestOutcome(success: true, operationType: operation, rowsAffected: value == nil ? 0 : 1)
+            default: return RequestOutcome(success: true, operationType: operation, rowsAffected: 1)
+            }
+        } catch {
+            return failed("\(error)")
+        }
     }
 
-    func close() async {
-        await connection?.close()
-        connection = nil
+    func abandon() -> RequestOutcome {
+        failed("no reply from the Redis server within \(timeoutSeconds.formatted(.number)) s")
+    }
+
+    /// A failed request; its connection is dropped (a reply may still be on its way).
+    private func failed(_ reason: String) -> RequestOutcome {
+        socket = nil
+        return .failure(reason, operationType: operation)
+    }
+
+    func close() {
+        socket = nil
+    }
+
+    /// A command as RESP: an array of bulk strings.
+    static func encode(_ arguments: [[UInt8]]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(arguments.reduce(16) { $0 + $1.count + 16 })
+        bytes.append(UInt8(ascii: "*"))
+        bytes.append(contentsOf: String(arguments.count).utf8)
+        bytes.append(contentsOf: [13, 10])
+        for argument in arguments {
+            bytes.append(UInt8(ascii: "$"))
+            bytes.append(contentsOf: String(argument.count).utf8)
+            bytes.append(contentsOf: [13, 10])
+            bytes.append(contentsOf: argument)
+            bytes.append(contentsOf: [13, 10])
+        }
+        return bytes
     }
 }

@@ -14,6 +14,7 @@ extension ReportViewModel: TemplateFields {
         "startedAt": { $0.startedAt },
         "statusLabel": { $0.statusLabel },
         "statusNote": { $0.statusNote },
+        "generatorWarning": { $0.generatorWarning },
         "totalRequests": { $0.totalRequests },
         "successfulRequests": { $0.successfulRequests },
         "failedRequests": { $0.failedRequests },

@@ -89,6 +89,8 @@ struct ReportViewModel {
     var startedAt: String
     var statusLabel: String
     var statusNote: String?
+    /// One sentence when the load generator may have been the bottleneck.
+    var generatorWarning: String?
     var totalRequests, successfulRequests, failedRequests, successRate, throughput, duration: String
     var latency: Latency?
     var cards: [Card]
@@ -147,6 +149,7 @@ struct ReportViewModel {
         startedAt = e(manifest.startedAt)
         statusLabel = manifest.status.rawValue
         statusNote = manifest.status == .completed ? nil : e(manifest.statusReason ?? "the run did not finish")
+        generatorWarning = summary.loadGenerator?.warning.map(e)
         totalRequests = String(summary.totalRequests)
         successfulRequests = String(summary.successfulRequests)
         failedRequests = String(summary.failedRequests)

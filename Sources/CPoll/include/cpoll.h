@@ -1,0 +1,9 @@
+#ifndef FACTORYBENCH_CPOLL_H
+#define FACTORYBENCH_CPOLL_H
+
+/// ppoll(2) with a timeout in nanoseconds (negative: none) and no signal mask: poll with
+/// sub-millisecond timeouts, which Swift's Glibc module does not declare (_GNU_SOURCE).
+/// `descriptors` points to `count` struct pollfd.
+int factorybench_ppoll(void *descriptors, unsigned long count, long long timeout_nanoseconds);
+
+#endif
