@@ -30,6 +30,20 @@ struct HTTPClientTests {
         #expect(try run.summary().httpStatuses == ["200": 120])
     }
 
+    /// Python's http.server speaks HTTP/1.0 and closes every connection after its response;
+    /// every request is answered on a connection of its own.
+    @Test func anHTTP10ServerThatClosesEveryConnectionAnswersEveryRequest() async throws {
+        let (run, _, outcomes) = try await LocalRun.run(
+            """
+            service: {type: http, command: "python3 -m http.server $PORT --bind 127.0.0.1"}
+            client: {type: http_stress, settings: {num_requests: 30}}
+            load: {concurrency: 2}
+            """)
+        #expect(outcomes.map(\.error) == [nil])
+        let summary = try run.summary()
+        #expect(summary.totalRequests == 30 && summary.failedRequests == 0, "\(summary.errorSummary)")
+    }
+
     @Test func anUnexpectedStatusIsAFailedRequestWithTheStatus() async throws {
         let (run, _, _) = try await LocalRun.run(
             """

@@ -7,7 +7,8 @@ import NIOHTTP1
 /// `http_smoke`, `http_stress` and `nginx_healthcheck` (the old framework's, one request by
 /// default): one request shape (method, URL, headers, body) sent as
 /// the load plan says, a success when the status is the expected one. Each client has its
-/// own AsyncHTTPClient with one pooled connection per in-flight slot.
+/// own connection per in-flight slot: keep-alive HTTP/1.1 on the polling engine for
+/// `http://`, AsyncHTTPClient's pool for `https://`.
 public struct HTTPLoadClient: LoadClient {
     public let kind: ClientType
     public let settings: [String: SettingValue]
@@ -36,14 +37,29 @@ public struct HTTPLoadClient: LoadClient {
     public func prepare(endpoint: ServiceEndpoint) async throws {}
 
     public func run(clientID: Int, endpoint: ServiceEndpoint, context: ClientContext) async throws {
-        var request = HTTPClientRequest(url: url(endpoint: endpoint))
-        request.method = method
-        for (name, value) in (settings["headers"]?.mapValue ?? [:]).sorted(by: { $0.key < $1.key }) {
-            request.headers.add(name: name, value: RecipePlan.scalar(value))
+        let headers = (settings["headers"]?.mapValue ?? [:]).sorted(by: { $0.key < $1.key }).map {
+            ($0.key, RecipePlan.scalar($0.value))
         }
-        if let body = settings["body"]?.stringValue {
-            request.body = .bytes(ByteBuffer(string: body))
+        let (url, method, body) = (url(endpoint: endpoint), method.rawValue, settings["body"]?.stringValue)
+        let (expectedStatus, timeoutSeconds) = (expectedStatus, timeoutSeconds)
+        // Plain HTTP on the polling engine, as wrk; HTTPS (and anything else) through AsyncHTTPClient.
+        if HTTPPolledSession(
+            url: url, method: method, headers: headers, body: body, expectedStatus: expectedStatus,
+            timeoutSeconds: timeoutSeconds) != nil
+        {
+            try await LoadEngine(plan: plan, serviceType: "http").run(
+                clientID: clientID, context: context,
+                polled: { _ in
+                    HTTPPolledSession(
+                        url: url, method: method, headers: headers, body: body, expectedStatus: expectedStatus,
+                        timeoutSeconds: timeoutSeconds)!
+                })
+            return
         }
+        var request = HTTPClientRequest(url: url)
+        request.method = HTTPMethod(rawValue: method)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(ByteBuffer(string: body)) }
         let prepared = request
         try await LoadHTTPClient.with(concurrency: plan.concurrency) { http in
             let session = HTTPSession(

@@ -92,7 +92,7 @@ final class PolledSocket {
                 return max(count, 0)
             }
             if count > 0 { return }
-            if count == 0 { throw SocketError("the server closed the connection") }
+            if count == 0 { throw SocketError("the server closed the connection", closed: true) }
             if errno == EINTR { continue }
             if errno == EAGAIN || errno == EWOULDBLOCK { return }
             throw SocketError("recv: \(Self.lastError())")
@@ -102,7 +102,52 @@ final class PolledSocket {
     static func lastError() -> String { String(cString: strerror(errno)) }
 }
 
+/// What the polled sessions over a `PolledSocket` share: a connection opened on first use
+/// and dropped after a failure (a reply may still be on its way), a request's bytes sent on
+/// it, and the operation its record is filed under.
+class SocketSession {
+    let host: String
+    let port: Int
+    let timeoutSeconds: Double
+    var socket: PolledSocket?
+    var operation = ""
+
+    init(host: String, port: Int, timeoutSeconds: Double) {
+        self.host = host
+        self.port = port
+        self.timeoutSeconds = timeoutSeconds
+    }
+
+    var waitingFor: (descriptor: Int32, events: Int16) { (socket?.descriptor ?? -1, socket?.events ?? 0) }
+
+    /// Sends a request, connecting first when needed; a failure's outcome, or nil.
+    func send(_ bytes: [UInt8]) -> RequestOutcome? {
+        do {
+            if socket == nil { socket = try PolledSocket(host: host, port: port, timeoutSeconds: timeoutSeconds) }
+            try socket?.send(bytes)
+            return nil
+        } catch {
+            return failed("\(error)")
+        }
+    }
+
+    func failed(_ reason: String) -> RequestOutcome {
+        socket = nil
+        return .failure(reason, operationType: operation)
+    }
+
+    func close() {
+        socket = nil
+    }
+}
+
 struct SocketError: Error, CustomStringConvertible {
     var description: String
-    init(_ description: String) { self.description = description }
+    /// The peer closed the connection (an orderly end, which some protocols use).
+    var closed = false
+
+    init(_ description: String, closed: Bool = false) {
+        self.description = description
+        self.closed = closed
+    }
 }

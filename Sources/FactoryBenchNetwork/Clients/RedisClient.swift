@@ -90,36 +90,22 @@ public struct RedisClient: LoadClient {
 /// One in-flight slot of a Redis client, driven by the load engine's polling threads as
 /// redis-benchmark drives its own: a non-blocking connection opened on first use and again
 /// after it broke, one command written and its reply parsed as it arrives.
-final class RedisSession: PolledSession {
+final class RedisSession: SocketSession, PolledSession {
     let client: RedisClient
-    let endpoint: ServiceEndpoint
     let clientID: Int
-    let timeoutSeconds: Double
-    private var socket: PolledSocket?
-    private var operation = ""
 
     init(client: RedisClient, endpoint: ServiceEndpoint, clientID: Int) {
         self.client = client
-        self.endpoint = endpoint
         self.clientID = clientID
-        timeoutSeconds = client.settings["request_timeout"]?.doubleValue ?? 30
+        super.init(
+            host: endpoint.host ?? "127.0.0.1", port: endpoint.port ?? 6379,
+            timeoutSeconds: client.settings["request_timeout"]?.doubleValue ?? 30)
     }
-
-    var waitingFor: (descriptor: Int32, events: Int16) { (socket?.descriptor ?? -1, socket?.events ?? 0) }
 
     func start(index: Int) -> RequestOutcome? {
         let (operation, arguments) = client.command(clientID: clientID, index: index)
         self.operation = operation
-        do {
-            if socket == nil {
-                socket = try PolledSocket(
-                    host: endpoint.host ?? "127.0.0.1", port: endpoint.port ?? 6379, timeoutSeconds: timeoutSeconds)
-            }
-            try socket?.send(Self.encode(arguments))
-            return nil
-        } catch {
-            return failed("\(error)")
-        }
+        return send(Self.encode(arguments))
     }
 
     func proceed() -> RequestOutcome? {
@@ -142,16 +128,6 @@ final class RedisSession: PolledSession {
 
     func abandon() -> RequestOutcome {
         failed("no reply from the Redis server within \(timeoutSeconds.formatted(.number)) s")
-    }
-
-    /// A failed request; its connection is dropped (a reply may still be on its way).
-    private func failed(_ reason: String) -> RequestOutcome {
-        socket = nil
-        return .failure(reason, operationType: operation)
-    }
-
-    func close() {
-        socket = nil
     }
 
     /// A command as RESP: an array of bulk strings.
