@@ -2,7 +2,8 @@
 # The client benchmark: our PostgreSQL, Redis and HTTP clients (release build, through
 # `factorybench run`, which starts the server) side by side with the yardsticks — pgbench,
 # redis-benchmark and wrk — each against its own fresh server of the same binaries on this
-# machine, one load-generator process each with the same connections. Prints requests/s,
+# machine, one load-generator process each with the same connections and threads
+# (`load.threads`: pgbench -j 2, redis-benchmark's one, wrk -t 2). Prints requests/s,
 # the client's CPU time per request (user + system of the yardstick's process; for
 # factorybench the CPU its clients used while they ran, `load_generator.cpu_us_per_request`
 # in summary.json: service start-up, report and site not counted) and our/yardstick ratios;
@@ -73,7 +74,7 @@ run_recipe pg_lookup "service: {type: postgres}
 client:
   type: postgres_stress
   settings: {warmup_delay: 0, initial_rows: 100000, mix: {point_lookup: 1}}
-load: {concurrency: 4, duration: ${seconds}s}"
+load: {concurrency: 4, threads: 2, duration: ${seconds}s}"
 read -r o_rps o_cpu < <(ours pg_lookup)
 compare "PostgreSQL point lookups by primary key, 4 connections × 1 in flight, ${seconds} s:" \
     "pgbench -S -M prepared -c 4 -j 2" "$y_rps" "$y_cpu" "factorybench postgres_stress (point_lookup)" "$o_rps" "$o_cpu"
@@ -104,13 +105,14 @@ run_recipe pg_mix "service: {type: postgres}
 client:
   type: postgres_stress
   settings: {warmup_delay: 0, initial_rows: 100000, mix: {insert: 1, update: 1}}
-load: {concurrency: 4, duration: ${seconds}s}"
+load: {concurrency: 4, threads: 2, duration: ${seconds}s}"
 read -r o_rps o_cpu < <(ours pg_mix)
 compare "PostgreSQL inserts and updates by primary key, half each, 4 connections × 1 in flight, ${seconds} s:" \
     "pgbench -f (the same statements) -c 4 -j 2" "$y_rps" "$y_cpu" "factorybench postgres_stress (insert, update)" \
     "$o_rps" "$o_cpu"
 
-# --- Redis: 256-byte values, GET and SET, 8 and 64 in flight (one connection each).
+# --- Redis: 256-byte values, GET and SET, 8 and 64 in flight (one connection each, one
+# thread as redis-benchmark).
 for command in get set; do
     for inflight in 8 64; do
         rport=$(free_port)
@@ -128,7 +130,7 @@ for command in get set; do
 client:
   type: redis_stress
   settings: {value_size_bytes: 256, key_space: 10000, mix: {$command: 1}}
-load: {concurrency: $inflight, duration: ${seconds}s}"
+load: {concurrency: $inflight, threads: 1, duration: ${seconds}s}"
         read -r o_rps o_cpu < <(ours "redis_${command}_$inflight")
         compare "Redis ${command^^} of 256-byte values, $inflight in flight, ${seconds} s:" \
             "redis-benchmark -t $command -c $inflight -d 256" "$y_rps" "$y_cpu" \
@@ -159,7 +161,7 @@ run_recipe http "service:
 client:
   type: http_stress
   settings: {path: /index.html}
-load: {concurrency: 8, duration: ${seconds}s}"
+load: {concurrency: 8, threads: 2, duration: ${seconds}s}"
 read -r o_rps o_cpu < <(ours http)
 compare "HTTP GET of a 612-byte static file from nginx, 8 connections, ${seconds} s:" \
     "wrk -t 2 -c 8" "$y_rps" "$y_cpu" "factorybench http_stress" "$o_rps" "$o_cpu"

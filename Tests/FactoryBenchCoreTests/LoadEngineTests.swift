@@ -24,6 +24,11 @@ final class FakeServer: Sendable {
     }
 
     var peakInFlight: Int { state.withLock { $0.peak } }
+
+    /// The threads requests were started on (polled sessions note theirs).
+    private let threadIDs = Mutex<Set<UInt>>([])
+    var threads: Int { threadIDs.withLock { $0.count } }
+    func noteThread() { _ = threadIDs.withLock { $0.insert(UInt(bitPattern: Int(pthread_self()))) } }
     var sent: Int { state.withLock { $0.sent } }
 
     func handle() async {
@@ -79,6 +84,7 @@ final class FakePolledSession: PolledSession {
 
     func start(index: Int) -> RequestOutcome? {
         self.index = index
+        server.noteThread()
         let wait = server.arrive()
         let end = pipe.write
         DispatchQueue.global().asyncAfter(deadline: .now() + wait) {
@@ -313,6 +319,23 @@ func plan(
         _ = await task.result
         #expect(Date().timeIntervalSince(before) < 5)
         try writer.close()
+    }
+
+    /// `load.threads` sets the polling engine's threads (at most one per slot); one per core
+    /// by default.
+    @Test func theSlotsShareLoadThreadsThreads() async throws {
+        for (threads, expected) in [(1, 1), (2, 2), (8, 4), (nil, min(4, ProcessInfo.processInfo.activeProcessorCount))] {
+            var plan = plan(.closed, concurrency: 4, measured: .requests(40))
+            plan.threads = threads
+            let server = FakeServer(serviceSeconds: 0.005)
+            let records = try await runEngine(plan, server: server, in: try TemporaryDirectory(), engine: .polled)
+            #expect(records.count == 40)
+            #expect(server.threads == expected, "threads: \(threads.map(String.init) ?? "default")")
+            #expect(server.peakInFlight == 4)
+        }
+        let recipe = try RecipeLoader.parse(
+            "service: {type: sqlite}\nclient: {type: sqlite_stress}\nload: {threads: 3}\n", path: "t.yaml", name: "t")
+        #expect(LoadPlan(load: recipe.load, defaultMeasured: .requests(1)).threads == 3)
     }
 
     @Test func planReadsTheRecipesLoadSection() throws {

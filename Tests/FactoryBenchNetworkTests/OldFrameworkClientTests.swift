@@ -64,8 +64,9 @@ struct OldFrameworkClientTests {
         #expect((record["latency_s"] as? Double ?? 99) < 10)
     }
 
-    /// `benchmarks.client_delay`: client i starts i × delay after the clients' common start
-    /// (the files' `test_start`), in order.
+    /// `benchmarks.client_delay`: client i starts no earlier than i × delay after the
+    /// clients' common start (the files' `test_start`); without the delay all would start
+    /// at once.
     @Test func clientDelayStaggersTheClientsStarts() async throws {
         let (run, _, _) = try await LocalRun.run(
             """
@@ -84,7 +85,6 @@ struct OldFrameworkClientTests {
         for client in 0..<3 {
             #expect(try #require(starts[client]) - origin >= 0.6 * Double(client) - 0.001, "client \(client)")
         }
-        #expect(try #require(starts[0]) < #require(starts[1]) && #require(starts[1]) < #require(starts[2]))
     }
 
     static let fakeQdrant = "python3 \(Fixtures.url("servers/fake_qdrant.py").path) --port $PORT"

@@ -28,8 +28,8 @@ public protocol PolledSession: AnyObject {
 }
 
 extension LoadEngine {
-    /// Runs the plan for one client on `min(concurrency, 2 × cores)` threads, the slots
-    /// spread over them; the load keys mean what they mean for the asynchronous engine.
+    /// Runs the plan for one client on `load.threads` threads (by default one per core), at
+    /// most one per slot, the slots spread over them; the load keys mean what they mean for the asynchronous engine.
     ///
     /// Closed loop: a slot starts its next request as soon as its previous one ended. Open
     /// loop: a free slot takes the next arrival of the schedule and starts it when it is due;
@@ -41,9 +41,7 @@ extension LoadEngine {
     ) async throws {
         let recorder = Recorder(clientID: clientID, prefix: requestIDPrefix, serviceType: serviceType, context: context)
         let shared = PollThreads(plan: plan)
-        // One slot per thread up to twice the cores (measured best for a few slots here, as
-        // each thread then sleeps only on its own socket), several per thread beyond.
-        let threads = max(min(plan.concurrency, 2 * ProcessInfo.processInfo.activeProcessorCount), 1)
+        let threads = max(min(plan.concurrency, plan.threads ?? ProcessInfo.processInfo.activeProcessorCount), 1)
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 shared.start(threads: threads, continuation: continuation) { thread in

@@ -44,6 +44,8 @@ public struct LoadPlan: Sendable, Equatable {
     /// Closed loop: slots start one by one over this time.
     public var rampUpSeconds: Double
     public var seed: UInt64
+    /// Threads of the polling engine (`load.threads`); nil: one per core.
+    public var threads: Int?
 
     public init(
         mode: Mode, concurrency: Int, arrivals: ArrivalSchedule?, warmup: Window, measured: Window,
@@ -87,6 +89,7 @@ public struct LoadPlan: Sendable, Equatable {
             mode: mode, concurrency: load["concurrency"]?.intValue ?? 1, arrivals: arrivals,
             warmup: .from(load["warmup"]), measured: measured, cooldown: .from(load["cooldown"]),
             rampUpSeconds: mode == .closed ? rampUp : 0, seed: seed)
+        threads = load["threads"]?.intValue
     }
 
     /// The client's own count or duration: `duration` (seconds) when its settings have one,

@@ -70,6 +70,11 @@ public enum RecipeSchema {
         SettingSpec(
             "concurrency", .integer, .int(1), "Requests in flight per client (closed loop); cap (open loop).",
             check: SettingSpec.atLeast(1)),
+        SettingSpec(
+            "threads", .integer, nil,
+            "Threads of each client that drive PostgreSQL, Redis and plain-HTTP connections (pgbench -j, wrk -t; "
+                + "default: one per core, at most one per slot).",
+            check: SettingSpec.atLeast(1)),
         SettingSpec("rate", .number, nil, "Requests per second per client (open loop).", check: positive),
         SettingSpec(
             "arrival", .string, .string("constant"), "constant, poisson or gamma inter-arrival times.",
