@@ -244,12 +244,16 @@ struct PollLoop {
                 work = PollThreads.Work(index: index, phase: phase, intended: nil)
             } else {
                 if slots[number].held == nil {
+                    // One slot of the thread holds the next arrival until it is due; the
+                    // others stay free for the arrivals after it, as a dispatcher would
+                    // assign them at their due times.
+                    if slots.contains(where: { $0.held != nil }) { return }
                     guard let next = shared.nextArrival() else {
                         slots[number].finished = true
                         return
                     }
                     let intended = next.intended ?? now
-                    if intended < slots[number].freeSince {
+                    if intended < earliestFreeSince() {
                         try recorder.writeDropped(
                             index: next.index, phase: next.phase, intended: intended, slots: plan.concurrency)
                         continue
@@ -277,6 +281,18 @@ struct PollLoop {
                 return
             }
         }
+    }
+
+    /// Since when the longest-free slot of this thread (with no request, held or in flight)
+    /// has been free: an arrival due before that was due while every slot was busy. (One
+    /// due later but taken late only waited for this thread, and is sent late, its
+    /// lateness on record.)
+    private func earliestFreeSince() -> UInt64 {
+        var earliest = UInt64.max
+        for slot in slots where slot.inFlight == nil && slot.held == nil && !slot.finished {
+            earliest = min(earliest, slot.freeSince)
+        }
+        return earliest
     }
 
     private mutating func finish(_ number: Int, _ outcome: RequestOutcome) throws {
