@@ -14,6 +14,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds="${1:-10}"
 export PATH="/opt/swift/usr/bin:$PATH"
+# The yardsticks and the HTTP server (pgbench and redis-benchmark come with the servers).
+for tool in wrk nginx; do
+    command -v "$tool" >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx; }
+done
 swift build -c release --static-swift-stdlib --product factorybench >/dev/null
 binary="$(swift build -c release --static-swift-stdlib --show-bin-path)/factorybench"
 work="$(mktemp -d /tmp/factorybench-clients-XXXX)"

@@ -66,8 +66,9 @@ struct RedisClientTests {
             """
             service: {type: redis}
             client: {type: redis_stress, settings: {key_space: 10}}
-            load: {concurrency: 2, num_requests: 2000}
+            load: {concurrency: 2, num_requests: 50000}
             """)
+        // Enough requests that the kill lands mid-run: the client sends 2,000 in a few ms.
         let outcomes = try await run.runKillingTheService(afterCompleted: 50)
         #expect(outcomes.map(\.error) == [nil])
         let records = try run.records()

@@ -78,12 +78,7 @@ final class PostgresSession: PolledSession {
                     success: true, operationType: request.operationType, queryType: request.queryType,
                     rowsAffected: request.rows)
             }
-            switch PQresultStatus(result) {
-            case PGRES_TUPLES_OK, PGRES_SINGLE_TUPLE: request.rows += Int(PQntuples(result))
-            case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY: break
-            default: request.failure = request.failure ?? Self.serverMessage(result, connection: connection)
-            }
-            PQclear(result)
+            Self.absorb(result, rows: &request.rows, failure: &request.failure, connection: connection)
             self.request = request
         }
         return nil
@@ -171,7 +166,7 @@ final class PostgresSession: PolledSession {
     static func results(_ connection: OpaquePointer, timeout: Double) throws -> Int {
         let deadline = WallAnchoredClock.monotonicNanoseconds() + UInt64(max(timeout, 0) * 1e9)
         var rows = 0
-        var failure: PostgresFailure?
+        var failure: String?
         while true {
             while PQisBusy(connection) == 1 {
                 let now = WallAnchoredClock.monotonicNanoseconds()
@@ -182,15 +177,21 @@ final class PostgresSession: PolledSession {
                 guard PQconsumeInput(connection) == 1 else { throw PostgresFailure.connection(message(connection)) }
             }
             guard let result = PQgetResult(connection) else { break }
-            switch PQresultStatus(result) {
-            case PGRES_TUPLES_OK, PGRES_SINGLE_TUPLE: rows += Int(PQntuples(result))
-            case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY: break
-            default: if failure == nil { failure = .server(serverMessage(result, connection: connection)) }
-            }
-            PQclear(result)
+            absorb(result, rows: &rows, failure: &failure, connection: connection)
         }
-        if let failure { throw failure }
+        if let failure { throw PostgresFailure.server(failure) }
         return rows
+    }
+
+    /// Adds one result of a command to what its request has read so far (its rows, its
+    /// first error), and frees it.
+    static func absorb(_ result: OpaquePointer, rows: inout Int, failure: inout String?, connection: OpaquePointer) {
+        switch PQresultStatus(result) {
+        case PGRES_TUPLES_OK, PGRES_SINGLE_TUPLE: rows += Int(PQntuples(result))
+        case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY: break
+        default: failure = failure ?? serverMessage(result, connection: connection)
+        }
+        PQclear(result)
     }
 
     /// The server's error as postgres-nio's clients wrote it: `SQLSTATE: message`.

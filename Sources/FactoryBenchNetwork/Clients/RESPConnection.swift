@@ -33,8 +33,6 @@ final class RESPConnection: Sendable {
         return RESPConnection(channel: channel)
     }
 
-    var isActive: Bool { channel.isActive }
-
     /// Sends one command and waits for its reply, at most `timeoutSeconds`.
     func send(_ arguments: [[UInt8]], timeoutSeconds: Int64 = 30) async throws -> RESPValue {
         let promise = channel.eventLoop.makePromise(of: RESPValue.self)
