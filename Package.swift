@@ -123,7 +123,10 @@ let package = Package(
         ),
         .testTarget(
             name: "FactoryBenchNetworkTests",
-            dependencies: ["FactoryBenchNetwork", "TestSupport", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "FactoryBenchNetwork", "TestSupport", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

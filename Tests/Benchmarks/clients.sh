@@ -9,10 +9,16 @@
 # in summary.json: service start-up, report and site not counted) and our/yardstick ratios;
 # then the open loop's schedule lateness at two rates.
 #
-# usage: Tests/Benchmarks/clients.sh [SECONDS]      (default 10 s per measurement)
+# A shared machine's speed drifts from one measurement to the next by more than the gap
+# being measured, so every row runs ROUNDS rounds (default 3), yardstick and ours in turn,
+# and prints the median of each (and every round's figures).
+#
+# usage: Tests/Benchmarks/clients.sh [SECONDS] [ROUNDS]     (default 10 s per measurement, 3 rounds)
+#        ONLY=PostgreSQL Tests/Benchmarks/clients.sh ...     (only the rows whose title has that word)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds="${1:-10}"
+rounds="${2:-3}"
 export PATH="/opt/swift/usr/bin:$PATH"
 # The yardsticks and the HTTP server (pgbench and redis-benchmark come with the servers).
 for tool in wrk nginx; do
@@ -45,11 +51,26 @@ run_recipe() {  # name, YAML → runs it in $work
     (cd "$work" && "$binary" run "$1.yaml" >/dev/null)
 }
 rows=()
-compare() {  # title, yardstick name, its req/s, its µs/request, our name, our req/s, our µs/request
+rounded='function rounded(list,  n, i, parts, text) { n = split(list, parts, " "); for (i = 1; i <= n; i++) text = text (i > 1 ? " " : "") sprintf("%.0f", parts[i]); return text }'
+median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# title, yardstick name, yardstick command, our name, our command: each command prints
+# "req/s µs-per-request"; they run in turn, `rounds` times.
+measure() {
+    [[ "$1" == *"${ONLY:-}"* ]] || return 0
+    local y_rps=() y_cpu=() o_rps=() o_cpu=() r c
+    for _ in $(seq "$rounds"); do
+        read -r r c < <($3); [ -n "$c" ] || { echo "$3 gave no figures" >&2; exit 1; }; y_rps+=("$r"); y_cpu+=("$c")
+        read -r r c < <($5); [ -n "$c" ] || { echo "$5 gave no figures" >&2; exit 1; }; o_rps+=("$r"); o_cpu+=("$c")
+    done
+    local yr yc orr oc
+    yr=$(echo "${y_rps[*]}" | median); yc=$(echo "${y_cpu[*]}" | median)
+    orr=$(echo "${o_rps[*]}" | median); oc=$(echo "${o_cpu[*]}" | median)
     rows+=("$1")
-    rows+=("$(awk -v n="$2" -v r="$3" -v c="$4" 'BEGIN { printf "  %-46s %9.0f req/s %7.1f µs CPU/request", n, r, c }')")
-    rows+=("$(awk -v n="$5" -v r="$6" -v c="$7" -v yr="$3" -v yc="$4" 'BEGIN {
-        printf "  %-46s %9.0f req/s %7.1f µs CPU/request   throughput %.2fx, CPU %.2fx", n, r, c, r / yr, c / yc }')")
+    rows+=("$(awk -v n="$2" -v r="$yr" -v c="$yc" -v all="${y_rps[*]}" "$rounded"'
+        BEGIN { printf "  %-46s %9.0f req/s %7.1f µs CPU/request   (rounds: %s)", n, r, c, rounded(all) }')")
+    rows+=("$(awk -v n="$4" -v r="$orr" -v c="$oc" -v yr="$yr" -v yc="$yc" -v all="${o_rps[*]}" "$rounded"'
+        BEGIN { printf "  %-46s %9.0f req/s %7.1f µs CPU/request   throughput %.2fx, CPU %.2fx   (rounds: %s)",
+            n, r, c, r / yr, c / yc, rounded(all) }')")
 }
 
 # --- PostgreSQL: 4 connections, one request in flight each, one process (pgbench -j 2).
@@ -70,28 +91,25 @@ pgbench_run() {  # pgbench arguments → "tps µs-per-transaction"
     echo "$tps $(awk -v c="$used" -v n="$count" 'BEGIN { print c / n * 1e6 }')"
 }
 
-pg_start
-"$pgbin/pgbench" -h 127.0.0.1 -p "$port" -U postgres -i -s 1 -q postgres >/dev/null 2>&1
-read -r y_rps y_cpu < <(pgbench_run -S)
-pg_stop
-run_recipe pg_lookup "service: {type: postgres}
+pgbench_lookups() {
+    pg_start
+    "$pgbin/pgbench" -h 127.0.0.1 -p "$port" -U postgres -i -s 1 -q postgres >/dev/null 2>&1
+    pgbench_run -S
+    pg_stop
+}
+ours_lookups() {
+    run_recipe pg_lookup "service: {type: postgres}
 client:
   type: postgres_stress
   settings: {warmup_delay: 0, initial_rows: 100000, mix: {point_lookup: 1}}
 load: {concurrency: 4, threads: 2, duration: ${seconds}s}"
-read -r o_rps o_cpu < <(ours pg_lookup)
-compare "PostgreSQL point lookups by primary key, 4 connections × 1 in flight, ${seconds} s:" \
-    "pgbench -S -M prepared -c 4 -j 2" "$y_rps" "$y_cpu" "factorybench postgres_stress (point_lookup)" "$o_rps" "$o_cpu"
+    ours pg_lookup
+}
+measure "PostgreSQL point lookups by primary key, 4 connections × 1 in flight, ${seconds} s:" \
+    "pgbench -S -M prepared -c 4 -j 2" pgbench_lookups "factorybench postgres_stress (point_lookup)" ours_lookups
 
-# The insert/update mix: pgbench runs the statements postgres_stress prepares, half each.
-pg_start
-"${as_pg[@]}" "$pgbin/psql" -q -h 127.0.0.1 -p "$port" -U postgres postgres >/dev/null <<'SQL'
-CREATE TABLE stress_test (id BIGSERIAL PRIMARY KEY, client_id BIGINT NOT NULL, bucket BIGINT NOT NULL,
-    value BIGINT NOT NULL, payload TEXT NOT NULL);
-CREATE INDEX stress_test_bucket ON stress_test(bucket);
-INSERT INTO stress_test(client_id, bucket, value, payload)
-    SELECT -1, g % 100, (g * 7919) % 1000000, repeat('x', 100) FROM generate_series(1, 100000) AS g;
-SQL
+# The insert/update mix: pgbench runs the statements postgres_stress prepares, half each,
+# on the table postgres_stress makes (vacuumed after loading, as both tools do).
 payload=$(printf 'x%.0s' $(seq 100))
 cat >"$work/mix.sql" <<SQL
 \set id random(1, 100000)
@@ -103,42 +121,59 @@ UPDATE stress_test SET value = value + 1 WHERE id = :id RETURNING id;
 \endif
 SQL
 chmod 644 "$work/mix.sql"
-read -r y_rps y_cpu < <(pgbench_run -n -f "$work/mix.sql")
-pg_stop
-run_recipe pg_mix "service: {type: postgres}
+pgbench_mix() {
+    pg_start
+    "${as_pg[@]}" "$pgbin/psql" -q -h 127.0.0.1 -p "$port" -U postgres postgres >/dev/null <<'SQL'
+CREATE TABLE stress_test (id BIGSERIAL PRIMARY KEY, client_id BIGINT NOT NULL, bucket BIGINT NOT NULL,
+    value BIGINT NOT NULL, payload TEXT NOT NULL);
+CREATE INDEX stress_test_bucket ON stress_test(bucket);
+INSERT INTO stress_test(client_id, bucket, value, payload)
+    SELECT -1, g % 100, (g * 7919) % 1000000, repeat('x', 100) FROM generate_series(1, 100000) AS g;
+VACUUM ANALYZE stress_test;
+SQL
+    pgbench_run -n -f "$work/mix.sql"
+    pg_stop
+}
+ours_mix() {
+    run_recipe pg_mix "service: {type: postgres}
 client:
   type: postgres_stress
   settings: {warmup_delay: 0, initial_rows: 100000, mix: {insert: 1, update: 1}}
 load: {concurrency: 4, threads: 2, duration: ${seconds}s}"
-read -r o_rps o_cpu < <(ours pg_mix)
-compare "PostgreSQL inserts and updates by primary key, half each, 4 connections × 1 in flight, ${seconds} s:" \
-    "pgbench -f (the same statements) -c 4 -j 2" "$y_rps" "$y_cpu" "factorybench postgres_stress (insert, update)" \
-    "$o_rps" "$o_cpu"
+    ours pg_mix
+}
+measure "PostgreSQL inserts and updates by primary key, half each, 4 connections × 1 in flight, ${seconds} s:" \
+    "pgbench -f (the same statements) -c 4 -j 2" pgbench_mix "factorybench postgres_stress (insert, update)" ours_mix
 
 # --- Redis: 256-byte values, GET and SET, 8 and 64 in flight (one connection each, one
 # thread as redis-benchmark).
-for command in get set; do
-    for inflight in 8 64; do
-        rport=$(free_port)
-        redis-server --bind 127.0.0.1 --port "$rport" --save '' --appendonly no --daemonize yes \
-            --pidfile "$work/redis.pid" --dir "$work" >/dev/null
-        for _ in $(seq 50); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.1; done
-        requests=$(( 25000 * seconds ))
-        # GETs find 256-byte values, as redis_stress's do.
-        redis-benchmark -p "$rport" -t set -n 20000 -d 256 -r 10000 -q >/dev/null
-        used=$(cpu redis-benchmark -p "$rport" -t "$command" -c "$inflight" -n "$requests" -d 256 -r 10000 -q)
-        y_rps=$(grep -oE '[0-9.]+ requests per second' "$work/out" | tail -1 | awk '{print $1}')
-        y_cpu=$(awk -v c="$used" -v n="$requests" 'BEGIN { print c / n * 1e6 }')
-        kill "$(cat "$work/redis.pid")"
-        run_recipe "redis_${command}_$inflight" "service: {type: redis}
+redis_benchmark() {
+    local rport requests used
+    rport=$(free_port)
+    redis-server --bind 127.0.0.1 --port "$rport" --save '' --appendonly no --daemonize yes \
+        --pidfile "$work/redis.pid" --dir "$work" >/dev/null
+    for _ in $(seq 50); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.1; done
+    requests=$(( 25000 * seconds ))
+    # GETs find 256-byte values, as redis_stress's do.
+    redis-benchmark -p "$rport" -t set -n 20000 -d 256 -r 10000 -q >/dev/null
+    used=$(cpu redis-benchmark -p "$rport" -t "$command" -c "$inflight" -n "$requests" -d 256 -r 10000 -q)
+    kill "$(cat "$work/redis.pid")"
+    echo "$(grep -oE '[0-9.]+ requests per second' "$work/out" | tail -1 | awk '{print $1}')" \
+        "$(awk -v c="$used" -v n="$requests" 'BEGIN { print c / n * 1e6 }')"
+}
+ours_redis() {
+    run_recipe "redis_${command}_$inflight" "service: {type: redis}
 client:
   type: redis_stress
   settings: {value_size_bytes: 256, key_space: 10000, mix: {$command: 1}}
 load: {concurrency: $inflight, threads: 1, duration: ${seconds}s}"
-        read -r o_rps o_cpu < <(ours "redis_${command}_$inflight")
-        compare "Redis ${command^^} of 256-byte values, $inflight in flight, ${seconds} s:" \
-            "redis-benchmark -t $command -c $inflight -d 256" "$y_rps" "$y_cpu" \
-            "factorybench redis_stress ($command)" "$o_rps" "$o_cpu"
+    ours "redis_${command}_$inflight"
+}
+for command in get set; do
+    for inflight in 8 64; do
+        measure "Redis ${command^^} of 256-byte values, $inflight in flight, ${seconds} s:" \
+            "redis-benchmark -t $command -c $inflight -d 256" redis_benchmark \
+            "factorybench redis_stress ($command)" ours_redis
     done
 done
 
@@ -149,16 +184,20 @@ chmod -R a+rX "$work/www"
 nginx_command() {  # port → the command that runs nginx on it in the foreground
     echo "mkdir -p $work/nginx-\$PORT && printf 'pid nginx.pid; error_log stderr; worker_processes 1; events {} http { access_log off; server { listen 127.0.0.1:%s; root $work/www; } }' \$PORT > $work/nginx-\$PORT/nginx.conf && exec nginx -p $work/nginx-\$PORT -c nginx.conf -g 'daemon off;'"
 }
-hport=$(free_port)
-PORT=$hport bash -c "$(nginx_command)" 2>/dev/null &
-pids+=($!)
-for _ in $(seq 50); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $hport))" 2>/dev/null && break; sleep 0.1; done
-used=$(cpu wrk -t 2 -c 8 -d "${seconds}s" "http://127.0.0.1:$hport/index.html")
-y_rps=$(grep -oE 'Requests/sec: +[0-9.]+' "$work/out" | awk '{print $2}')
-count=$(grep -oE '[0-9]+ requests in' "$work/out" | awk '{print $1}')
-y_cpu=$(awk -v c="$used" -v n="$count" 'BEGIN { print c / n * 1e6 }')
-kill "${pids[-1]}"
-run_recipe http "service:
+wrk_run() {
+    local hport used count
+    hport=$(free_port)
+    PORT=$hport bash -c "$(nginx_command)" 2>/dev/null &
+    pids+=($!)
+    for _ in $(seq 50); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $hport))" 2>/dev/null && break; sleep 0.1; done
+    used=$(cpu wrk -t 2 -c 8 -d "${seconds}s" "http://127.0.0.1:$hport/index.html")
+    count=$(grep -oE '[0-9]+ requests in' "$work/out" | awk '{print $1}')
+    kill "${pids[-1]}"
+    echo "$(grep -oE 'Requests/sec: +[0-9.]+' "$work/out" | awk '{print $2}')" \
+        "$(awk -v c="$used" -v n="$count" 'BEGIN { print c / n * 1e6 }')"
+}
+ours_http() {
+    run_recipe http "service:
   type: nginx
   command: |
     $(nginx_command)
@@ -166,13 +205,15 @@ client:
   type: http_stress
   settings: {path: /index.html}
 load: {concurrency: 8, threads: 2, duration: ${seconds}s}"
-read -r o_rps o_cpu < <(ours http)
-compare "HTTP GET of a 612-byte static file from nginx, 8 connections, ${seconds} s:" \
-    "wrk -t 2 -c 8" "$y_rps" "$y_cpu" "factorybench http_stress" "$o_rps" "$o_cpu"
+    ours http
+}
+measure "HTTP GET of a 612-byte static file from nginx, 8 connections, ${seconds} s:" \
+    "wrk -t 2 -c 8" wrk_run "factorybench http_stress" ours_http
 
 # --- Open loop: schedule lateness (actual − intended start) per client.
 lateness=()
-for rate in 2000 20000; do
+[[ "Open loop" == *"${ONLY:-}"* ]] && rates=(2000 20000) || rates=()
+for rate in "${rates[@]}"; do
     run_recipe "open_$rate" "service: {type: redis}
 client:
   type: redis_stress
@@ -189,7 +230,7 @@ PY
 )")
 done
 
-printf '%s\n' "${rows[@]}"
-echo "Open loop, one client, 64 slots, ${seconds} s (goal: p99 < 1 ms at 2,000 and < 2 ms at 20,000 req/s):"
-printf '%s\n' "${lateness[@]}"
+[ ${#rows[@]} -gt 0 ] && printf '%s\n' "${rows[@]}"
+[ ${#rates[@]} -gt 0 ] && echo "Open loop, one client, 64 slots, ${seconds} s (goal: p99 < 1 ms at 2,000 and < 2 ms at 20,000 req/s):"
+[ ${#rates[@]} -gt 0 ] && printf '%s\n' "${lateness[@]}"
 echo "(2 cores shared by client and server: compare ratios, not absolutes)"

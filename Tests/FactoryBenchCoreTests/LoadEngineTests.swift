@@ -302,6 +302,33 @@ func plan(
         #expect(records.allSatisfy { ($0["latency_s"] as? Double ?? 0) >= 0.05 && ($0["latency_s"] as? Double ?? 1) < 0.45 })
     }
 
+    /// The polling threads keep their records in batches; a batch still reaches the file
+    /// while the server stalls and no request ends (so `collect` during a run sees it).
+    @Test func aPolledClientsRecordsReachTheFileWhileTheServerStalls() async throws {
+        let directory = try TemporaryDirectory()
+        let url = directory.path("client-0.jsonl")
+        let writer = try RecordWriter(url: url, header: JSONLine())
+        let context = ClientContext(
+            writer: writer, clock: WallAnchoredClock(), progress: ProgressCounter(expectedRequests: nil, expectedSeconds: nil))
+        let server = FakeServer(serviceSeconds: 0.001, stall: (atRequest: 20, seconds: 6))
+        let task = Task {
+            try await LoadEngine(plan: plan(.closed, concurrency: 1, measured: .requests(21)), serviceType: "fake").run(
+                clientID: 0, context: context, polled: { _ in FakePolledSession(server: server) })
+        }
+        while server.sent < 20 { try await Task.sleep(for: .milliseconds(10)) }
+        var recorded = 0
+        // Within the stall: the batch is handed over within 0.1 s, the writer flushes each second.
+        for _ in 0..<50 where recorded < 19 {
+            try await Task.sleep(for: .milliseconds(100))
+            let text = (try? String(contentsOf: url.appendingPathExtension("partial"), encoding: .utf8)) ?? ""
+            recorded = text.split(separator: "\n").count - 1
+        }
+        #expect(recorded == 19)
+        #expect(server.sent == 20, "the stalled request had ended: the check ran after the stall")
+        try await task.value
+        try writer.close()
+    }
+
     /// Cancelling the client (a stopped run) ends the polling threads promptly.
     @Test func cancellingAPolledClientStopsItsThreads() async throws {
         let directory = try TemporaryDirectory()

@@ -1,5 +1,6 @@
 import FactoryBenchCore
 import Foundation
+import PostgresNIO
 import TestSupport
 import Testing
 
@@ -47,6 +48,38 @@ struct PostgresClientTests {
         #expect(Set(records.compactMap { $0["request_id"] as? String }).count == 300)
         // The service's data directory is gone after the run.
         #expect(!run.log().isEmpty)
+    }
+
+    @Test func theInitialRowsAreVacuumedAndAnalysedBeforeTheLoad() async throws {
+        let run = try LocalRun(
+            """
+            service: {type: postgres}
+            client: {type: postgres_stress, settings: {warmup_delay: 0, initial_rows: 2000, mix: {point_lookup: 1}}}
+            load: {num_requests: 20}
+            """)
+        let endpoint = try await run.deploy()
+        do {
+            #expect(try await run.runClients(endpoint).map(\.error) == [nil])
+            let connection = try await PostgresClient.connect(endpoint: endpoint, database: "benchmark", id: -1)
+            // The statistics reach the view within a second or so of the vacuum's end.
+            var vacuumed = false
+            for _ in 0..<50 where !vacuumed {
+                let rows = try await connection.query(
+                    """
+                    SELECT (last_vacuum IS NOT NULL AND last_analyze IS NOT NULL)::int
+                    FROM pg_stat_user_tables WHERE relname = 'stress_test'
+                    """, logger: PostgresClient.logger
+                ).collect()
+                vacuumed = try rows.first?.decode(Int.self) == 1
+                if !vacuumed { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            try await connection.close()
+            #expect(vacuumed, "pg_stat_user_tables shows no VACUUM ANALYZE of stress_test")
+            try await run.executor.teardown()
+        } catch {
+            try? await run.executor.teardown()
+            throw error
+        }
     }
 
     @Test func withoutAMixTheSeedsInsertsThenSelectsKeepTheirMeaning() async throws {

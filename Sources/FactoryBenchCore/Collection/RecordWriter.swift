@@ -65,9 +65,13 @@ public final class RecordWriter: Sendable {
     }
 
     public func append(_ record: RequestRecord) throws {
-        let line = record.jsonLine()
+        try append(lines: record.jsonLine())
+    }
+
+    /// Appends whole JSONL lines (each ended by a newline), as one chunk.
+    public func append(lines: [UInt8]) throws {
         try state.withLock { state in
-            state.buffer.append(contentsOf: line)
+            state.buffer.append(contentsOf: lines)
             if state.buffer.count >= Self.flushThreshold || state.failure != nil {
                 try state.flush()
             }

@@ -15,8 +15,13 @@ public final class ProgressCounter: Sendable {
     }
 
     public func record(success: Bool) {
-        completedCount.add(1, ordering: .relaxed)
-        if !success { failedCount.add(1, ordering: .relaxed) }
+        record(completed: 1, failed: success ? 0 : 1)
+    }
+
+    /// Several finished requests at once, `failed` of them failed.
+    public func record(completed: Int, failed: Int) {
+        completedCount.add(completed, ordering: .relaxed)
+        if failed > 0 { failedCount.add(failed, ordering: .relaxed) }
     }
 
     public var completed: Int { completedCount.load(ordering: .relaxed) }

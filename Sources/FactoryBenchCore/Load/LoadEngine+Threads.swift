@@ -48,7 +48,14 @@ extension LoadEngine {
                     let slots = stride(from: thread, to: shared.plan.concurrency, by: threads).map { makeSession($0) }
                     var loop = PollLoop(shared: shared, recorder: recorder, sessions: slots, first: thread, step: threads)
                     defer { loop.close() }
-                    try loop.run()
+                    do {
+                        try loop.run()
+                    } catch {
+                        // The records of requests that ended are kept whatever stopped the loop.
+                        try? loop.handRecords()
+                        throw error
+                    }
+                    try loop.handRecords()
                 }
             }
         } onCancel: {
@@ -170,6 +177,8 @@ struct PollLoop {
     }
 
     var slots: [Slot]
+    /// The thread's records not yet handed to the client's writer.
+    var batch = LoadEngine.RecordBatch(capacity: LoadEngine.RecordBatch.handoverBytes + 4096)
 
     init(shared: PollThreads, recorder: LoadEngine.Recorder, sessions: [any PolledSession], first: Int, step: Int) {
         self.shared = shared
@@ -184,6 +193,12 @@ struct PollLoop {
                 ? start + UInt64(plan.rampUpSeconds * Double(number) / Double(plan.concurrency) * 1e9) : nil
             return Slot(session: session, joinAt: joinAt, freeSince: start)
         }
+        batch.handedAt = now
+    }
+
+    /// Hands the thread's remaining records to the writer.
+    mutating func handRecords() throws {
+        try recorder.hand(&batch, at: WallAnchoredClock.monotonicNanoseconds())
     }
 
     mutating func run() throws {
@@ -192,7 +207,7 @@ struct PollLoop {
         while !shared.stopped {
             var wakeAt = UInt64.max
             for number in slots.indices where slots[number].inFlight == nil && !slots[number].finished {
-                try feed(number, wakeAt: &wakeAt)
+                feed(number, wakeAt: &wakeAt)
             }
             descriptors.removeAll(keepingCapacity: true)
             polled.removeAll(keepingCapacity: true)
@@ -216,18 +231,19 @@ struct PollLoop {
             }
             for (position, descriptor) in descriptors.enumerated() where descriptor.revents != 0 {
                 let number = polled[position]
-                if let outcome = slots[number].session.proceed() { try finish(number, outcome) }
+                if let outcome = slots[number].session.proceed() { finish(number, outcome, feedingNext: true) }
             }
             let later = WallAnchoredClock.monotonicNanoseconds()
             for number in polled where (slots[number].inFlight?.deadline ?? .max) <= later {
-                try finish(number, slots[number].session.abandon())
+                finish(number, slots[number].session.abandon())
             }
+            try recorder.handIfDue(&batch, now: later)
         }
     }
 
     /// Gives a free slot its next request, starting it when it is due; pulls `wakeAt` in to
     /// when this slot next needs the thread.
-    private mutating func feed(_ number: Int, wakeAt: inout UInt64) throws {
+    private mutating func feed(_ number: Int, wakeAt: inout UInt64) {
         let plan = shared.plan
         while slots[number].inFlight == nil {
             let now = WallAnchoredClock.monotonicNanoseconds()
@@ -254,8 +270,9 @@ struct PollLoop {
                     }
                     let intended = next.intended ?? now
                     if intended < earliestFreeSince() {
-                        try recorder.writeDropped(
-                            index: next.index, phase: next.phase, intended: intended, slots: plan.concurrency)
+                        recorder.writeDropped(
+                            index: next.index, phase: next.phase, intended: intended, slots: plan.concurrency,
+                            to: &batch)
                         continue
                     }
                     slots[number].held = next
@@ -276,7 +293,7 @@ struct PollLoop {
             if let outcome = session.start(index: work.index) {
                 // Ended at once (e.g. no connection): back to the loop, so the other slots'
                 // replies are read before this slot goes on.
-                try finish(number, outcome)
+                finish(number, outcome)
                 wakeAt = 0
                 return
             }
@@ -295,14 +312,22 @@ struct PollLoop {
         return earliest
     }
 
-    private mutating func finish(_ number: Int, _ outcome: RequestOutcome) throws {
+    /// Records the slot's request as ended. With `feedingNext`, the slot's next request
+    /// starts first (as pgbench's state machine does): the server gets work back before
+    /// this thread spends time on the record or on its other slots.
+    private mutating func finish(_ number: Int, _ outcome: RequestOutcome, feedingNext: Bool = false) {
         guard let request = slots[number].inFlight else { return }
         let end = WallAnchoredClock.monotonicNanoseconds()
         slots[number].inFlight = nil
         slots[number].freeSince = end
-        try recorder.write(
+        if feedingNext {
+            // The loop's next pass sets its wake-up time from every slot again.
+            var wakeAt = UInt64.max
+            feed(number, wakeAt: &wakeAt)
+        }
+        recorder.write(
             index: request.work.index, phase: request.work.phase, intended: request.work.intended, start: request.begin,
-            end: end, outcome: outcome)
+            end: end, outcome: outcome, to: &batch)
     }
 
     func close() {

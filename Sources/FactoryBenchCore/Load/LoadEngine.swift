@@ -136,6 +136,28 @@ public struct LoadEngine: Sendable {
         }
     }
 
+    /// Records not yet handed to the writer: the polling threads collect their lines here,
+    /// so a record costs no lock, and hand them over in chunks.
+    struct RecordBatch {
+        var lines: [UInt8] = []
+        var completed = 0
+        var failed = 0
+        /// When the batch was last handed over (monotonic nanoseconds).
+        var handedAt: UInt64 = 0
+        /// Lines are handed over at this size, or when the last handover is this old.
+        static let handoverBytes = 1 << 15
+        static let handoverNanoseconds: UInt64 = 100_000_000
+
+        init(capacity: Int = 0) {
+            lines.reserveCapacity(capacity)
+        }
+
+        mutating func add(success: Bool) {
+            completed += 1
+            if !success { failed += 1 }
+        }
+    }
+
     /// Turns outcomes into records for one client's writer.
     struct Recorder: Sendable {
         let clientID: Int
@@ -146,21 +168,48 @@ public struct LoadEngine: Sendable {
         func write(
             index: Int, phase: PhaseTracker.Phase, intended: UInt64?, start: UInt64, end: UInt64, outcome: RequestOutcome
         ) throws {
+            var batch = RecordBatch()
+            write(index: index, phase: phase, intended: intended, start: start, end: end, outcome: outcome, to: &batch)
+            try hand(&batch)
+        }
+
+        func write(
+            index: Int, phase: PhaseTracker.Phase, intended: UInt64?, start: UInt64, end: UInt64, outcome: RequestOutcome,
+            to batch: inout RecordBatch
+        ) {
             for (number, attempt) in outcome.retriedAttempts.enumerated() {
                 var record = record(
                     index: index, phase: phase, intended: intended, start: attempt.start, end: attempt.end,
                     outcome: attempt.outcome)
                 record.attempt = number + 1
                 record.retried = true
-                try context.writer.append(record)
-                context.progress.record(success: false)
+                record.appendJSONLine(to: &batch.lines)
+                batch.add(success: false)
             }
             var record = record(
                 index: index, phase: phase, intended: intended, start: outcome.lastAttemptStart ?? start, end: end,
                 outcome: outcome)
             if !outcome.retriedAttempts.isEmpty { record.attempt = outcome.retriedAttempts.count + 1 }
-            try context.writer.append(record)
-            context.progress.record(success: outcome.success)
+            record.appendJSONLine(to: &batch.lines)
+            batch.add(success: outcome.success)
+        }
+
+        /// Hands the batch's lines to the writer and its counts to the progress line, and empties it.
+        func hand(_ batch: inout RecordBatch, at now: UInt64 = 0) throws {
+            batch.handedAt = now
+            guard batch.completed > 0 else { return }
+            try context.writer.append(lines: batch.lines)
+            context.progress.record(completed: batch.completed, failed: batch.failed)
+            batch.lines.removeAll(keepingCapacity: true)
+            batch.completed = 0
+            batch.failed = 0
+        }
+
+        /// Hands the batch over when it is large or old enough.
+        func handIfDue(_ batch: inout RecordBatch, now: UInt64) throws {
+            if batch.lines.count >= RecordBatch.handoverBytes || now >= batch.handedAt + RecordBatch.handoverNanoseconds {
+                try hand(&batch, at: now)
+            }
         }
 
         private func record(
@@ -187,6 +236,14 @@ public struct LoadEngine: Sendable {
         }
 
         func writeDropped(index: Int, phase: PhaseTracker.Phase, intended: UInt64, slots: Int) throws {
+            var batch = RecordBatch()
+            writeDropped(index: index, phase: phase, intended: intended, slots: slots, to: &batch)
+            try hand(&batch)
+        }
+
+        func writeDropped(
+            index: Int, phase: PhaseTracker.Phase, intended: UInt64, slots: Int, to batch: inout RecordBatch
+        ) {
             let time = context.clock.unixSeconds(atMonotonic: intended)
             var record = RequestRecord(
                 requestID: "c\(clientID)-\(prefix)\(index)", clientID: clientID, serviceType: serviceType,
@@ -195,8 +252,8 @@ public struct LoadEngine: Sendable {
             record.timestampIntended = time
             record.phase = phase == .measured ? nil : phase.rawValue
             record.dropped = true
-            try context.writer.append(record)
-            context.progress.record(success: false)
+            record.appendJSONLine(to: &batch.lines)
+            batch.add(success: false)
         }
     }
 }

@@ -72,6 +72,9 @@ public struct PostgresClient: LoadClient {
                 SELECT -1, g % 100, (g * 7919) % 1000000, repeat('x', \(payload.utf8.count))
                 FROM generate_series(1, \(initialRows)) AS g
                 """,
+                // As `pgbench -i` does: the load's aftermath (hint bits, visibility map,
+                // statistics, an autovacuum of the new rows) is not left to the measured phase.
+                "VACUUM ANALYZE \(table)",
             ] {
                 _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: Self.logger)
             }
@@ -119,16 +122,34 @@ public struct PostgresClient: LoadClient {
         }
     }
 
-    /// The parameters of request `index` as text, drawn from the seeded generator.
-    func parameters(_ operation: DatabaseOperation, clientID: Int, index: Int) -> [String] {
+    /// The parameters of request `index` as text, drawn from the seeded generator: each
+    /// appended to `bytes` and ended by a NUL (C strings for libpq), its start in `starts`.
+    func appendParameters(
+        _ operation: DatabaseOperation, clientID: Int, index: Int, to bytes: inout [UInt8], starts: inout [Int]
+    ) {
         var random = SeededGenerator(seed: seed &+ UInt64(clientID) &* 0x9E37_79B9 &+ UInt64(index) << 20)
         let highest = max(shared.highestID.load(ordering: .relaxed), 1)
         let id = Int64.random(in: 1...Int64(highest), using: &random)
+        func add(_ number: Int64) {
+            starts.append(bytes.count)
+            bytes.appendDecimal(Int(number))
+            bytes.append(0)
+        }
         switch operation {
-        case .insert: return [String(clientID), String(id % 100), String(index), payload]
-        case .pointLookup, .update: return [String(id)]
-        case .rangeScan: return [String(id), String(id + Int64(rangeSize) - 1)]
-        case .aggregation: return [String(id), String(id + Int64(rangeSize) * 10 - 1)]
+        case .insert:
+            add(Int64(clientID))
+            add(id % 100)
+            add(Int64(index))
+            starts.append(bytes.count)
+            bytes.append(contentsOf: payload.utf8)
+            bytes.append(0)
+        case .pointLookup, .update: add(id)
+        case .rangeScan:
+            add(id)
+            add(id + Int64(rangeSize) - 1)
+        case .aggregation:
+            add(id)
+            add(id + Int64(rangeSize) * 10 - 1)
         }
     }
 

@@ -17,9 +17,16 @@ final class PostgresSession: PolledSession {
     let endpoint: ServiceEndpoint
     let clientID: Int
     private var connection: OpaquePointer?
-    private var prepared: Set<DatabaseOperation> = []
-    /// The request in flight: what it is recorded as, the rows read so far, its first error.
-    private var request: (operationType: String, queryType: String, isInsert: Bool, rows: Int, failure: String?)?
+    /// The statements prepared on the connection, one bit each (`DatabaseOperation.bit`).
+    private var prepared: UInt8 = 0
+    /// The request in flight: what it is recorded as; the rows its results held so far, its first error.
+    private var request: (operationType: String, queryType: String, isInsert: Bool)?
+    private var rows = 0
+    private var failure: String?
+    /// The parameters of the request being sent as C strings, in buffers reused by every request.
+    private var parameterBytes: [UInt8] = []
+    private var parameterStarts: [Int] = []
+    private var parameterPointers: [UnsafePointer<CChar>?] = []
 
     init(client: PostgresClient, endpoint: ServiceEndpoint, clientID: Int) {
         self.client = client
@@ -37,19 +44,18 @@ final class PostgresSession: PolledSession {
 
     func start(index: Int) -> RequestOutcome? {
         let (operationType, queryType, operation) = labels(index: index)
-        request = (operationType, queryType, operation == .insert, 0, nil)
+        request = (operationType, queryType, operation == .insert)
+        rows = 0
+        failure = nil
         do {
             let connection = try connected()
             let sent: Int32
             if let operation {
-                if !prepared.contains(operation) {
+                if prepared & operation.bit == 0 {
                     try Self.prepare(connection, name: operation.rawValue, sql: client.sql(operation), timeout: timeoutSeconds)
-                    prepared.insert(operation)
+                    prepared |= operation.bit
                 }
-                let parameters = client.parameters(operation, clientID: clientID, index: index)
-                sent = Self.withCStrings(parameters) { values in
-                    PQsendQueryPrepared(connection, operation.rawValue, Int32(parameters.count), values, nil, nil, 0)
-                }
+                sent = send(connection, operation, index: index)
             } else {
                 sent = PQsendQuery(connection, smokeQuery)
             }
@@ -61,31 +67,49 @@ final class PostgresSession: PolledSession {
     }
 
     func proceed() -> RequestOutcome? {
-        guard let connection, var request else { return nil }
+        guard let connection, request != nil else { return nil }
         guard PQconsumeInput(connection) == 1 else {
             return failed(Self.message(connection), dropping: PostgresFailure.connection(""))
         }
         while PQisBusy(connection) == 0 {
-            guard let result = PQgetResult(connection) else {
-                self.request = nil
-                if let failure = request.failure {
-                    var outcome = RequestOutcome.failure(failure, operationType: request.operationType)
-                    outcome.queryType = request.queryType
-                    return outcome
-                }
-                if request.isInsert { client.noteInsert() }
-                return RequestOutcome(
-                    success: true, operationType: request.operationType, queryType: request.queryType,
-                    rowsAffected: request.rows)
-            }
-            Self.absorb(result, rows: &request.rows, failure: &request.failure, connection: connection)
-            self.request = request
+            guard let result = PQgetResult(connection) else { return ended() }
+            Self.absorb(result, rows: &rows, failure: &failure, connection: connection)
         }
         return nil
     }
 
+    /// Every result of the request in flight was read: its outcome.
+    private func ended() -> RequestOutcome? {
+        guard let request else { return nil }
+        self.request = nil
+        if let failure {
+            var outcome = RequestOutcome.failure(failure, operationType: request.operationType)
+            outcome.queryType = request.queryType
+            return outcome
+        }
+        if request.isInsert { client.noteInsert() }
+        return RequestOutcome(
+            success: true, operationType: request.operationType, queryType: request.queryType,
+            rowsAffected: rows)
+    }
+
     func abandon() -> RequestOutcome {
         failed("\(PostgresFailure.timedOut(seconds: timeoutSeconds))", dropping: PostgresFailure.timedOut(seconds: 0))
+    }
+
+    /// Sends the prepared statement with request `index`'s text parameters.
+    private func send(_ connection: OpaquePointer, _ operation: DatabaseOperation, index: Int) -> Int32 {
+        parameterBytes.removeAll(keepingCapacity: true)
+        parameterStarts.removeAll(keepingCapacity: true)
+        client.appendParameters(operation, clientID: clientID, index: index, to: &parameterBytes, starts: &parameterStarts)
+        return parameterBytes.withUnsafeBytes { bytes in
+            let base = bytes.baseAddress!.assumingMemoryBound(to: CChar.self)
+            parameterPointers.removeAll(keepingCapacity: true)
+            for start in parameterStarts { parameterPointers.append(base + start) }
+            return operation.rawValue.withCString { name in
+                PQsendQueryPrepared(connection, name, Int32(parameterStarts.count), parameterPointers, nil, nil, 0)
+            }
+        }
     }
 
     /// The operation and query type a request is recorded under, whether it succeeds, fails
@@ -109,7 +133,7 @@ final class PostgresSession: PolledSession {
             if timedOut || PQstatus(connection) != CONNECTION_OK {
                 PQfinish(connection)
                 self.connection = nil
-                prepared = []
+                prepared = 0
             }
         }
         return outcome
@@ -121,7 +145,7 @@ final class PostgresSession: PolledSession {
             host: endpoint.host ?? "127.0.0.1", port: endpoint.port ?? 5432, database: client.databaseName,
             timeout: timeoutSeconds)
         connection = opened
-        prepared = []
+        prepared = 0
         return opened
     }
 
@@ -220,6 +244,19 @@ final class PostgresSession: PolledSession {
         defer { copies.forEach { free($0) } }
         let pointers = copies.map { UnsafePointer($0) } + [nil]
         return pointers.withUnsafeBufferPointer { buffer in body(buffer.baseAddress!) }
+    }
+}
+
+extension DatabaseOperation {
+    /// A bit of its own, so a set of operations fits in one integer.
+    fileprivate var bit: UInt8 {
+        switch self {
+        case .insert: 1
+        case .pointLookup: 2
+        case .rangeScan: 4
+        case .aggregation: 8
+        case .update: 16
+        }
     }
 }
 
