@@ -80,6 +80,41 @@ import Testing
         #expect(outcome.error == "server error in stream: context length exceeded")
     }
 
+    /// The byte-level chunk reader against what a full JSON parse would say: fields in any
+    /// order, escapes, nested values it skips, and lines that are not JSON.
+    @Test func chunksAreReadFromTheirBytesWhateverTheirShape() {
+        let reader = replay(
+            .openAI,
+            [
+                // Content that is only an escape is still content; unknown nested members are skipped.
+                (
+                    10,
+                    #"data: {"choices":[{"finish_reason":null,"logprobs":{"top":[[1,2],{"a":"}"}]},"text":"\n"}],"#
+                        + #""model":"m\u00e9\ud83d\ude00","x":[true,false,null,-1.5e3]}"# + "\n"
+                ),
+                // A second choice's text is not the first one's.
+                (20, #"data: {"choices":[{"text":""},{"text":"other"}]}"# + "\n"),
+                (30, #"data:{"choices":[{"index":0,"text":"b","finish_reason":"length"}]}"# + "\n"),
+                (40, #"data: {"usage":{"completion_tokens":2,"prompt_tokens":3},"choices":[]}"# + "\ndata: [DONE]\n"),
+            ])
+        #expect(reader.error == nil)
+        #expect(reader.done)
+        #expect(reader.contentTimes == [10 * Self.ms, 30 * Self.ms])
+        let fields = reader.fields(model: nil)
+        #expect(fields.model == "m\u{e9}\u{1F600}")
+        #expect(fields.finishReason == "length")
+        #expect(fields.outputTokens == 2 && fields.inputTokens == 3)
+
+        for bad in [#"data: {"choices":[{"text":"a"}]"#, #"data: {"choices":[{"text":"a"}]} x"#, "data: {\"a\":tru}"] {
+            let broken = replay(.openAI, [(1, bad + "\n"), (2, "data: [DONE]\n")])
+            #expect(broken.error?.hasPrefix("unreadable stream line") == true, "\(bad)")
+            #expect(broken.contentTimes.isEmpty, "\(bad)")
+        }
+        let failure = replay(.openAI, [(1, #"data: {"choices":[{"text":"a"}],"error":"overloaded"}"# + "\n")])
+        #expect(failure.error == "server error in stream: overloaded")
+        #expect(failure.contentTimes.isEmpty)
+    }
+
     @Test func ollamaNDJSONGivesTokensAndTheServersOwnTimings() {
         let reader = replay(
             .ollama,

@@ -5,12 +5,18 @@ import NIOCore
 /// One in-flight slot of an HTTP client for `http://` URLs, driven by the load engine's
 /// polling threads as wrk drives its own: a keep-alive HTTP/1.1 connection opened on first
 /// use and again after it closed, the request's bytes made once, the response read to its
-/// last byte (`Content-Length`, chunked, or to the connection's close).
-final class HTTPPolledSession: SocketSession, PolledSession {
-    let request: [UInt8]
+/// last byte (`Content-Length`, chunked, or to the connection's close). Subclasses make
+/// each request's bytes (`prepare`), read the body as it arrives (`keepsBody`, `received`)
+/// and judge the response (`outcome`).
+class HTTPPolledSession: SocketSession, PolledSession {
+    /// The request line, `Host` and the recipe's headers, each line ended by CRLF.
+    let head: String
+    var request: [UInt8]
     let expectedStatus: Int
     let expectsBody: Bool
-    private var response = ResponseReader()
+    private(set) var response = ResponseReader()
+    /// The body read and not yet taken by `received` (only when `keepsBody`).
+    var body: [UInt8] = []
     /// The request in flight went out on a connection that had served one before.
     private var reused = false
 
@@ -30,17 +36,47 @@ final class HTTPPolledSession: SocketSession, PolledSession {
             head += "Host: \(host)\(parts.port.map { ":\($0)" } ?? "")\r\n"
         }
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
-        let bodyBytes = Array((body ?? "").utf8)
-        if body != nil || ["POST", "PUT", "PATCH"].contains(method) { head += "Content-Length: \(bodyBytes.count)\r\n" }
-        request = Array((head + "\r\n").utf8) + bodyBytes
+        self.head = head
+        let sendsBody = body != nil || ["POST", "PUT", "PATCH"].contains(method)
+        request = Self.bytes(head: head, body: sendsBody ? Array((body ?? "").utf8) : nil)
         self.expectedStatus = expectedStatus
         expectsBody = method != "HEAD"
         super.init(host: host, port: parts.port ?? 80, timeoutSeconds: timeoutSeconds)
         operation = method
     }
 
+    /// A whole request: the head, `Content-Length` when there is a body, and the body.
+    static func bytes(head: String, body: [UInt8]?) -> [UInt8] {
+        guard let body else { return Array((head + "\r\n").utf8) }
+        return Array((head + "Content-Length: \(body.count)\r\n\r\n").utf8) + body
+    }
+
+    /// Sets `request` for request number `index` (the same bytes for every request here).
+    func prepare(index: Int) {}
+
+    /// Whether the body's bytes are kept in `body` for `received` and `outcome`.
+    var keepsBody: Bool { false }
+
+    /// Some of the body arrived at `time` (in `body`, which this may empty).
+    func received(at time: UInt64) {}
+
+    /// The outcome of a response that ended.
+    func outcome(status: Int) -> RequestOutcome {
+        guard status == expectedStatus else {
+            return .failure("HTTP \(status) (expected \(expectedStatus))", operationType: operation, httpStatus: status)
+        }
+        return RequestOutcome(success: true, httpStatus: status, operationType: operation)
+    }
+
+    /// The outcome of a request that failed on its way (`failed(reason)` here).
+    func broken(_ reason: String) -> RequestOutcome {
+        failed(reason)
+    }
+
     func start(index: Int) -> RequestOutcome? {
+        prepare(index: index)
         response = ResponseReader()
+        body.removeAll(keepingCapacity: true)
         reused = socket != nil
         return send(request)
     }
@@ -51,7 +87,11 @@ final class HTTPPolledSession: SocketSession, PolledSession {
             guard try socket.flush() else { return nil }
             var closed = false
             do { try socket.receive() } catch let error as SocketError where error.closed { closed = true }
-            guard try response.read(&socket.input, expectsBody: expectsBody, closed: closed) else {
+            let now = WallAnchoredClock.monotonicNanoseconds()
+            let sink: ((ByteBufferView) -> Void)? = keepsBody ? { [unowned self] in body.append(contentsOf: $0) } : nil
+            let ended = try response.read(&socket.input, expectsBody: expectsBody, closed: closed, body: sink)
+            if !body.isEmpty { received(at: now) }
+            guard ended else {
                 guard closed else { return nil }
                 // A kept-alive connection the server closed before this request reached it
                 // (its idle timeout): sent again once on a new connection, as browsers do.
@@ -65,18 +105,14 @@ final class HTTPPolledSession: SocketSession, PolledSession {
             }
             socket.input.discardReadBytes()
             if closed || response.closes { self.socket = nil }
-            let status = response.status
-            guard status == expectedStatus else {
-                return .failure("HTTP \(status) (expected \(expectedStatus))", operationType: operation, httpStatus: status)
-            }
-            return RequestOutcome(success: true, httpStatus: status, operationType: operation)
+            return outcome(status: response.status)
         } catch {
-            return failed("\(error)")
+            return broken("\(error)")
         }
     }
 
     func abandon() -> RequestOutcome {
-        failed("no response within \(timeoutSeconds.formatted(.number)) s (timeout)")
+        broken("no response within \(timeoutSeconds.formatted(.number)) s (timeout)")
     }
 }
 
@@ -96,25 +132,33 @@ struct ResponseReader {
 
     private static let crlf: [UInt8] = [13, 10]
 
-    /// Consumes what it can; true when the response has ended.
-    mutating func read(_ buffer: inout ByteBuffer, expectsBody: Bool, closed: Bool) throws -> Bool {
+    /// Consumes what it can; true when the response has ended. The body's bytes go to
+    /// `body` as they are read (without chunk framing), or are dropped.
+    mutating func read(
+        _ buffer: inout ByteBuffer, expectsBody: Bool, closed: Bool, body: ((ByteBufferView) -> Void)? = nil
+    ) throws -> Bool {
         if buffer.readableBytes > 0 { started = true }
         if !headRead {
             guard let head = Self.take(through: [13, 10, 13, 10], from: &buffer) else { return false }
             try readHead(head, expectsBody: expectsBody)
         }
-        if chunked { return try readChunks(&buffer) }
+        if chunked { return try readChunks(&buffer, body: body) }
         if let remaining {
             let take = min(remaining, buffer.readableBytes)
-            buffer.moveReaderIndex(forwardBy: take)
+            Self.consume(take, of: &buffer, into: body)
             self.remaining = remaining - take
             return remaining - take == 0
         }
         if toClose {
-            buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
+            Self.consume(buffer.readableBytes, of: &buffer, into: body)
             return closed
         }
         return true
+    }
+
+    private static func consume(_ count: Int, of buffer: inout ByteBuffer, into body: ((ByteBufferView) -> Void)?) {
+        if let body, count > 0 { body(buffer.readableBytesView.prefix(count)) }
+        buffer.moveReaderIndex(forwardBy: count)
     }
 
     private mutating func readHead(_ head: [UInt8], expectsBody: Bool) throws {
@@ -153,11 +197,11 @@ struct ResponseReader {
     }
 
     /// Chunks: `size CRLF data CRLF` … `0 CRLF [trailers] CRLF`.
-    private mutating func readChunks(_ buffer: inout ByteBuffer) throws -> Bool {
+    private mutating func readChunks(_ buffer: inout ByteBuffer, body: ((ByteBufferView) -> Void)?) throws -> Bool {
         while true {
             if let remaining, remaining > 0 {
                 let take = min(remaining, buffer.readableBytes)
-                buffer.moveReaderIndex(forwardBy: take)
+                Self.consume(take, of: &buffer, into: body)
                 self.remaining = remaining - take
                 if remaining - take > 0 { return false }
             }

@@ -54,14 +54,22 @@ public struct LLMClient: LoadClient {
 
     public func run(clientID: Int, endpoint: ServiceEndpoint, context: ClientContext) async throws {
         try await LoadPlan.waitWarmupDelay(settings: settings)
+        let base = "http://\(endpoint.host ?? "127.0.0.1"):\(endpoint.port ?? 8000)"
+        let serviceType = isOllama ? "ollama" : "vllm"
+        let retries = settings["max_retries"]?.intValue ?? 0
+        // On the polling engine, as http_stress; retries (Ollama's max_retries) wait between
+        // attempts, which the asynchronous engine's sessions do.
+        if retries == 0 {
+            let client = self
+            try await LoadEngine(plan: plan, serviceType: serviceType).run(
+                clientID: clientID, context: context, polled: { _ in LLMPolledSession(client: client, base: base) })
+            return
+        }
         try await LoadHTTPClient.with(concurrency: plan.concurrency) { http in
-            let session = LLMSession(
-                client: self, http: http, base: "http://\(endpoint.host ?? "127.0.0.1"):\(endpoint.port ?? 8000)")
-            let retries = settings["max_retries"]?.intValue ?? 0
-            let sending: any RequestSession = retries > 0 ? RetryingSession(session, maxRetries: retries) : session
-            try await LoadEngine(plan: plan, serviceType: isOllama ? "ollama" : "vllm").run(
-                clientID: clientID, context: context
-            ) { _ in sending }
+            let session = LLMSession(client: self, http: http, base: base)
+            try await LoadEngine(plan: plan, serviceType: serviceType).run(clientID: clientID, context: context) { _ in
+                RetryingSession(session, maxRetries: retries)
+            }
         }
     }
 
@@ -93,6 +101,75 @@ public struct LLMClient: LoadClient {
         // Servers that support it (vLLM) send token usage in the last streamed chunk.
         if stream { body["stream_options"] = ["include_usage": true] }
         return body
+    }
+}
+
+/// One in-flight slot of an LLM client on the polling engine: its own keep-alive connection,
+/// each prompt's request bytes made once, the stream read by `LLMStreamReader` as it
+/// arrives, each read stamped with the time it was taken from the socket.
+final class LLMPolledSession: HTTPPolledSession {
+    let client: LLMClient
+    /// The request of each prompt (request i sends prompt i mod count), made on first use.
+    private var requests: [[UInt8]?]
+    private var reader: LLMStreamReader
+
+    init(client: LLMClient, base: String) {
+        self.client = client
+        requests = Array(repeating: nil, count: client.prompts.prompts.count)
+        reader = LLMStreamReader(format: client.isOllama ? .ollama : .openAI, start: 0)
+        // The URL is the service's own http:// address, so the session exists.
+        super.init(
+            url: base + client.path, method: "POST", headers: [("Content-Type", "application/json")], body: nil,
+            expectedStatus: 200, timeoutSeconds: client.timeoutSeconds)!
+        operation = client.api.rawValue
+    }
+
+    override func prepare(index: Int) {
+        let position = index % requests.count
+        if requests[position] == nil {
+            let body = (try? JSONSerialization.data(withJSONObject: client.body(index), options: [.sortedKeys])) ?? Data()
+            requests[position] = Self.bytes(head: head, body: Array(body))
+        }
+        request = requests[position] ?? []
+        reader = LLMStreamReader(format: client.isOllama ? .ollama : .openAI, start: WallAnchoredClock.monotonicNanoseconds())
+    }
+
+    override var keepsBody: Bool { true }
+
+    override func received(at time: UInt64) {
+        // A streamed answer is read as it comes; anything else is judged whole at the end.
+        guard client.stream, response.status == 200 else { return }
+        reader.feed(body, at: time)
+        body.removeAll(keepingCapacity: true)
+    }
+
+    override func outcome(status: Int) -> RequestOutcome {
+        let operation = client.api.rawValue
+        guard status == 200 else {
+            var outcome = RequestOutcome.failure(
+                "HTTP \(status): \(String(decoding: body.prefix(300), as: UTF8.self))", operationType: operation,
+                httpStatus: status)
+            outcome.llm = LLMFields()
+            outcome.llm?.model = client.model
+            return outcome
+        }
+        guard client.stream else {
+            return LLMSession.outcome(
+                ofWhole: Data(body), ollama: client.isOllama, operation: operation, status: status, model: client.model)
+        }
+        reader.finish(at: WallAnchoredClock.monotonicNanoseconds())
+        return LLMSession.outcome(of: reader, operation: operation, status: status, model: client.model)
+    }
+
+    override func broken(_ reason: String) -> RequestOutcome {
+        let streaming = client.stream && response.status == 200
+        var outcome = failed(reason)
+        guard streaming else { return outcome }
+        // Keep what arrived before the break: its TTFT and tokens are real.
+        outcome.error = "the stream broke after \(reader.contentTimes.count) content chunks: \(reason)"
+        outcome.httpStatus = 200
+        outcome.llm = reader.fields(model: client.model)
+        return outcome
     }
 }
 
