@@ -31,11 +31,20 @@ struct RunFinisher: Sendable {
             summary = try await run.step("aggregate") {
                 var summary = try Aggregator.aggregate(
                     files: [directory.requests], goodput: ServiceLevelObjectives(recipe.slo).goodputLimits)
+                // Clients in this process (local) measured here; clients on compute nodes
+                // (Slurm) each wrote what they spent beside their records.
+                var usage: (cpuSeconds: Double, runSeconds: Double, cores: Int)?
                 if let cpu = manifest.clientCPUSeconds, let seconds = manifest.clientRunSeconds,
                     let cores = manifest.clientCores
                 {
+                    usage = (cpu, seconds, cores)
+                } else {
+                    usage = ClientProcessUsage.total(ClientProcessUsage.read(in: directory.clients))
+                }
+                if let usage {
                     let records = summary.totalRequests + summary.excludedRequests.warmup + summary.excludedRequests.cooldown
-                    summary.loadGenerator?.addRun(cpuSeconds: cpu, cores: cores, runSeconds: seconds, records: records)
+                    summary.loadGenerator?.addRun(
+                        cpuSeconds: usage.cpuSeconds, cores: usage.cores, runSeconds: usage.runSeconds, records: records)
                 }
                 try AtomicFile.writeJSON(summary, to: directory.summary)
                 return summary

@@ -210,6 +210,63 @@ load: {concurrency: 8, threads: 2, duration: ${seconds}s}"
 measure "HTTP GET of a 612-byte static file from nginx, 8 connections, ${seconds} s:" \
     "wrk -t 2 -c 8" wrk_run "factorybench http_stress" ours_http
 
+# --- LLM: a streaming endpoint that answers at once (64 content chunks per answer) and
+# stamps its own times; no C yardstick, the goals are absolute. Client CPU ≤ 0.1 ms per
+# request, with each answer sent whole and 4 requests in flight (the cost per request);
+# TTFT and every inter-chunk gap within 1 ms (p99) of the endpoint's own stamps, with each
+# chunk sent on its own and one request at a time (the endpoint is one Python thread: with
+# more in flight, a request waits for it before the endpoint can stamp its arrival, a wait
+# the client rightly counts in its TTFT). Request i sends prompt i mod 64, which pairs
+# records with stamps.
+llm=()
+llm_run() {  # "" or --paced, requests in flight → one line of figures
+    rm -f "$work/stamps.jsonl"
+    run_recipe "llm$1" "service:
+  type: vllm
+  command: exec python3 $PWD/Tests/Fixtures/servers/instant_llm.py --port \$PORT --chunks 64 $1 --stamps $work/stamps.jsonl
+client:
+  type: vllm_stress
+  settings: {model: instant, max_tokens: 64, prompt_source: file, prompts_file: $work/prompts.jsonl}
+load: {concurrency: $2, threads: 1, duration: ${seconds}s}"
+    python3 - "$(ls -td "$work"/results/llm"$1"-* | head -1)" "$work/stamps.jsonl" "${1:-at once}" "$2" <<'PY'
+import glob, json, sys
+run, stamps_path, mode, inflight = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+summary = json.load(open(run + "/summary.json"))
+stamps = {}
+for line in open(stamps_path):
+    s = json.loads(line)
+    stamps.setdefault(s["prompt"], []).append(s)
+records = {}
+for path in glob.glob(run + "/clients/*.jsonl"):
+    for line in list(open(path))[1:]:
+        r = json.loads(line)
+        if r.get("success"):
+            index = int(r["request_id"].rsplit("-", 1)[1])
+            records.setdefault("prompt number %d" % (index % 64), []).append((index, r))
+ttft, gaps = [], []
+for prompt, mine in records.items():
+    mine.sort(key=lambda pair: pair[0])
+    theirs = sorted(stamps.get(prompt, []), key=lambda s: s["received"])
+    for (_, r), s in zip(mine, theirs):
+        ttft.append(abs(r["ttft_s"] - (s["sent"][0] - s["received"]) / 1e9))
+        server_gaps = [(b - a) / 1e9 for a, b in zip(s["sent"], s["sent"][1:])]
+        gaps += [abs(a - b) for a, b in zip(r.get("itl_s", []), server_gaps)]
+def p99(values):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(0.99 * len(values)))] * 1e3 if values else float("nan")
+g = summary["load_generator"]
+print("  answer sent %-8s %d in flight: %6.0f req/s %6.1f µs CPU/request   |TTFT − endpoint's| p99 %.3f ms, "
+      "|gap − endpoint's| p99 %.3f ms   (%d requests, %d gaps paired)"
+      % (mode.replace("--paced", "by chunk"), inflight, summary["requests_per_second"], g["cpu_us_per_request"],
+         p99(ttft), p99(gaps), len(ttft), len(gaps)))
+PY
+}
+if [[ "LLM" == *"${ONLY:-}"* ]]; then
+    for number in $(seq 0 63); do echo "{\"prompt\": \"prompt number $number\"}"; done >"$work/prompts.jsonl"
+    llm+=("$(llm_run "" 4)")
+    llm+=("$(llm_run --paced 1)")
+fi
+
 # --- Open loop: schedule lateness (actual − intended start) per client.
 lateness=()
 [[ "Open loop" == *"${ONLY:-}"* ]] && rates=(2000 20000) || rates=()
@@ -231,6 +288,9 @@ PY
 done
 
 [ ${#rows[@]} -gt 0 ] && printf '%s\n' "${rows[@]}"
+[ ${#llm[@]} -gt 0 ] && echo "LLM: factorybench vllm_stress from an endpoint that answers at once, 64 content chunks per answer, ${seconds} s
+  (goals: ≤ 100 µs CPU/request with the answer sent at once; TTFT and gaps within 1 ms of the endpoint's stamps at p99, by chunk):" \
+    && printf '%s\n' "${llm[@]}"
 [ ${#rates[@]} -gt 0 ] && echo "Open loop, one client, 64 slots, ${seconds} s (goal: p99 < 1 ms at 2,000 and < 2 ms at 20,000 req/s):"
 [ ${#rates[@]} -gt 0 ] && printf '%s\n' "${lateness[@]}"
 echo "(2 cores shared by client and server: compare ratios, not absolutes)"

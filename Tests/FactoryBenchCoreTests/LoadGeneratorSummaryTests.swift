@@ -61,4 +61,27 @@ import Testing
         let closed = try RecordFile.summary(of: [record(0, intended: nil, late: 0)])
         #expect(closed.loadGenerator?.scheduleLateness == nil && closed.loadGenerator?.warning == nil)
     }
+
+    /// Clients on compute nodes each write what they spent; the run adds their CPU, takes
+    /// the longest run, and counts each node's cores once.
+    @Test func clientProcessesOnNodesAddUpWithEachNodesCoresOnce() throws {
+        let directory = try TemporaryDirectory()
+        let usages = [
+            ClientProcessUsage(clientID: 0, host: "node1", cpuSeconds: 2, runSeconds: 10, cores: 4),
+            ClientProcessUsage(clientID: 1, host: "node1", cpuSeconds: 3, runSeconds: 12, cores: 4),
+            ClientProcessUsage(clientID: 2, host: "node2", cpuSeconds: 1, runSeconds: 11, cores: 8),
+        ]
+        for usage in usages {
+            try AtomicFile.writeJSON(
+                usage, to: ClientProcessUsage.url(forRecords: directory.path("client-\(usage.clientID).jsonl")))
+        }
+        try directory.write("client-0.jsonl", "{}\n")
+        #expect(ClientProcessUsage.url(forRecords: directory.path("client-0.jsonl")).lastPathComponent == "client-0.generator.json")
+        let read = ClientProcessUsage.read(in: directory.url)
+        #expect(read == usages)
+        let total = try #require(ClientProcessUsage.total(read))
+        #expect(total.cpuSeconds == 6 && total.runSeconds == 12 && total.cores == 12)
+        #expect(ClientProcessUsage.total([]) == nil)
+        #expect(ProcessCPU.allowedCores() >= 1)
+    }
 }

@@ -111,4 +111,12 @@ struct OllamaClientTests {
             _ = try LocalRun(Self.recipe(client: "ollama_stress", settings: "prompt_source: file, prompts_file: /no/such.jsonl"))
         }
     }
+
+    /// A prompts file that the prompt source would not read is an error, not ignored.
+    @Test func aPromptsFileWithAnotherPromptSourceIsAnError() throws {
+        let error = #expect(throws: RecipeError.self) {
+            _ = try LocalRun(Self.recipe(client: "ollama_stress", settings: "prompts_file: prompts.jsonl"))
+        }
+        #expect(error.map { "\($0)" }?.contains("add prompt_source: file") == true)
+    }
 }

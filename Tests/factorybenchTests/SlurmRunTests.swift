@@ -36,7 +36,18 @@ struct SlurmRunTests {
         let summary = try SlurmCluster.summary(run, in: directory)
         #expect(summary["total_requests"] as? Int == 200)
         #expect(summary["successful_requests"] as? Int == 200)
+        // Each client process on its node said what it spent; the run adds them up.
+        let generator = try #require(summary["load_generator"] as? [String: Any])
+        #expect((generator["cpu_seconds"] as? Double ?? 0) > 0, "\(generator)")
+        #expect((generator["cores"] as? Int ?? 0) >= 1, "\(generator)")
+        #expect((generator["cpu_us_per_request"] as? Double ?? 0) > 0, "\(generator)")
         let results = directory.path("results/\(run)")
+        for client in 0..<2 {
+            let usage = try JSONDecoder().decode(
+                ClientProcessUsage.self,
+                from: Data(contentsOf: results.appendingPathComponent("clients/client-\(client).generator.json")))
+            #expect(usage.clientID == client && usage.cpuSeconds > 0 && usage.runSeconds > 0, "\(usage)")
+        }
         for file in ["clients/client-0.jsonl", "clients/client-1.jsonl", "slurm/service.sbatch", "slurm/recipe.yaml"] {
             #expect(FileManager.default.fileExists(atPath: results.appendingPathComponent(file).path), "\(file)")
         }

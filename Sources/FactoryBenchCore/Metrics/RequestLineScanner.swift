@@ -1,7 +1,7 @@
 /// Scans one JSONL request line for the fields aggregation needs, without Foundation and
 /// without allocating for fields it has seen before; every other field is skipped by a
 /// small JSON skipper that still checks the line is well-formed.
-struct RequestLineScanner {
+public struct RequestLineScanner {
     enum Outcome: Equatable {
         case record
         case header
@@ -622,7 +622,7 @@ struct RequestLineScanner {
 
     /// Decodes the escapes of a JSON string's raw bytes (RFC 8259, section 7), or `nil` when
     /// an escape is malformed. Lone surrogates become U+FFFD.
-    static func unescape(_ raw: UnsafeRawBufferPointer) -> [UInt8]? {
+    public static func unescape(_ raw: UnsafeRawBufferPointer) -> [UInt8]? {
         var out: [UInt8] = []
         out.reserveCapacity(raw.count)
         var index = 0

@@ -68,6 +68,8 @@ public enum NodeRole {
             }
         }
         defer { terminate.cancel() }
+        let cpuBefore = ProcessCPU.seconds()
+        let started = Date()
         do {
             try await LocalExecutor.waitForStart(of: clientID, recipe: recipe)
             try await client.run(
@@ -77,6 +79,11 @@ public enum NodeRole {
             throw error
         }
         try writer.close()
+        // What this process spent generating the load, for the run's `load_generator`.
+        let usage = ClientProcessUsage(
+            clientID: clientID, host: ToolInfo.hostName, cpuSeconds: ProcessCPU.seconds() - cpuBefore,
+            runSeconds: Date().timeIntervalSince(started), cores: ProcessCPU.allowedCores())
+        try AtomicFile.writeJSON(usage, to: ClientProcessUsage.url(forRecords: output))
     }
 }
 

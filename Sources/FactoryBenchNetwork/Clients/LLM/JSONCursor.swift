@@ -1,3 +1,5 @@
+import FactoryBenchCore
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -70,7 +72,8 @@ struct JSONCursor {
         }
         let (raw, escaped) = try rawString()
         guard escaped else { return String(decoding: raw, as: UTF8.self) }
-        return try Self.unescape(raw)
+        guard let text = RequestLineScanner.unescape(raw) else { throw Malformed() }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// Whether the value under the cursor is a string of at least one character (skipped).
@@ -199,63 +202,5 @@ struct JSONCursor {
             }
         }
         throw Malformed()
-    }
-
-    /// A JSON string's text from between its quotes (RFC 8259, section 7).
-    static func unescape(_ raw: UnsafeRawBufferPointer) throws -> String {
-        var scalars = String.UnicodeScalarView()
-        var utf8: [UInt8] = []
-        func flush() {
-            scalars.append(contentsOf: String(decoding: utf8, as: UTF8.self).unicodeScalars)
-            utf8.removeAll(keepingCapacity: true)
-        }
-        func hex4(_ at: Int) throws -> UInt32 {
-            guard at + 4 <= raw.count else { throw Malformed() }
-            var value: UInt32 = 0
-            for byte in raw[at..<(at + 4)] {
-                guard let digit = Int(String(UnicodeScalar(byte)), radix: 16) else { throw Malformed() }
-                value = value * 16 + UInt32(digit)
-            }
-            return value
-        }
-        var index = 0
-        while index < raw.count {
-            let byte = raw[index]
-            guard byte == UInt8(ascii: "\\") else {
-                utf8.append(byte)
-                index += 1
-                continue
-            }
-            guard index + 1 < raw.count else { throw Malformed() }
-            index += 2
-            switch raw[index - 1] {
-            case UInt8(ascii: "\""): utf8.append(UInt8(ascii: "\""))
-            case UInt8(ascii: "\\"): utf8.append(UInt8(ascii: "\\"))
-            case UInt8(ascii: "/"): utf8.append(UInt8(ascii: "/"))
-            case UInt8(ascii: "b"): utf8.append(8)
-            case UInt8(ascii: "f"): utf8.append(12)
-            case UInt8(ascii: "n"): utf8.append(10)
-            case UInt8(ascii: "r"): utf8.append(13)
-            case UInt8(ascii: "t"): utf8.append(9)
-            case UInt8(ascii: "u"):
-                var code = try hex4(index)
-                index += 4
-                // A surrogate pair: \uD83D\uDE00.
-                if (0xD800..<0xDC00).contains(code), index + 6 <= raw.count, raw[index] == UInt8(ascii: "\\"),
-                    raw[index + 1] == UInt8(ascii: "u")
-                {
-                    let low = try hex4(index + 2)
-                    if (0xDC00..<0xE000).contains(low) {
-                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                        index += 6
-                    }
-                }
-                flush()
-                scalars.append(UnicodeScalar(code) ?? "\u{FFFD}")
-            default: throw Malformed()
-            }
-        }
-        flush()
-        return String(scalars)
     }
 }

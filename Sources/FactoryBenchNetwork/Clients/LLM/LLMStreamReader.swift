@@ -104,10 +104,12 @@ struct LLMStreamReader {
     private mutating func chunk(_ payload: UnsafeRawBufferPointer, at time: UInt64) {
         var chunk = Chunk()
         var cursor = JSONCursor(payload)
+        // Every chunk names the model; its name is read once.
+        let readsModel = model == nil
         do {
             try cursor.object { key, value in
                 if JSONCursor.equals(key, "model") {
-                    chunk.model = try value.string()
+                    if readsModel { chunk.model = try value.string() }
                 } else if JSONCursor.equals(key, "error") {
                     chunk.error = try Self.errorMessage(&value)
                 } else if format == .openAI {

@@ -46,6 +46,12 @@ struct PromptSet: Sendable {
         let source = settings["prompt_source"]?.stringValue ?? "fixed"
         let recipePath = locate.file
         let location = locate("client.settings.prompts_file")
+        if settings["prompts_file"] != nil, source != "file", source != "sharegpt" {
+            throw RecipeError.invalidValue(
+                location, key: "client.settings.prompts_file",
+                problem: "is read only with prompt_source: file (JSONL) or sharegpt, and prompt_source is '\(source)'; "
+                    + "add prompt_source: file or remove prompts_file")
+        }
         switch source {
         case "synthetic":
             let length = max(settings["input_tokens"]?.intValue ?? 128, 1)
