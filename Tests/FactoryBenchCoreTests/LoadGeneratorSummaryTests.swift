@@ -76,7 +76,8 @@ import Testing
                 usage, to: ClientProcessUsage.url(forRecords: directory.path("client-\(usage.clientID).jsonl")))
         }
         try directory.write("client-0.jsonl", "{}\n")
-        #expect(ClientProcessUsage.url(forRecords: directory.path("client-0.jsonl")).lastPathComponent == "client-0.generator.json")
+        #expect(
+            ClientProcessUsage.url(forRecords: directory.path("client-0.jsonl")).lastPathComponent == "client-0.generator.json")
         let read = ClientProcessUsage.read(in: directory.url)
         #expect(read == usages)
         let total = try #require(ClientProcessUsage.total(read))
