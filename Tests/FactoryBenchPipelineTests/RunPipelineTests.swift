@@ -129,7 +129,7 @@ final class RecordingOutput: PipelineOutput {
         #expect(trend.contains("href=\"../../runs/\(id)/index.html\""))
         #expect(trend.contains("href=\"../../runs/\(second.benchmarkID)/index.html\""))
         #expect(try #require(trend.range(of: id)).lowerBound < (try #require(trend.range(of: second.benchmarkID))).lowerBound)
-        #expect(trend.contains(">Latency across runs</text>"))
+        #expect(trend.contains("<figcaption>Latency across runs</figcaption>"))
         let siteIndex = try String(contentsOf: directory.path("site/index.html"), encoding: .utf8)
         #expect(siteIndex.contains("href=\"trends/quickstart/index.html\""))
         #expect(try LinkChecker.problems(in: directory.path("site")) == [])

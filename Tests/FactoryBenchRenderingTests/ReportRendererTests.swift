@@ -57,6 +57,25 @@ import Testing
         #expect(page.components(separatedBy: "<svg ").count - 1 == 9)
         #expect(page.contains("<div class=\"cards\"><div class=\"card\"><span class=\"value\">"))
         #expect(page.contains("<table>"))
+        // Pictures first: the key plots right after the headline cards, before any table;
+        // the rest after the tables, before the environment.
+        let cards = try #require(page.range(of: "<div class=\"cards\">")).lowerBound
+        let grid = try #require(page.range(of: "<div class=\"plots\">")).lowerBound
+        // (The first table of the page's own, not a plot's data table.)
+        let firstTable = try #require(page.range(of: "<th>Run</th>")).lowerBound
+        #expect(cards < grid && grid < firstTable)
+        let key = page[grid..<firstTable]
+        let captions = key.components(separatedBy: "<figcaption>").dropFirst().map { $0.prefix { $0 != "<" } }
+        #expect(captions == ["Throughput over time", "Latency by percentile", "Latency over time", "Latency per operation"])
+        let more = try #require(page.range(of: "<h2>More plots</h2>")).lowerBound
+        let environment = try #require(page.range(of: "<h2>Environment</h2>")).lowerBound
+        #expect(firstTable < more && more < environment)
+        // One title per plot: the caption; the SVG keeps it only as <title>, with a <desc>
+        // and the data in a table beside it.
+        #expect(!page.contains("font-weight=\"bold\""))
+        #expect(page.components(separatedBy: "<figcaption>").count == page.components(separatedBy: "<svg ").count)
+        #expect(page.components(separatedBy: "<desc>").count == page.components(separatedBy: "<svg ").count)
+        #expect(page.components(separatedBy: "<summary>Data of this plot</summary>").count == 10)
         #expect(index.contains("<a href=\"runs/fixture-20261129-000000-abcd/index.html\">"))
     }
 

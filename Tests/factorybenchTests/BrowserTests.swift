@@ -28,7 +28,7 @@ import Testing
     }
 
     @Test(.enabled(if: chromiumPath != nil, "headless Chromium is not installed (CI installs it)"))
-    func pagesRenderThroughServeWithoutConsoleErrors() throws {
+    func everyPageKindReadsAtDesktopAndPhoneWidthsAndInDarkMode() throws {
         let directory = try TemporaryDirectory()
         try directory.write(
             "quick.yaml", "service: {type: sqlite}\nclient: {type: sqlite_stress, settings: {num_requests: 200}}\n")
@@ -58,22 +58,100 @@ import Testing
             ("comparison", "compare/\(comparisons.sorted()[0])/"), ("trend", "trends/quick/"),
             ("sweep", "sweeps/\(sweeps[0])/"), ("service", "services/sqlite/"),
         ]
+        // A test-only page (the site has no script) that loads a page in a frame of a
+        // given size and writes what its layout came to.
+        try Self.probe.write(to: directory.path("site/probe.html"), atomically: true, encoding: .utf8)
         for (name, path) in pages {
             let url = "http://127.0.0.1:\(port)/\(path)"
             let (dom, log) = try chromium(["--dump-dom"], url: url)
             #expect(dom.contains("<main>"), "\(name): \(dom.prefix(200))")
             #expect(!log.contains("CONSOLE"), "\(name): console output: \(log)")
-            if name != "index" && name != "service" {
+            let hasPlots = name != "index" && name != "service"
+            if hasPlots {
                 #expect(dom.contains("<svg"), "\(name) has no plot")
                 #expect(dom.contains("<polyline points=\"") || dom.contains("<rect x="), "\(name): empty plots")
+                // Every plot has a text alternative: its title, a description, its data.
+                #expect(dom.components(separatedBy: "<desc>").count == dom.components(separatedBy: "<svg").count)
+                #expect(dom.components(separatedBy: "<summary>Data of this plot</summary>").count > 1, "\(name)")
             }
-            let shot = screenshots.appendingPathComponent("\(name).png")
-            try? FileManager.default.removeItem(at: shot)
-            _ = try chromium(["--screenshot=\(shot.path)", "--window-size=1280,2000"], url: url)
-            let size = try FileManager.default.attributesOfItem(atPath: shot.path)[.size] as? Int ?? 0
-            #expect(size > 20_000, "\(name): screenshot of \(size) bytes looks blank")
+            let probe = "http://127.0.0.1:\(port)/probe.html?page=/\(path)"
+            let desktop = try layout(probe + "&width=1280&height=900")
+            let phone = try layout(probe + "&width=390&height=800")
+            let dark = try layout(probe + "&width=1280&height=900", arguments: ["--force-dark-mode"])
+            if hasPlots {
+                let top = try #require(desktop.firstPlotTop, "\(name): no plot found")
+                #expect(top < desktop.viewportHeight, "\(name): the first plot starts at \(top) px, below the first screen")
+            }
+            #expect(
+                phone.scrollWidth <= phone.viewportWidth && phone.overflowing.isEmpty,
+                "\(name) at phone width: \(phone.scrollWidth) px wide, overflowing: \(phone.overflowing)")
+            #expect(dark.background != desktop.background, "\(name): dark mode keeps the background \(desktop.background)")
+            for (width, height, label) in [(1280, 2000, "desktop"), (390, 1600, "phone")] {
+                let shot = screenshots.appendingPathComponent("\(name)-\(label).png")
+                try? FileManager.default.removeItem(at: shot)
+                _ = try chromium(["--screenshot=\(shot.path)", "--window-size=\(width),\(height)"], url: url)
+                let size = try FileManager.default.attributesOfItem(atPath: shot.path)[.size] as? Int ?? 0
+                #expect(size > 10_000, "\(name) (\(label)): screenshot of \(size) bytes looks blank")
+            }
         }
     }
+
+    /// What `probe.html` measured of a page.
+    struct Layout: Decodable {
+        var firstPlotTop: Double?
+        var viewportHeight: Double
+        var viewportWidth: Double
+        var scrollWidth: Double
+        var overflowing: [String]
+        var background: String
+    }
+
+    func layout(_ url: String, arguments: [String] = []) throws -> Layout {
+        let (dom, log) = try chromium(arguments + ["--virtual-time-budget=5000", "--dump-dom"], url: url)
+        guard let start = dom.range(of: "<pre id=\"probe\">"),
+            let end = dom.range(of: "</pre>", range: start.upperBound..<dom.endIndex)
+        else {
+            Issue.record("no layout from \(url): \(dom.prefix(300)) \(log.suffix(300))")
+            throw CancellationError()
+        }
+        let text = dom[start.upperBound..<end.lowerBound].replacingOccurrences(of: "&amp;", with: "&")
+            .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+        return try JSONDecoder().decode(Layout.self, from: Data(text.utf8))
+    }
+
+    static let probe = """
+        <!DOCTYPE html>
+        <html><body style="margin:0"><script>
+        var query = new URLSearchParams(location.search);
+        var frame = document.createElement("iframe");
+        frame.style.cssText = "border:0;width:" + query.get("width") + "px;height:" + query.get("height") + "px";
+        frame.src = query.get("page");
+        frame.onload = function () {
+          var page = frame.contentDocument, view = frame.contentWindow, width = page.documentElement.clientWidth;
+          var plot = page.querySelector("figure.plot, svg");
+          var overflowing = [];
+          // What is inside a box that scrolls or clips (tables, code blocks) may be wider than it.
+          function clipped(element) {
+            for (var parent = element.parentElement; parent && parent !== page.body; parent = parent.parentElement) {
+              if (view.getComputedStyle(parent).overflowX !== "visible") return true;
+            }
+            return false;
+          }
+          page.querySelectorAll("body *").forEach(function (element) {
+            if (element.closest("svg") || element.getBoundingClientRect().right <= width + 1 || clipped(element)) return;
+            overflowing.push(element.tagName + "." + element.className);
+          });
+          var out = document.createElement("pre");
+          out.id = "probe";
+          out.textContent = JSON.stringify({
+            firstPlotTop: plot ? plot.getBoundingClientRect().top : null, viewportHeight: view.innerHeight,
+            viewportWidth: width, scrollWidth: page.documentElement.scrollWidth, overflowing: overflowing.slice(0, 8),
+            background: view.getComputedStyle(page.body).backgroundColor });
+          document.body.appendChild(out);
+        };
+        document.body.appendChild(frame);
+        </script></body></html>
+        """
 }
 
 /// Reading a pipe on another thread, for the two-pipe dance of child processes.

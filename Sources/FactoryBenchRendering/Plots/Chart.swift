@@ -36,7 +36,7 @@ struct Chart {
 
     private let left = 72.0
     private let right = 24.0
-    private let top = 36.0
+    private let top = 28.0
     private let bottom = 56.0
 
     private var plotWidth: Double { width - left - right }
@@ -53,9 +53,10 @@ struct Chart {
             "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(n(width)) \(n(height))\" "
                 + "width=\"\(n(width))\" height=\"\(n(height))\" role=\"img\" "
                 + "font-family=\"DejaVu Sans, sans-serif\" font-size=\"12\" fill=\"currentColor\">")
+        // The title is the page's (a figure caption or a heading), not drawn again here;
+        // `<title>` and `<desc>` are for screen readers.
         out.append("<title>\(XMLText.escape(title))</title>")
-        out.append(
-            "<text x=\"\(n(left))\" y=\"20\" font-size=\"14\" font-weight=\"bold\">\(XMLText.escape(title))</text>")
+        out.append("<desc>\(XMLText.escape(description))</desc>")
         out.append(contentsOf: yGrid())
         switch content {
         case .lines(let series):
@@ -107,6 +108,53 @@ struct Chart {
                 + "stroke=\"currentColor\" stroke-opacity=\"0.15\"/>"
                 + "<text x=\"\(n(position))\" y=\"\(n(top + plotHeight + 16))\" text-anchor=\"middle\">"
                 + "\(XMLText.escape(tick.label))</text>"
+        }
+    }
+
+    /// What the chart shows, in one sentence: its axes, ranges and series.
+    var description: String {
+        let shown: String
+        switch content {
+        case .lines(let series): shown = "Lines of " + series.map(\.name).joined(separator: ", ")
+        case .histogram(let bins): shown = "Histogram of \(bins.filter { $0.count > 0 }.count) non-empty bins"
+        case .groupedBars(let categories, let series):
+            shown = "Bars of " + series.map(\.name).joined(separator: ", ") + " for " + categories.joined(separator: ", ")
+        }
+        let y = "\(yAxis.label) from \(Format.tick(yAxis.lower)) to \(Format.tick(yAxis.upper))"
+        if case .groupedBars = content { return "\(shown); \(y)." }
+        return "\(shown); \(xAxis.label) from \(Format.tick(xAxis.lower)) to \(Format.tick(xAxis.upper)); \(y)."
+    }
+
+    /// The chart's data as a table (header, then rows), at most `maximumRows` rows: every
+    /// `k`-th x of a long series, so the table stays readable; the plot's text alternative.
+    func table(maximumRows: Int = 40) -> (header: [String], rows: [[String]]) {
+        switch content {
+        case .lines(let series):
+            let xs = Array(Set(series.flatMap { $0.points.map(\.x) })).sorted()
+            let step = max(Int((Double(xs.count) / Double(maximumRows)).rounded(.up)), 1)
+            let kept = stride(from: 0, to: xs.count, by: step).map { xs[$0] }
+            let values = series.map { line in Dictionary(line.points.map { ($0.x, $0.y) }, uniquingKeysWith: { a, _ in a }) }
+            return (
+                [xAxis.label] + series.map(\.name),
+                kept.map { x in [Format.tick(x)] + values.map { $0[x].map(Format.tick) ?? "" } }
+            )
+        case .histogram(let bins):
+            let filled = bins.filter { $0.count > 0 }
+            let step = max(Int((Double(filled.count) / Double(maximumRows)).rounded(.up)), 1)
+            return (
+                [xAxis.label, yAxis.label],
+                stride(from: 0, to: filled.count, by: step).map { index in
+                    let bin = filled[index]
+                    return ["\(Format.tick(bin.lower))–\(Format.tick(bin.upper))", Format.tick(bin.count)]
+                }
+            )
+        case .groupedBars(let categories, let series):
+            return (
+                [xAxis.label] + series.map(\.name),
+                categories.enumerated().map { column, category in
+                    [category] + series.map { column < $0.values.count ? Format.tick($0.values[column]) : "" }
+                }
+            )
         }
     }
 

@@ -1,15 +1,65 @@
 import FactoryBenchCore
 
-/// One rendered plot: its file name under `plots/`, its title and its SVG.
+/// One rendered plot: its file name under `plots/`, its title, its SVG, and its data as a
+/// table (the plot's text alternative on the site).
 public struct Plot: Sendable, Equatable {
     public var file: String
     public var title: String
     public var svg: String
+    public var table: PlotTable
+
+    init(file: String, chart: Chart) {
+        self.file = file
+        title = chart.title
+        svg = chart.svg()
+        let (header, rows) = chart.table()
+        table = PlotTable(header: header, rows: rows)
+    }
+
+    /// The plot on a page: one figure, its caption the one title, the chart, and its data
+    /// in a closed `<details>` (no script). One HTML block with no blank line, so Markdown
+    /// passes it through whole.
+    public var figure: String {
+        let e = XMLText.escape
+        var html = "<figure class=\"plot\">\n<figcaption>\(e(title))</figcaption>\n\(svg)\n"
+        html += "<details><summary>Data of this plot</summary>\n<table>\n<thead><tr>"
+        html += table.header.map { "<th>\(e($0))</th>" }.joined()
+        html += "</tr></thead>\n<tbody>\n"
+        for row in table.rows { html += "<tr>" + row.map { "<td>\(e($0))</td>" }.joined() + "</tr>\n" }
+        html += "</tbody>\n</table>\n</details>\n</figure>"
+        return html
+    }
+}
+
+extension Plot {
+    /// The plots of a page in a grid (two columns on a wide screen, one on a phone), as one
+    /// HTML block; nil when there is none.
+    public static func grid(_ plots: [Plot]) -> String? {
+        plots.isEmpty ? nil : "<div class=\"plots\">\n" + plots.map(\.figure).joined(separator: "\n") + "\n</div>"
+    }
+}
+
+/// A plot's data: column names and rows of formatted values.
+public struct PlotTable: Sendable, Equatable {
+    public var header: [String]
+    public var rows: [[String]]
 }
 
 /// Draws a run's plots from its `summary.json` alone, so a report can be re-rendered
 /// without the request files.
 public enum PlotRenderer {
+    /// The plots a run page shows first, in this order (in a two-column grid the first
+    /// column holds throughput over latency over time, on one time axis).
+    public static let keyPlotFiles = [
+        "throughput.svg", "latency_percentiles.svg", "latency_over_time.svg", "operation_latency.svg",
+    ]
+
+    /// A run's plots split into the key ones (in `keyPlotFiles` order) and the rest.
+    public static func split(_ plots: [Plot]) -> (key: [Plot], more: [Plot]) {
+        let key = keyPlotFiles.compactMap { file in plots.first { $0.file == file } }
+        return (key, plots.filter { !keyPlotFiles.contains($0.file) })
+    }
+
     public static func plots(for summary: RunSummary) -> [Plot] {
         guard summary.latency != nil else {
             // A run where nothing succeeded still shows why.
@@ -31,27 +81,31 @@ public enum PlotRenderer {
         if let llm = summary.llm {
             if let bins = llm.ttftHistogram, !bins.isEmpty {
                 plots.append(
-                    histogram(bins, file: "ttft_histogram.svg", title: "Time to first token", label: "TTFT (ms, log scale)"))
+                    histogram(bins, file: "ttft_histogram.svg", title: "Time to first token", label: "TTFT"))
             }
             if let bins = llm.itlHistogram, !bins.isEmpty {
                 plots.append(
                     histogram(
-                        bins, file: "itl_histogram.svg", title: "Inter-token latency", label: "Gap between chunks (ms, log scale)"
-                    ))
+                        bins, file: "itl_histogram.svg", title: "Inter-token latency", label: "Gap between chunks"))
             }
             if summary.timeseries.contains(where: { $0.outputTokens != nil }) { plots.append(tokensOverTime(summary)) }
         }
         return plots
     }
 
-    static func histogram(_ source: [HistogramBin], file: String, title: String, label: String) -> Plot {
-        let bins = source.map { Chart.Bin(lower: $0.lower * 1000, upper: $0.upper * 1000, count: Double($0.count)) }
+    /// A latency histogram; `label` names the x axis, which gets its unit and scale here.
+    static func histogram(
+        _ source: [HistogramBin], file: String, title: String, label: String, countLabel: String = "Count"
+    ) -> Plot {
+        let unit = TimeUnit(largest: source.last?.upper ?? 1)
+        let bins = source.map { Chart.Bin(lower: unit.of($0.lower), upper: unit.of($0.upper), count: Double($0.count)) }
         let chart = Chart(
             title: title,
-            xAxis: .log(label: label, lower: bins.first?.lower ?? 0.001, upper: bins.last?.upper ?? 1),
-            yAxis: .linear(label: "Count", upper: Double(source.map(\.count).max() ?? 1)),
+            xAxis: .log(
+                label: "\(label) (\(unit.name), log scale)", lower: bins.first?.lower ?? 0.001, upper: bins.last?.upper ?? 1),
+            yAxis: .linear(label: countLabel, upper: Double(source.map(\.count).max() ?? 1)),
             content: .histogram(bins))
-        return Plot(file: file, title: chart.title, svg: chart.svg())
+        return Plot(file: file, chart: chart)
     }
 
     static func tokensOverTime(_ summary: RunSummary) -> Plot {
@@ -61,30 +115,24 @@ public enum PlotRenderer {
             xAxis: .linear(label: "Time since start (s)", upper: Double(max(summary.timeseries.count - 1, 1))),
             yAxis: .linear(label: "Output tokens per second", upper: max(points.map(\.y).max() ?? 1, 1)),
             content: .lines([Chart.Series(name: "output tokens", points: points)]))
-        return Plot(file: "tokens_over_time.svg", title: chart.title, svg: chart.svg())
+        return Plot(file: "tokens_over_time.svg", chart: chart)
     }
 
     static func latencyHistogram(_ summary: RunSummary) -> Plot {
-        let bins = summary.latencyHistogram.map {
-            Chart.Bin(lower: $0.lower * 1000, upper: $0.upper * 1000, count: Double($0.count))
-        }
-        let highest = Double(summary.latencyHistogram.map(\.count).max() ?? 1)
-        let chart = Chart(
-            title: "Latency histogram (successful requests)",
-            xAxis: .log(label: "Latency (ms, log scale)", lower: bins.first?.lower ?? 0.001, upper: bins.last?.upper ?? 1),
-            yAxis: .linear(label: "Requests", upper: highest),
-            content: .histogram(bins))
-        return Plot(file: "latency_histogram.svg", title: chart.title, svg: chart.svg())
+        histogram(
+            summary.latencyHistogram, file: "latency_histogram.svg", title: "Latency histogram (successful requests)",
+            label: "Latency", countLabel: "Requests")
     }
 
     static func percentileSpectrum(_ summary: RunSummary) -> Plot {
-        let points = summary.percentileSpectrum.map { (x: $0.percentile, y: $0.latency * 1000) }
+        let unit = TimeUnit(largest: summary.percentileSpectrum.map(\.latency).max() ?? 1)
+        let points = summary.percentileSpectrum.map { (x: $0.percentile, y: unit.of($0.latency)) }
         let chart = Chart(
             title: "Latency by percentile",
             xAxis: .percentiles(label: "Percentile", highest: points.last?.x ?? 99),
-            yAxis: .linear(label: "Latency (ms)", upper: points.map(\.y).max() ?? 1),
+            yAxis: .linear(label: "Latency (\(unit.name))", upper: points.map(\.y).max() ?? 1),
             content: .lines([Chart.Series(name: "latency", points: points)]))
-        return Plot(file: "latency_percentiles.svg", title: chart.title, svg: chart.svg())
+        return Plot(file: "latency_percentiles.svg", chart: chart)
     }
 
     static func throughput(_ summary: RunSummary) -> Plot {
@@ -97,30 +145,32 @@ public enum PlotRenderer {
             xAxis: .linear(label: "Time since start (s)", upper: Double(max(summary.timeseries.count - 1, 1))),
             yAxis: .linear(label: "Requests per second", upper: max(completed.map(\.y).max() ?? 1, 1)),
             content: .lines(series))
-        return Plot(file: "throughput.svg", title: chart.title, svg: chart.svg())
+        return Plot(file: "throughput.svg", chart: chart)
     }
 
     static func latencyOverTime(_ summary: RunSummary) -> Plot {
-        let p50 = summary.timeseries.compactMap { point in point.p50Latency.map { (x: Double(point.second), y: $0 * 1000) } }
-        let p95 = summary.timeseries.compactMap { point in point.p95Latency.map { (x: Double(point.second), y: $0 * 1000) } }
+        let unit = TimeUnit(largest: summary.timeseries.compactMap(\.p95Latency).max() ?? 1)
+        let p50 = summary.timeseries.compactMap { point in point.p50Latency.map { (x: Double(point.second), y: unit.of($0)) } }
+        let p95 = summary.timeseries.compactMap { point in point.p95Latency.map { (x: Double(point.second), y: unit.of($0)) } }
         let chart = Chart(
             title: "Latency over time",
             xAxis: .linear(label: "Time since start (s)", upper: Double(max(summary.timeseries.count - 1, 1))),
-            yAxis: .linear(label: "Latency (ms)", upper: max(p95.map(\.y).max() ?? 1, 1e-3)),
+            yAxis: .linear(label: "Latency (\(unit.name))", upper: max(p95.map(\.y).max() ?? 1, 1e-3)),
             content: .lines([Chart.Series(name: "p50", points: p50), Chart.Series(name: "p95", points: p95)]))
-        return Plot(file: "latency_over_time.svg", title: chart.title, svg: chart.svg())
+        return Plot(file: "latency_over_time.svg", chart: chart)
     }
 
     /// The share of requests at or below each latency, from the percentile spectrum.
     static func cdf(_ summary: RunSummary) -> Plot {
-        let points = summary.percentileSpectrum.map { (x: $0.latency * 1000, y: $0.percentile) }
+        let unit = TimeUnit(largest: summary.percentileSpectrum.map(\.latency).max() ?? 1)
+        let points = summary.percentileSpectrum.map { (x: unit.of($0.latency), y: $0.percentile) }
         let positive = points.map(\.x).filter { $0 > 0 }
         let chart = Chart(
             title: "Latency CDF",
-            xAxis: .log(label: "Latency (ms, log scale)", lower: positive.min() ?? 0.001, upper: positive.max() ?? 1),
+            xAxis: .log(label: "Latency (\(unit.name), log scale)", lower: positive.min() ?? 0.001, upper: positive.max() ?? 1),
             yAxis: .linear(label: "Requests at or below (%)", upper: 100),
             content: .lines([Chart.Series(name: "CDF", points: points.filter { $0.x > 0 })]))
-        return Plot(file: "latency_cdf.svg", title: chart.title, svg: chart.svg())
+        return Plot(file: "latency_cdf.svg", chart: chart)
     }
 
     /// Failed requests per second and their share of the requests that ended that second.
@@ -131,7 +181,7 @@ public enum PlotRenderer {
             xAxis: .linear(label: "Time since start (s)", upper: Double(max(summary.timeseries.count - 1, 1))),
             yAxis: .linear(label: "Failed requests per second", upper: max(failed.map(\.y).max() ?? 1, 1)),
             content: .lines([Chart.Series(name: "failed", points: failed)]))
-        return Plot(file: "errors_over_time.svg", title: chart.title, svg: chart.svg())
+        return Plot(file: "errors_over_time.svg", chart: chart)
     }
 
     /// Failed requests by reason (the old report's error distribution), most frequent first;
@@ -151,7 +201,7 @@ public enum PlotRenderer {
             xAxis: Axis(label: "Reason", lower: 0, upper: 1, scale: .linear, ticks: []),
             yAxis: .linear(label: "Failed requests", upper: max(bars.map(\.count).max() ?? 1, 1)),
             content: .groupedBars(categories: names, series: [("failed requests", bars.map(\.count))]))
-        return Plot(file: "error_distribution.svg", title: chart.title, svg: chart.svg())
+        return Plot(file: "error_distribution.svg", chart: chart)
     }
 
     /// Requests and p95 latency per client: a fair run gives every client the same service.
@@ -165,23 +215,28 @@ public enum PlotRenderer {
             xAxis: Axis(label: "Client", lower: 0, upper: 1, scale: .linear, ticks: []),
             yAxis: .linear(label: "Share of all requests (%)", upper: max(shares.max() ?? 1, 1)),
             content: .groupedBars(categories: names.map { "client \($0)" }, series: [("requests", shares)]))
-        return Plot(file: "client_fairness.svg", title: chart.title, svg: chart.svg())
+        return Plot(file: "client_fairness.svg", chart: chart)
     }
 
     static func operationLatency(_ summary: RunSummary) -> Plot {
         let names = summary.operations.keys.sorted()
+        let unit = TimeUnit(largest: names.compactMap { summary.operations[$0]?.p99Latency }.max() ?? 1)
         let values: (KeyPath<OperationSummary, Double?>) -> [Double] = { path in
-            names.map { (summary.operations[$0]?[keyPath: path] ?? 0) * 1000 }
+            names.map { unit.of(summary.operations[$0]?[keyPath: path] ?? 0) }
         }
+        let p50 = values(\.p50Latency)
         let p99 = values(\.p99Latency)
+        // A log axis: on a linear one every p50 below the tallest p99 is a sliver.
         let chart = Chart(
             title: "Latency per operation",
             xAxis: Axis(label: "Operation", lower: 0, upper: 1, scale: .linear, ticks: []),
-            yAxis: .linear(label: "Latency (ms)", upper: max(p99.max() ?? 1, 1e-3)),
+            yAxis: .log(
+                label: "Latency (\(unit.name), log scale)", lower: max(p50.filter { $0 > 0 }.min() ?? 1, 1e-6),
+                upper: max(p99.max() ?? 1, 1e-6)),
             content: .groupedBars(
                 categories: names,
-                series: [("p50", values(\.p50Latency)), ("p95", values(\.p95Latency)), ("p99", p99)]))
-        return Plot(file: "operation_latency.svg", title: chart.title, svg: chart.svg())
+                series: [("p50", p50), ("p95", values(\.p95Latency)), ("p99", p99)]))
+        return Plot(file: "operation_latency.svg", chart: chart)
     }
 }
 
@@ -190,15 +245,16 @@ extension PlotRenderer {
     /// runs of different sizes compare).
     public static func comparisonPlots(base: RunSummary, current: RunSummary) -> [Plot] {
         guard base.latency != nil || current.latency != nil else { return [] }
+        let unit = TimeUnit(largest: (base.percentileSpectrum + current.percentileSpectrum).map(\.latency).max() ?? 1)
         func cdf(_ summary: RunSummary) -> [(x: Double, y: Double)] {
-            summary.percentileSpectrum.map { (x: $0.latency * 1000, y: $0.percentile) }
+            summary.percentileSpectrum.map { (x: unit.of($0.latency), y: $0.percentile) }
         }
         func shares(_ summary: RunSummary) -> [(x: Double, y: Double)] {
             let total = Double(max(summary.latencyHistogram.map(\.count).reduce(0, +), 1))
             return summary.latencyHistogram.flatMap { bin in
                 [
-                    (x: bin.lower * 1000, y: Double(bin.count) / total * 100),
-                    (x: bin.upper * 1000, y: Double(bin.count) / total * 100),
+                    (x: unit.of(bin.lower), y: Double(bin.count) / total * 100),
+                    (x: unit.of(bin.upper), y: Double(bin.count) / total * 100),
                 ]
             }
         }
@@ -207,7 +263,7 @@ extension PlotRenderer {
         let highest = all.map(\.x).max() ?? 1
         let cdfChart = Chart(
             title: "Latency CDF: base and current",
-            xAxis: .log(label: "Latency (ms, log scale)", lower: lowest, upper: highest),
+            xAxis: .log(label: "Latency (\(unit.name), log scale)", lower: lowest, upper: highest),
             yAxis: .linear(label: "Requests at or below (%)", upper: 100),
             content: .lines([
                 Chart.Series(name: "base", points: cdf(base)), Chart.Series(name: "current", points: cdf(current)),
@@ -216,15 +272,15 @@ extension PlotRenderer {
         let histogramChart = Chart(
             title: "Latency histogram: base and current",
             xAxis: .log(
-                label: "Latency (ms, log scale)", lower: histogram.map(\.x).filter { $0 > 0 }.min() ?? 0.001,
+                label: "Latency (\(unit.name), log scale)", lower: histogram.map(\.x).filter { $0 > 0 }.min() ?? 0.001,
                 upper: histogram.map(\.x).max() ?? 1),
             yAxis: .linear(label: "Share of requests (%)", upper: max(histogram.map(\.y).max() ?? 1, 1)),
             content: .lines([
                 Chart.Series(name: "base", points: shares(base)), Chart.Series(name: "current", points: shares(current)),
             ]))
         return [
-            Plot(file: "latency_cdf.svg", title: cdfChart.title, svg: cdfChart.svg()),
-            Plot(file: "latency_histogram.svg", title: histogramChart.title, svg: histogramChart.svg()),
+            Plot(file: "latency_cdf.svg", chart: cdfChart),
+            Plot(file: "latency_histogram.svg", chart: histogramChart),
         ]
     }
 }
@@ -234,6 +290,7 @@ extension PlotRenderer {
     /// `regressions` (run number → what regressed) are ringed on the latency chart.
     static func trendPlots(_ summaries: [RunListing.Metrics?], regressions: [Int: String] = [:]) -> [Plot] {
         guard summaries.count > 1 else { return [] }
+        let metrics = summaries.compactMap { $0 }
         func series(_ name: String, _ value: (RunListing.Metrics) -> Double?) -> Chart.Series {
             Chart.Series(
                 name: name,
@@ -241,15 +298,16 @@ extension PlotRenderer {
                     summary.flatMap(value).map { (x: Double(index + 1), y: $0) }
                 })
         }
-        let p50 = series("p50") { $0.latencyP50Seconds.map { $0 * 1000 } }
-        let p95 = series("p95") { $0.latencyP95Seconds.map { $0 * 1000 } }
-        let p99 = series("p99") { $0.latencyP99Seconds.map { $0 * 1000 } }
+        let unit = TimeUnit(largest: metrics.compactMap(\.latencyP99Seconds).max() ?? 1)
+        let p50 = series("p50") { $0.latencyP50Seconds.map(unit.of) }
+        let p95 = series("p95") { $0.latencyP95Seconds.map(unit.of) }
+        let p99 = series("p99") { $0.latencyP99Seconds.map(unit.of) }
         let throughput = series("requests/s") { $0.requestsPerSecond }
         let runs = Double(summaries.count)
         var latency = Chart(
             title: "Latency across runs",
             xAxis: .linear(label: "Run (oldest first)", lower: 1, upper: runs),
-            yAxis: .linear(label: "Latency (ms)", upper: max(p99.points.map(\.y).max() ?? 1, 1e-3)),
+            yAxis: .linear(label: "Latency (\(unit.name))", upper: max(p99.points.map(\.y).max() ?? 1, 1e-3)),
             content: .lines([p50, p95, p99]))
         latency.markers = regressions.sorted { $0.key < $1.key }.compactMap { run, what in
             p95.points.first { $0.x == Double(run) }.map { (x: $0.x, y: $0.y, label: "run \(run): \(what)") }
@@ -260,8 +318,8 @@ extension PlotRenderer {
             yAxis: .linear(label: "Requests per second", upper: max(throughput.points.map(\.y).max() ?? 1, 1)),
             content: .lines([throughput]))
         return [
-            Plot(file: "trend_latency.svg", title: latency.title, svg: latency.svg()),
-            Plot(file: "trend_throughput.svg", title: rate.title, svg: rate.svg()),
+            Plot(file: "trend_latency.svg", chart: latency),
+            Plot(file: "trend_throughput.svg", chart: rate),
         ]
     }
 }
@@ -271,17 +329,19 @@ extension PlotRenderer {
     static func sweepPlots(
         axis: String, low: Double, high: Double, points: [(x: Double, metrics: RunListing.Metrics)]
     ) -> [Plot] {
+        let metrics = points.map(\.metrics)
         func series(_ name: String, _ value: (RunListing.Metrics) -> Double?) -> Chart.Series {
             Chart.Series(name: name, points: points.compactMap { point in value(point.metrics).map { (x: point.x, y: $0) } })
         }
-        let p50 = series("p50") { $0.latencyP50Seconds.map { $0 * 1000 } }
-        let p95 = series("p95") { $0.latencyP95Seconds.map { $0 * 1000 } }
-        let p99 = series("p99") { $0.latencyP99Seconds.map { $0 * 1000 } }
+        let unit = TimeUnit(largest: metrics.compactMap(\.latencyP99Seconds).max() ?? 1)
+        let p50 = series("p50") { $0.latencyP50Seconds.map(unit.of) }
+        let p95 = series("p95") { $0.latencyP95Seconds.map(unit.of) }
+        let p99 = series("p99") { $0.latencyP99Seconds.map(unit.of) }
         let throughput = series("requests/s") { $0.requestsPerSecond }
         let latency = Chart(
             title: "Latency by \(axis)",
             xAxis: .linear(label: axis, lower: low, upper: high),
-            yAxis: .linear(label: "Latency (ms)", upper: max(p99.points.map(\.y).max() ?? 1, 1e-3)),
+            yAxis: .linear(label: "Latency (\(unit.name))", upper: max(p99.points.map(\.y).max() ?? 1, 1e-3)),
             content: .lines([p50, p95, p99]))
         let rate = Chart(
             title: "Throughput by \(axis)",
@@ -289,8 +349,26 @@ extension PlotRenderer {
             yAxis: .linear(label: "Requests per second", upper: max(throughput.points.map(\.y).max() ?? 1, 1)),
             content: .lines([throughput]))
         return [
-            Plot(file: "sweep_latency.svg", title: latency.title, svg: latency.svg()),
-            Plot(file: "sweep_throughput.svg", title: rate.title, svg: rate.svg()),
+            Plot(file: "sweep_latency.svg", chart: latency),
+            Plot(file: "sweep_throughput.svg", chart: rate),
         ]
     }
+}
+
+/// The unit of a plot's latencies: µs, ms or s, whichever makes its largest value read
+/// between 1 and 1000.
+struct TimeUnit {
+    let name: String
+    let perSecond: Double
+
+    init(largest seconds: Double) {
+        switch seconds {
+        case ..<1e-3: (name, perSecond) = ("µs", 1e6)
+        case ..<1: (name, perSecond) = ("ms", 1e3)
+        default: (name, perSecond) = ("s", 1)
+        }
+    }
+
+    /// Seconds in this unit.
+    func of(_ seconds: Double) -> Double { seconds * perSecond }
 }

@@ -28,6 +28,8 @@ struct ComparisonViewModel {
     var hasNotes: Bool
     var notes: [Note]
     var plots: [PlotRow]
+    /// The plots as a grid of figures (the site's page).
+    var figures: String?
     var inlinePlots: Bool
 
     /// `runLinkPrefix` leads from the page to the runs' pages (`../../runs/` on the site);
@@ -70,6 +72,7 @@ struct ComparisonViewModel {
         alpha = Format.tick(comparison.alpha)
         method = e(comparison.method)
         self.plots = plots.map { PlotRow(file: $0.file, title: e($0.title), svg: $0.svg) }
+        figures = Plot.grid(plots)
         self.inlinePlots = inlinePlots
     }
 

@@ -111,7 +111,13 @@ struct ReportViewModel {
     var hasSkipped: Bool
     var skippedTotal: String
     var skipped: [SkippedRow]
-    var plots: [PlotRow]
+    /// The key plots (first, after the headline) and the others (after the tables): as
+    /// images in the Markdown report, as a grid of figures on the run page.
+    var keyPlots: [PlotRow]
+    var morePlots: [PlotRow]
+    var keyFigures: String?
+    var moreFigures: String?
+    var hasPlots: Bool
     var inlinePlots: Bool
     var hasComparisons: Bool
     var comparisons: [ComparisonLink]
@@ -236,7 +242,12 @@ struct ReportViewModel {
         }
         skippedTotal = String(summary.skippedLines.total)
         hasSkipped = summary.skippedLines.total > 0
-        self.plots = plots.map { PlotRow(file: $0.file, title: e($0.title), svg: $0.svg) }
+        let (key, more) = PlotRenderer.split(plots)
+        keyPlots = key.map { PlotRow(file: $0.file, title: e($0.title), svg: $0.svg) }
+        morePlots = more.map { PlotRow(file: $0.file, title: e($0.title), svg: $0.svg) }
+        keyFigures = Plot.grid(key)
+        moreFigures = Plot.grid(more)
+        hasPlots = !plots.isEmpty
         self.inlinePlots = inlinePlots
         self.comparisons = comparisons
         hasComparisons = !comparisons.isEmpty
@@ -287,6 +298,9 @@ struct ReportViewModel {
         }
         hasObjectives = verdict != nil
         objectivesVerdict = verdict?.headline ?? ""
+        if let verdict {
+            self.cards.append(Card(value: verdict.failed > 0 ? "missed" : "met", label: "SLO: \(verdict.headline)"))
+        }
         goodput = summary.goodput.map { goodput in
             let share = summary.totalRequests > 0 ? Double(goodput.goodRequests) / Double(summary.totalRequests) * 100 : 0
             return

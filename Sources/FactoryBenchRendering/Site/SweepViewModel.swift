@@ -9,17 +9,14 @@ struct SweepViewModel {
         var id, link, statusLabel, throughput, p50, p95, p99, successRate, ttftP95: String
     }
 
-    struct PlotRow {
-        var title, svg: String
-    }
-
     var sweepID: String
     var recipe: String
     var pointCount: String
     var axes: [String]
     var points: [Point]
     var hasLLM: Bool
-    var plots: [PlotRow]
+    /// The plots as a grid of figures, first on the page; nil without plots.
+    var figures: String?
 
     /// `points` are the sweep's runs, in the order they ran.
     init(sweepID: String, points runs: [RunListing]) {
@@ -40,7 +37,7 @@ struct SweepViewModel {
                 successRate: m.map { Format.percent($0.successRate) } ?? "–",
                 ttftP95: Format.latency(m?.ttftP95Seconds))
         }
-        plots = []
+        figures = nil
         // One numeric swept key: throughput and latency against it, points in key order.
         guard keys.count == 1, let key = keys.first else { return }
         let measured = runs.compactMap { run -> (x: Double, metrics: RunListing.Metrics)? in
@@ -49,8 +46,6 @@ struct SweepViewModel {
         }
         .sorted { $0.x < $1.x }
         guard measured.count >= 2, let low = measured.first?.x, let high = measured.last?.x, high > low else { return }
-        plots = PlotRenderer.sweepPlots(axis: key, low: low, high: high, points: measured).map {
-            PlotRow(title: e($0.title), svg: $0.svg)
-        }
+        figures = Plot.grid(PlotRenderer.sweepPlots(axis: key, low: low, high: high, points: measured))
     }
 }

@@ -12,15 +12,12 @@ struct TrendViewModel {
         }
     }
 
-    struct PlotRow {
-        var title, svg: String
-    }
-
     var recipe: String
     var runCount: String
     /// The runs' table rows, one line each.
     var runTable: String
-    var plots: [PlotRow]
+    /// The plots as a grid of figures, first on the page; nil without plots.
+    var figures: String?
 
     /// `runs` oldest first; `comparisons` are looked up by their current run.
     init(recipe: String, runs listings: [RunListing], comparisons: [Comparison]) {
@@ -49,8 +46,6 @@ struct TrendViewModel {
             else { continue }
             regressions[index + 1] = "regressed: " + comparison.regressedMetrics.joined(separator: ", ")
         }
-        plots = PlotRenderer.trendPlots(listings.map(\.metrics), regressions: regressions).map {
-            PlotRow(title: e($0.title), svg: $0.svg)
-        }
+        figures = Plot.grid(PlotRenderer.trendPlots(listings.map(\.metrics), regressions: regressions))
     }
 }
