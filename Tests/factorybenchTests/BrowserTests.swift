@@ -66,7 +66,7 @@ import Testing
             let (dom, log) = try chromium(["--dump-dom"], url: url)
             #expect(dom.contains("<main>"), "\(name): \(dom.prefix(200))")
             #expect(!log.contains("CONSOLE"), "\(name): console output: \(log)")
-            let hasPlots = name != "index" && name != "service"
+            let hasPlots = name != "index"
             if hasPlots {
                 #expect(dom.contains("<svg"), "\(name) has no plot")
                 #expect(dom.contains("<polyline points=\"") || dom.contains("<rect x="), "\(name): empty plots")

@@ -45,6 +45,8 @@ struct IndexViewModel {
     var trends: [TrendRow]
     var hasSweeps: Bool
     var sweeps: [SweepRow]
+    /// A service's page: its runs' latency and throughput over time, first on the page.
+    var figures: String?
 
     /// `root` is the relative path from the page to the site root; a service's sub-index
     /// (`title` set) lists only its runs.
@@ -54,6 +56,8 @@ struct IndexViewModel {
     ) {
         self.title = title.map(MarkdownText.escape) ?? "FactoryBench runs"
         isMain = title == nil
+        // Runs come newest first; the plots run oldest first.
+        figures = isMain ? nil : Plot.grid(PlotRenderer.trendPlots(runs.reversed().map(\.metrics)))
         self.services = services
         hasServices = !services.isEmpty
         self.trends = trends
