@@ -130,7 +130,7 @@ public struct RunPipeline: Sendable {
             if executor.kind == "local" {
                 run.manifest.clientCPUSeconds = ProcessCPU.seconds() - cpuBefore
                 run.manifest.clientRunSeconds = Date().timeIntervalSince(clientsStarted)
-                run.manifest.clientCores = ProcessInfo.processInfo.activeProcessorCount
+                run.manifest.clientCores = ProcessCPU.allowedCores()
             }
             if let reason = Self.failureReason(outcomes) { run.fail(.partial, reason: reason) }
         } catch let error as PipelineError {

@@ -14,8 +14,9 @@ struct ComparisonViewModel {
         var name, note: String
     }
 
+    /// A plot as the Markdown report links it (its SVG is a file beside the report).
     struct PlotRow {
-        var file, title, svg: String
+        var file, title: String
     }
 
     var baseID, currentID, baseLink, currentLink: String
@@ -71,7 +72,7 @@ struct ComparisonViewModel {
         threshold = Format.fixed(comparison.threshold * 100, 1) + " %"
         alpha = Format.tick(comparison.alpha)
         method = e(comparison.method)
-        self.plots = plots.map { PlotRow(file: $0.file, title: e($0.title), svg: $0.svg) }
+        self.plots = plots.map { PlotRow(file: $0.file, title: e($0.title)) }
         figures = Plot.grid(plots)
         self.inlinePlots = inlinePlots
     }

@@ -164,7 +164,6 @@ extension ReportViewModel.PlotRow: TemplateFields {
     static let fields: [String: @Sendable (Self) -> Any?] = [
         "file": { $0.file },
         "title": { $0.title },
-        "svg": { $0.svg },
     ]
 }
 

@@ -47,8 +47,9 @@ struct ReportViewModel {
         var file, line, reason: String
     }
 
+    /// A plot as the Markdown report links it (its SVG is a file beside the report).
     struct PlotRow {
-        var file, title, svg: String
+        var file, title: String
     }
 
     struct Objective {
@@ -243,8 +244,8 @@ struct ReportViewModel {
         skippedTotal = String(summary.skippedLines.total)
         hasSkipped = summary.skippedLines.total > 0
         let (key, more) = PlotRenderer.split(plots)
-        keyPlots = key.map { PlotRow(file: $0.file, title: e($0.title), svg: $0.svg) }
-        morePlots = more.map { PlotRow(file: $0.file, title: e($0.title), svg: $0.svg) }
+        keyPlots = key.map { PlotRow(file: $0.file, title: e($0.title)) }
+        morePlots = more.map { PlotRow(file: $0.file, title: e($0.title)) }
         keyFigures = Plot.grid(key)
         moreFigures = Plot.grid(more)
         hasPlots = !plots.isEmpty
