@@ -86,12 +86,31 @@ import Testing
                 phone.scrollWidth <= phone.viewportWidth && phone.overflowing.isEmpty,
                 "\(name) at phone width: \(phone.scrollWidth) px wide, overflowing: \(phone.overflowing)")
             #expect(dark.background != desktop.background, "\(name): dark mode keeps the background \(desktop.background)")
+            // Printed on A4 (the print rules applied in a frame of the page's printable
+            // width): every plot fits on one page and is never split between two, and
+            // nothing is wider than the paper (a printed page cannot scroll).
+            let print = try layout(probe + "&width=\(Self.a4Width)&height=\(Self.a4Height)&print=1")
+            #expect(print.printing.isEmpty, "\(name) on A4: \(print.printing)")
+            #expect(print.overflowing.isEmpty, "\(name) on A4 overflows: \(print.overflowing)")
             for (width, height, label) in [(1280, 2000, "desktop"), (390, 1600, "phone")] {
                 let shot = screenshots.appendingPathComponent("\(name)-\(label).png")
                 try? FileManager.default.removeItem(at: shot)
                 _ = try chromium(["--screenshot=\(shot.path)", "--window-size=\(width),\(height)"], url: url)
                 let size = try FileManager.default.attributesOfItem(atPath: shot.path)[.size] as? Int ?? 0
                 #expect(size > 10_000, "\(name) (\(label)): screenshot of \(size) bytes looks blank")
+            }
+            if name == "run" {
+                // And what Chromium prints of it, to look at.
+                let pdf = screenshots.appendingPathComponent("run-a4.pdf")
+                try? FileManager.default.removeItem(at: pdf)
+                _ = try chromium(["--no-pdf-header-footer", "--print-to-pdf=\(pdf.path)"], url: url)
+                let document = try Data(contentsOf: pdf)
+                #expect(document.starts(with: Data("%PDF".utf8)), "run page: no PDF printed")
+                // A run page is a few A4 pages, not one page per plot.
+                let text = String(decoding: document, as: UTF8.self)
+                let count = text.range(of: "/Count ").map { text[$0.upperBound...].prefix { $0.isNumber } }
+                let pages = try #require(count.flatMap { Int($0) }, "run page: the PDF has no page count")
+                #expect(pages >= 1 && pages <= 6, "run page printed on \(pages) pages")
             }
         }
     }
@@ -104,7 +123,13 @@ import Testing
         var scrollWidth: Double
         var overflowing: [String]
         var background: String
+        /// With `print=1`: the plots that would be cut or split on paper.
+        var printing: [String]
     }
+
+    /// A4 less the print stylesheet's 12 mm margins, in CSS pixels (96 per inch).
+    static let a4Width = Int((210.0 - 24) / 25.4 * 96)
+    static let a4Height = Int((297.0 - 24) / 25.4 * 96)
 
     func layout(_ url: String, arguments: [String] = []) throws -> Layout {
         let (dom, log) = try chromium(arguments + ["--virtual-time-budget=5000", "--dump-dom"], url: url)
@@ -127,7 +152,29 @@ import Testing
         frame.style.cssText = "border:0;width:" + query.get("width") + "px;height:" + query.get("height") + "px";
         frame.src = query.get("page");
         frame.onload = function () {
-          var page = frame.contentDocument, view = frame.contentWindow, width = page.documentElement.clientWidth;
+          var page = frame.contentDocument, view = frame.contentWindow, printing = [];
+          if (query.get("print")) {
+            // The page's print rules, applied to the screen.
+            var rules = [];
+            Array.from(page.styleSheets).forEach(function (sheet) {
+              Array.from(sheet.cssRules).forEach(function (rule) {
+                if (rule.media && rule.media.mediaText.indexOf("print") >= 0) {
+                  Array.from(rule.cssRules).forEach(function (inner) { rules.push(inner.cssText); });
+                }
+              });
+            });
+            if (rules.length === 0) printing.push("no print rules");
+            var style = page.createElement("style");
+            style.textContent = rules.join("\\n");
+            page.head.appendChild(style);
+            page.querySelectorAll("figure.plot").forEach(function (figure, index) {
+              var box = figure.getBoundingClientRect(), caption = figure.querySelector("figcaption");
+              var label = "plot " + index + " (" + (caption ? caption.textContent : "") + ")";
+              if (box.height > view.innerHeight) printing.push(label + " is " + box.height + " px tall");
+              if (view.getComputedStyle(figure).breakInside !== "avoid") printing.push(label + " may be split");
+            });
+          }
+          var width = page.documentElement.clientWidth;
           var plot = page.querySelector("figure.plot, svg");
           var overflowing = [];
           // What is inside a box that scrolls or clips (tables, code blocks) may be wider than it.
@@ -138,7 +185,9 @@ import Testing
             return false;
           }
           page.querySelectorAll("body *").forEach(function (element) {
-            if (element.closest("svg") || element.getBoundingClientRect().right <= width + 1 || clipped(element)) return;
+            if (element.closest("svg") || element.getBoundingClientRect().right <= width + 1) return;
+            // On paper nothing scrolls: there, what a box clips is cut.
+            if (!query.get("print") && clipped(element)) return;
             overflowing.push(element.tagName + "." + element.className);
           });
           var out = document.createElement("pre");
@@ -146,7 +195,7 @@ import Testing
           out.textContent = JSON.stringify({
             firstPlotTop: plot ? plot.getBoundingClientRect().top : null, viewportHeight: view.innerHeight,
             viewportWidth: width, scrollWidth: page.documentElement.scrollWidth, overflowing: overflowing.slice(0, 8),
-            background: view.getComputedStyle(page.body).backgroundColor });
+            background: view.getComputedStyle(page.body).backgroundColor, printing: printing });
           document.body.appendChild(out);
         };
         document.body.appendChild(frame);

@@ -112,7 +112,7 @@ public struct RunManifest: Sendable, Codable, Equatable {
             return synthesized(for: directory)
         }
         do {
-            return try JSONDecoder().decode(RunManifest.self, from: data)
+            return try FastJSONDecoder.decode(RunManifest.self, from: data)
         } catch {
             if let old = try? fromOldFramework(data, directory: directory) { return old }
             throw WorkspaceError.cannotRead(path: url.path, reason: "not a valid run.json (\(error))")

@@ -11,16 +11,25 @@ public enum SettingValue: Sendable, Equatable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
+        // Each failed attempt costs a thrown error, and run.json is read for every run page:
+        // numbers first (most of a recipe's values), as a Double, which is an integer when
+        // it is one exactly (JSON writes 3.0 as 3 anyway; beyond 2^53 it is read as an Int,
+        // exactly). JSON keeps numbers, strings and booleans apart, so the order changes no
+        // value.
         if container.decodeNil() {
             self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Int.self) {
-            self = .int(value)
         } else if let value = try? container.decode(Double.self) {
-            self = .double(value)
+            if abs(value) < 9_007_199_254_740_992, let integer = Int(exactly: value) {
+                self = .int(integer)
+            } else if let integer = try? container.decode(Int.self) {
+                self = .int(integer)
+            } else {
+                self = .double(value)
+            }
         } else if let value = try? container.decode(String.self) {
             self = .string(value)
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
         } else if let value = try? container.decode([SettingValue].self) {
             self = .list(value)
         } else {

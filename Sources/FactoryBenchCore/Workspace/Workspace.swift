@@ -145,7 +145,7 @@ public struct RunDirectory: Sendable {
 
     /// Our summary, read; `nil` when there is none or it is another tool's.
     public func readSummary() -> RunSummary? {
-        (try? Data(contentsOf: summary)).flatMap { try? JSONDecoder().decode(RunSummary.self, from: $0) }
+        (try? Data(contentsOf: summary)).flatMap { try? FastJSONDecoder.decode(RunSummary.self, from: $0) }
     }
 
     /// Where a new summary goes: `summary` unless the `summary.json` there is not ours.

@@ -99,7 +99,9 @@ public enum Format {
 
     private static func trimmed(_ value: Double, _ decimals: Int) -> String {
         var text = fixed(value, decimals)
-        if text.contains(".") {
+        // Bytes, not `contains(".")`: that is Foundation's substring search, a twentieth of a
+        // site build when every tick of every plot went through it.
+        if text.utf8.contains(UInt8(ascii: ".")) {
             while text.hasSuffix("0") { text.removeLast() }
             if text.hasSuffix(".") { text.removeLast() }
         }

@@ -53,6 +53,12 @@ extension Character {
 /// Escaping for text placed inside SVG/XML.
 public enum XMLText {
     public static func escape(_ text: String) -> String {
+        // Most texts (numbers, labels) need nothing escaped: one pass over the bytes says so.
+        let special = text.utf8.contains { byte in
+            byte == UInt8(ascii: "&") || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">")
+                || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'")
+        }
+        if !special { return text }
         var result = ""
         result.reserveCapacity(text.utf8.count)
         for character in text {

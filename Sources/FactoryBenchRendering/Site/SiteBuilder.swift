@@ -165,14 +165,11 @@ public struct SiteBuilder: Sendable {
             let links = linksByRun[id] ?? []
             let inputs = inputsFingerprint(stamps: stamps, links: links)
             let page = site.path + "/runs/" + Self.pathComponent(id)
-            // The inputs the page was rendered from are in the cache; `.inputs` beside the
-            // page says the same for a run the cache does not know.
-            let pageIsCurrent: Bool
-            if let rendered = cached[id]?.page {
-                pageIsCurrent = rendered == inputs && access(page + "/index.html", F_OK) == 0
-            } else {
-                pageIsCurrent = isCurrent(page, fingerprint: inputs)
-            }
+            // The inputs the page was rendered from are in the cache; a page the cache does
+            // not know (a new run, or a build that stopped before saving the cache) is
+            // rendered again.
+            let pageIsCurrent =
+                cached[id]?.page == inputs && access(page + "/index.html", F_OK) == 0
             if let entry = cached[id], entry.files == files {
                 return ScannedRun(
                     listing: entry.listing, files: files, links: links, inputs: inputs, isStale: !pageIsCurrent)
@@ -336,9 +333,11 @@ public struct SiteBuilder: Sendable {
             comparisons: run.links, downloads: downloads)
         let page = try page(title: "Benchmark \(full.manifest.benchmarkID)", root: "../../", markdown: markdown)
         try AtomicFile.write(page, to: directory.appendingPathComponent("index.html"))
-        try AtomicFile.write(run.inputs, to: directory.appendingPathComponent(".inputs"))
-        // Sites built before the listing cache kept a digest beside each page.
+        // The listing cache keeps the page's inputs: a file beside each of a thousand pages
+        // was a thousand more inodes to create, a tenth of a full build on this disk.
+        // Sites built before the cache kept a digest and a stamp beside each page.
         unlink(directory.path + "/.entry.json")
+        unlink(directory.path + "/.inputs")
     }
 
     /// A run's manifest and summary, read in full from `results/`.
