@@ -46,8 +46,28 @@ struct RunFinisher: Sendable {
                     summary.loadGenerator?.addRun(
                         cpuSeconds: usage.cpuSeconds, cores: usage.cores, runSeconds: usage.runSeconds, records: records)
                 }
+                // The start skew beyond the stagger the recipe asked for.
+                if recipe.clientDelay > 0 {
+                    summary.loadGenerator?.setStartSkew(
+                        firstStarts: summary.clients.values.compactMap(\.firstRequest), duration: summary.testDurationSeconds,
+                        intendedSpread: recipe.startOffset(ofClient: recipe.numClients - 1))
+                }
                 try AtomicFile.writeJSON(summary, to: directory.summary)
                 return summary
+            }
+            // Each client's node, readiness and start (what it wrote beside its records on
+            // Slurm) and its first request, in run.json.
+            if let summary {
+                let usages = ClientProcessUsage.read(in: directory.clients)
+                for index in run.manifest.clients.indices {
+                    let clientID = run.manifest.clients[index].clientID
+                    if let usage = usages.first(where: { $0.clientID == clientID }) {
+                        run.manifest.clients[index].node = usage.host
+                        run.manifest.clients[index].readyAt = usage.readyAt
+                        run.manifest.clients[index].startAt = usage.startAt
+                    }
+                    run.manifest.clients[index].firstRequest = summary.clients[String(clientID)]?.firstRequest
+                }
             }
             if summary?.totalRequests == 0 {
                 run.fail(.failed, reason: run.manifest.statusReason ?? "no request was recorded")

@@ -9,7 +9,7 @@ struct NodeCommand: AsyncParsableCommand {
         commandName: "node",
         abstract: "Cluster side of a Slurm run (run by the batch jobs and over ssh).",
         shouldDisplay: false,
-        subcommands: [Probe.self, Prepare.self, Client.self, FreePort.self])
+        subcommands: [Probe.self, Prepare.self, Client.self, Barrier.self, FreePort.self])
 
     struct Paths: ParsableArguments {
         @Option(help: "The resolved recipe the run uploaded.")
@@ -46,20 +46,72 @@ struct NodeCommand: AsyncParsableCommand {
         }
     }
 
+    /// Which client this process is and whom it waits for: `--client-id`, else its Slurm
+    /// task number (one `srun` starts every client of the run).
+    struct Start: ParsableArguments {
+        @Option(name: .customLong("client-id"), help: "This client's number (default: $SLURM_PROCID).")
+        var clientID: Int?
+        @Option(help: "Directory of the start barrier every client sees (none: start at once).")
+        var barrier: String?
+        @Option(help: "Clients behind the barrier.")
+        var clients: Int?
+        @Option(name: .customLong("start-timeout"), help: "Seconds client 0 waits for the others.")
+        var startTimeout: Double = 300
+
+        func resolvedClientID() throws -> Int {
+            if let clientID { return clientID }
+            guard let task = ProcessInfo.processInfo.environment["SLURM_PROCID"].flatMap({ Int($0) }) else {
+                throw ValidationError("--client-id is needed outside a Slurm task (no SLURM_PROCID)")
+            }
+            return task
+        }
+
+        func startBarrier() throws -> StartBarrier? {
+            guard let barrier else { return nil }
+            guard let clients, clients >= 1 else { throw ValidationError("--barrier needs --clients, the number of clients") }
+            return StartBarrier(directory: URL(fileURLWithPath: barrier), clients: clients, timeout: startTimeout)
+        }
+    }
+
     struct Client: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Run one load client to the end.")
         @OptionGroup var paths: Paths
         @Option(name: .customLong("benchmark-id"), help: "The run's id.")
         var benchmarkID: String
-        @Option(name: .customLong("client-id"), help: "This client's number.")
-        var clientID: Int
-        @Option(help: "Where the client's JSONL goes.")
-        var output: String
+        @OptionGroup var start: Start
+        @Option(help: "Where the client's JSONL goes (default: clients/client-<id>.jsonl).")
+        var output: String?
 
         func run() async throws {
+            let clientID = try start.resolvedClientID()
             try await NodeRole.runClient(
                 recipe: paths.load(), endpointFile: paths.endpointFile, benchmarkID: benchmarkID, clientID: clientID,
-                output: URL(fileURLWithPath: output))
+                output: URL(fileURLWithPath: output ?? "clients/client-\(clientID).jsonl"), barrier: start.startBarrier())
+        }
+    }
+
+    /// For a recipe's own client command: returns at the common start (its `client_delay`
+    /// offset after it), then the script runs the command.
+    struct Barrier: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Wait for every client, then return at the start.")
+        @Option(help: "The resolved recipe the run uploaded.")
+        var recipe: String
+        @OptionGroup var start: Start
+
+        func run() async throws {
+            let clientID = try start.resolvedClientID()
+            guard let barrier = try start.startBarrier() else { throw ValidationError("--barrier is needed") }
+            let recipe = try RecipeLoader.load(path: recipe)
+            let clock = WallAnchoredClock()
+            let passage = try await barrier.pass(
+                clientID: clientID, node: ToolInfo.nodeName, offset: recipe.startOffset(ofClient: clientID), clock: clock)
+            // What `node client` writes beside its records, so the run knows this client's
+            // node and start too.
+            var usage = ClientProcessUsage(clientID: clientID, host: ToolInfo.nodeName, cpuSeconds: 0, runSeconds: 0, cores: 0)
+            usage.readyAt = passage.readyAt
+            usage.startAt = passage.startAt
+            try AtomicFile.writeJSON(
+                usage, to: ClientProcessUsage.url(forRecords: URL(fileURLWithPath: "clients/client-\(clientID).jsonl")))
         }
     }
 

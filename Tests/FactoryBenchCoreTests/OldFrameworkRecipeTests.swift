@@ -40,7 +40,7 @@ import Testing
             let scripts = SlurmBatchScript(recipe: recipe, layout: Self.layout)
             let service = try scripts.service()
             #expect(service.hasPrefix("#!/bin/bash\n#SBATCH --job-name="), "\(file.lastPathComponent)")
-            for client in 0..<recipe.numClients { _ = try scripts.client(client) }
+            _ = try scripts.clients()
             // What the recipe wrote is what it resolves to: nothing the old framework used is dropped.
             let again = try RecipeLoader.parse(RecipePlan.resolvedYAML(recipe), path: file.path, name: recipe.name)
             #expect(again.numClients == recipe.numClients && again.clientDelay == recipe.clientDelay)
@@ -55,14 +55,27 @@ import Testing
             configuration: {target: meluxina}
             service: {type: vllm, nodes: 2, account: p1}
             client: {type: vllm_stress, nodes: 3}
+            benchmarks: {num_clients: 7}
             """)
         #expect(try scripts.service().contains("#SBATCH --nodes=2\n"))
-        #expect(try scripts.client(0).contains("#SBATCH --nodes=3\n"))
+        // Seven clients over three nodes: one job, seven tasks, at most three a node.
+        #expect(try scripts.clients().contains("#SBATCH --nodes=3\n#SBATCH --ntasks=7\n"))
+        #expect(try scripts.clients().contains("#SBATCH --ntasks-per-node=3\n"))
+        // More nodes than clients: one node a client.
+        let few = try self.scripts(
+            "configuration: {target: meluxina}\nservice: {type: redis}\nclient: {type: redis_stress, nodes: 3}\n")
+        #expect(try few.clients().contains("#SBATCH --nodes=1\n#SBATCH --ntasks=1\n"))
+        // clients_per_node sets the nodes when nodes is not given.
+        let packed = try self.scripts(
+            "configuration: {target: meluxina}\nservice: {type: redis}\nclient: {type: redis_stress, clients_per_node: 4}\n"
+                + "benchmarks: {num_clients: 10}\n")
+        #expect(try packed.clients().contains("#SBATCH --nodes=3\n#SBATCH --ntasks=10\n"))
+        #expect(try packed.clients().contains("#SBATCH --ntasks-per-node=4\n"))
         let plain = try self.scripts("configuration: {target: meluxina}\nservice: {type: redis}\nclient: {type: redis_stress}\n")
         #expect(try plain.service().contains("#SBATCH --nodes=1\n"))
     }
 
-    @Test func clientNameNamesTheClientJobsAndClientDelayStaggersThem() throws {
+    @Test func clientNameNamesTheClientsJobAndClientDelayStaggersThem() throws {
         let recipe = try recipe(
             """
             configuration: {target: meluxina}
@@ -71,7 +84,7 @@ import Testing
             benchmarks: {num_clients: 3, client_delay: 5}
             """)
         let scripts = SlurmBatchScript(recipe: recipe, layout: Self.layout)
-        #expect(try scripts.client(2).contains("#SBATCH --job-name=fb-\(Self.layout.benchmarkID)-redis-benchmark-2\n"))
+        #expect(try scripts.clients().contains("#SBATCH --job-name=fb-\(Self.layout.benchmarkID)-redis-benchmark\n"))
         #expect(recipe.clientName(1) == "redis-benchmark-1")
         #expect((0..<3).map(recipe.startOffset(ofClient:)) == [0, 5, 10])
         let unnamed = try self.recipe("service: {type: sqlite}\nclient: {type: sqlite_stress}\n")
@@ -152,7 +165,7 @@ import Testing
         let scripts = SlurmBatchScript(recipe: recipe, layout: Self.layout)
         #expect(try scripts.service().contains("PORT=80\n"))
         // On a node the command client is this executable's, so its runs are recorded.
-        #expect(try scripts.client(1).contains(#"exec "$FACTORYBENCH" node client"#))
+        #expect(try scripts.clients().contains(#""$FACTORYBENCH" node client"#))
         #expect(message("service: {type: redis}\nclient: {type: command}\n")?.contains("'command'") == true)
         #expect(message("service: {port: 80}\nclient: {command: ls}\n")?.contains("missing the required key 'type'") == true)
     }

@@ -92,9 +92,9 @@ import Testing
     @Test(arguments: recipes)
     func everyServiceTypeHasAGoldenBatchScript(type: String, recipe: String) throws {
         let scripts = try scripts(recipe)
-        let text = try scripts.service() + "\n" + scripts.client(1)
+        let text = try scripts.service() + "\n" + scripts.clients()
         try assertGolden(text, named: "slurm/\(type).sbatch")
-        for script in [try scripts.service(), try scripts.client(0)] {
+        for script in [try scripts.service(), try scripts.clients()] {
             let check = try runBash(["-n"], script: script)
             #expect(check.status == 0, "bash -n: \(check.errors)")
         }

@@ -46,7 +46,7 @@ import Testing
         // A cluster recipe's plan shows the batch scripts a run would submit.
         let scripts = RecipePlan.batchScripts(for: recipe)
         #expect(scripts.contains("# slurm/service.sbatch\n#   #!/bin/bash\n#   #SBATCH --job-name=fb-ID-service"))
-        #expect(scripts.contains("vllm serve") && scripts.contains("# slurm/client-0.sbatch"))
+        #expect(scripts.contains("vllm serve") && scripts.contains("# slurm/clients.sbatch"))
         let sweep = try RecipeLoader.load(path: directory.appendingPathComponent("sqlite_sweep.yaml").path)
         let sweepPlan = RecipePlan.text(
             for: sweep, points: try RecipeLoader.points(of: sweep), execution: LocalComponents.describe)

@@ -26,12 +26,16 @@ struct SlurmRunTests {
         #expect(manifest.executor == "slurm" && manifest.status == .completed)
         #expect(manifest.service?.version?.hasPrefix("PostgreSQL") == true)
         let jobs = try #require(manifest.jobs)
-        #expect(jobs.map(\.role) == ["service", "client-0", "client-1"])
+        // One job for the service, one for both clients.
+        #expect(jobs.map(\.role) == ["service", "clients"])
         let serviceNode = try #require(jobs[0].node)
         #expect(jobs[0].stateWord == "CANCELLED", "the run cancels its service job at the end")
-        for client in jobs.dropFirst() {
-            #expect(client.state == "COMPLETED" && client.exitCode == "0:0", "\(client)")
-            #expect(client.node != nil && client.node != serviceNode, "clients run on other nodes than the service")
+        #expect(jobs[1].state == "COMPLETED" && jobs[1].exitCode == "0:0", "\(jobs[1])")
+        #expect(jobs[1].node != nil && jobs[1].node != serviceNode, "clients run on other nodes than the service")
+        for client in manifest.clients {
+            #expect(client.node != nil && client.node != serviceNode, "\(client)")
+            let (ready, start, first) = (client.readyAt ?? 0, client.startAt ?? 0, client.firstRequest ?? 0)
+            #expect(ready > 0 && start >= ready && first >= start, "ready, start, first request in order: \(client)")
         }
         let summary = try SlurmCluster.summary(run, in: directory)
         #expect(summary["total_requests"] as? Int == 200)
@@ -59,6 +63,67 @@ struct SlurmRunTests {
         #expect(try SlurmCluster.activeJobs(named: run).isEmpty, "nothing of the run is left in the queue")
     }
 
+    /// `clients` clients of an HTTP service, three requests each, over three nodes.
+    static func clientsOnThreeNodes(_ clients: Int) -> String {
+        """
+        configuration: {target: \(SlurmCluster.alias)}
+        service: {type: http, command: "python3 -m http.server $PORT --bind 0.0.0.0", time_limit: "00:10:00"}
+        client: {type: http_smoke, nodes: 3, time_limit: "00:10:00", settings: {num_requests: 3}}
+        benchmarks: {num_clients: \(clients)}
+        """
+    }
+
+    /// Many clients on several nodes are one job, and they start together: 24 clients over
+    /// three nodes (the service has the fourth), their first requests within 50 ms.
+    @Test func twentyFourClientsOnThreeNodesStartTogether() async throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("slurm_many.yaml", Self.clientsOnThreeNodes(24))
+        let result = try await CommandRunner.run(["run", "slurm_many.yaml"], in: directory.url)
+        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
+        let run = try SlurmCluster.onlyRun(in: directory)
+        let manifest = try SlurmCluster.manifest(run, in: directory)
+        #expect(manifest.jobs?.map(\.role) == ["service", "clients"], "one job for all clients")
+        let serviceNode = try #require(manifest.jobs?.first?.node)
+        let nodes = Dictionary(grouping: manifest.clients.compactMap(\.node)) { $0 }.mapValues(\.count)
+        #expect(nodes.count == 3 && nodes.values.allSatisfy { $0 == 8 }, "8 clients on each of 3 nodes: \(nodes)")
+        #expect(nodes[serviceNode] == nil, "no client on the service's node \(serviceNode)")
+        let summary = try SlurmCluster.summary(run, in: directory)
+        #expect(summary["total_requests"] as? Int == 72)
+        let generator = try #require(summary["load_generator"] as? [String: Any])
+        let skew = try #require(generator["start_skew_s"] as? Double, "\(generator)")
+        #expect(skew < 0.05, "the clients' first requests spread over \(skew) s")
+        // Everyone was given the same start, after the last client was ready.
+        let starts = Set(manifest.clients.compactMap(\.startAt))
+        let lastReady = try #require(manifest.clients.compactMap(\.readyAt).max())
+        #expect(starts.count == 1 && (starts.first ?? 0) >= lastReady, "\(starts), last ready \(lastReady)")
+        #expect(try String(contentsOf: directory.path("reports/\(run)/report.md"), encoding: .utf8).contains("client start skew"))
+    }
+
+    /// A busy cluster: a node the clients need is taken by another job when the run starts.
+    /// The clients' job waits for it, and no client sends load before all of them run.
+    @Test func onABusyClusterNoClientStartsBeforeAllCan() async throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("slurm_busy.yaml", Self.clientsOnThreeNodes(6))
+        // Another user's job holds a whole node for 15 s: with the service on one of the other
+        // three, the clients (three nodes) cannot all run until it ends.
+        let blocker = try SlurmCluster.slurm(
+            "sbatch --parsable --exclusive -w n4 -t 1 -J other-user -o /dev/null --wrap 'sleep 15'"
+        ).trimmingCharacters(in: .whitespacesAndNewlines)
+        let blockedAt = Date().timeIntervalSince1970
+        defer { _ = try? SlurmCluster.slurm("scancel \(blocker)") }
+        #expect(!blocker.isEmpty && blocker.allSatisfy(\.isNumber), "blocker job: \(blocker)")
+        let result = try await CommandRunner.run(["run", "slurm_busy.yaml"], in: directory.url)
+        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
+        let run = try SlurmCluster.onlyRun(in: directory)
+        let manifest = try SlurmCluster.manifest(run, in: directory)
+        let firstRequests = manifest.clients.compactMap(\.firstRequest)
+        #expect(firstRequests.count == 6)
+        // Nobody sent load while the node was taken; then everybody started at once.
+        #expect((firstRequests.min() ?? 0) > blockedAt + 12, "a client started \((firstRequests.min() ?? 0) - blockedAt) s in")
+        #expect((firstRequests.max() ?? 0) - (firstRequests.min() ?? 0) < 0.05, "\(firstRequests)")
+        #expect(Set(manifest.clients.compactMap(\.node)).count == 3)
+    }
+
     /// `target: local-slurm`: FactoryBench on the login node itself submits with sbatch here,
     /// without ssh; the remote directory is this user's ~/factorybench.
     @Test func localSlurmSubmitsWithSbatchOnThisMachine() async throws {
@@ -79,7 +144,7 @@ struct SlurmRunTests {
         }
         let manifest = try SlurmCluster.manifest(run, in: directory)
         #expect(manifest.executor == "slurm" && manifest.status == .completed)
-        #expect(manifest.jobs?.first { $0.role == "client-0" }?.state == "COMPLETED")
+        #expect(manifest.jobs?.first { $0.role == "clients" }?.state == "COMPLETED")
         #expect(try SlurmCluster.summary(run, in: directory)["successful_requests"] as? Int == 7)
     }
 
@@ -131,7 +196,7 @@ struct SlurmRunTests {
         #expect(try SlurmCluster.summary(run, in: directory)["total_requests"] as? Int == 50)
         #expect(FileManager.default.fileExists(atPath: directory.path("reports/\(run)/report.md").path))
         let log = try String(
-            contentsOf: directory.path("results/\(run)/logs/client-1-\(manifest.jobs?[2].id ?? "").log"), encoding: .utf8)
+            contentsOf: directory.path("results/\(run)/logs/client-1.log"), encoding: .utf8)
         #expect(log.contains("client 1 gives up"))
     }
 
@@ -146,9 +211,11 @@ struct SlurmRunTests {
             load: {mode: open, rate: 20, duration: 120s}
             """)
         let running = Task { try await CommandRunner.run(["run", "slurm_cancelled.yaml"], in: directory.url) }
-        // Cancel the client job a few seconds after it starts, as an operator would.
+        // Cancel the clients' job a few seconds after its clients started sending (past the
+        // start barrier), as an operator would.
         let cancelled = try await SlurmCluster.onOwnThread {
-            try SlurmCluster.waitUntilRunning(job: "fb-slurm_cancelled-", role: "-client-0").map { id in
+            try SlurmCluster.waitUntilRunning(job: "fb-slurm_cancelled-", role: "-clients").map { (id: String) -> Void in
+                usleep(4_000_000)
                 _ = try SlurmCluster.slurm("scancel \(id)")
             } != nil
         }
@@ -229,14 +296,14 @@ enum SlurmCluster {
         let run = try onlyRun(in: directory)
         let manifest = try manifest(run, in: directory)
         #expect(manifest.status == .partial, sourceLocation: sourceLocation)
-        let client = try #require(manifest.jobs?.first { $0.role == "client-0" }, sourceLocation: sourceLocation)
+        let client = try #require(manifest.jobs?.first { $0.role == "clients" }, sourceLocation: sourceLocation)
         #expect(client.stateWord == state, "\(client)", sourceLocation: sourceLocation)
         #expect(manifest.clients.first?.error?.contains(state) == true, sourceLocation: sourceLocation)
         let total = try summary(run, in: directory)["total_requests"] as? Int ?? 0
         #expect(total > 0, sourceLocation: sourceLocation)
         // Slurm ended the client with SIGTERM, and the client wrote out its records first.
         let logs = directory.path("results/\(run)/logs")
-        let log = try FileManager.default.contentsOfDirectory(atPath: logs.path).first { $0.hasPrefix("client-0-") }
+        let log = try FileManager.default.contentsOfDirectory(atPath: logs.path).first { $0 == "client-0.log" }
         let text = try String(contentsOf: logs.appendingPathComponent(log ?? "missing"), encoding: .utf8)
         #expect(text.contains("stopped by SIGTERM; records so far kept"), "\(text)", sourceLocation: sourceLocation)
     }
@@ -271,7 +338,7 @@ struct SlurmDetachTests {
         // Ctrl+C once the client job has run for a few seconds, as Slurm reports it, then
         // wait for `run` to end.
         let (sawRunning, status) = try await SlurmCluster.onOwnThread { () -> (Bool, Int32) in
-            let running = try SlurmCluster.waitUntilRunning(job: "fb-\(name)-", role: "-client-0") != nil
+            let running = try SlurmCluster.waitUntilRunning(job: "fb-\(name)-", role: "-clients") != nil
             kill(run.pid, SIGINT)
             return (running, run.wait())
         }
@@ -281,7 +348,7 @@ struct SlurmDetachTests {
         let id = try SlurmCluster.onlyRun(in: directory)
         #expect(printed.contains("factorybench watch \(id)"), "\(printed)")
         let jobs = try #require(try SlurmCluster.manifest(id, in: directory).jobs)
-        #expect(jobs.contains { $0.role == "client-0" && !$0.isTerminal }, "the jobs keep running: \(jobs)")
+        #expect(jobs.contains { $0.role == "clients" && !$0.isTerminal }, "the jobs keep running: \(jobs)")
         return (id, printed)
     }
 
@@ -305,7 +372,9 @@ struct SlurmDetachTests {
         #expect(logs.exitCode == 0, "\(logs.stderr)")
         #expect(logs.stdout.contains("==> factorybench/\(id)/logs/service-"), "\(logs.stdout)")
 
-        // A snapshot while the client still runs: partial, with what it has written so far.
+        // A snapshot while the client still runs (past the start barrier and a flush of its
+        // records): partial, with what it has written so far.
+        try await Task.sleep(for: .seconds(3))
         let collected = try await CommandRunner.run(["collect", id] + workspace, in: directory.url)
         #expect(collected.exitCode == 1, "\(collected.stdout)\(collected.stderr)")
         #expect(try SlurmCluster.manifest(id, in: directory).statusReason?.contains("when its records were collected") == true)
@@ -317,7 +386,7 @@ struct SlurmDetachTests {
         #expect(watched.exitCode == 0, "\(watched.stdout)\(watched.stderr)")
         let manifest = try SlurmCluster.manifest(id, in: directory)
         #expect(manifest.status == .completed)
-        #expect(manifest.jobs?.first { $0.role == "client-0" }?.state == "COMPLETED")
+        #expect(manifest.jobs?.first { $0.role == "clients" }?.state == "COMPLETED")
         #expect(manifest.jobs?.first { $0.role == "service" }?.stateWord == "CANCELLED")
         // 120 s at 20 requests/s: every scheduled request once, none counted twice from the
         // snapshot's partial file.
@@ -333,7 +402,7 @@ struct SlurmDetachTests {
         let (id, _) = try await detachedRun("slurm_detach_cancel", recipe: Self.recipe(seconds: 300), in: directory)
         let cancelled = try await CommandRunner.run(["cancel", id, "--workspace", directory.url.path], in: directory.url)
         #expect(cancelled.exitCode == 0, "\(cancelled.stderr)")
-        #expect(cancelled.stdout.contains("client-0: job"))
+        #expect(cancelled.stdout.contains("clients: job"))
         let manifest = try SlurmCluster.manifest(id, in: directory)
         #expect(manifest.status == .failed && manifest.statusReason?.contains("factorybench cancel") == true)
         #expect(manifest.jobs?.allSatisfy { $0.stateWord == "CANCELLED" } == true, "\(manifest.jobs ?? [])")

@@ -43,6 +43,9 @@ public struct JobRecord: Sendable, Codable, Equatable {
     public var stateWord: String { String(state.split(separator: " ").first ?? "") }
 
     public var isTerminal: Bool { Self.terminalStates.contains(stateWord) }
+    /// The clients' job (`clients`), or one client's job in runs made before the clients
+    /// were one job (`client-N`).
+    public var isClientJob: Bool { role == "clients" || role.hasPrefix("client-") }
 
     /// Ended well: COMPLETED with exit status 0.
     public var succeeded: Bool { stateWord == "COMPLETED" && (exitCode == nil || exitCode == "0:0") }

@@ -101,6 +101,14 @@ public struct ClientOutcome: Sendable, Codable, Equatable {
     public var clientID: Int
     public var file: String
     public var error: String?
+    /// Where the client ran (Slurm: its node).
+    public var node: String?
+    /// Behind the start barrier: Unix seconds at which the client was ready, and the start
+    /// every client was given.
+    public var readyAt: Double?
+    public var startAt: Double?
+    /// Unix seconds at which its first request (warm-up included) started.
+    public var firstRequest: Double?
 
     public init(clientID: Int, file: String, error: String?) {
         self.clientID = clientID
@@ -110,6 +118,9 @@ public struct ClientOutcome: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case clientID = "client_id"
-        case file, error
+        case file, error, node
+        case readyAt = "ready_at"
+        case startAt = "start_at"
+        case firstRequest = "first_request"
     }
 }

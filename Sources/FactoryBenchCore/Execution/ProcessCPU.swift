@@ -32,6 +32,10 @@ public struct ClientProcessUsage: Codable, Equatable, Sendable {
     public var runSeconds: Double
     /// The cores this process may run on (its CPU affinity: Slurm's allocation).
     public var cores: Int
+    /// Behind a start barrier: Unix seconds at which the client was ready, and the start
+    /// every client was given.
+    public var readyAt: Double?
+    public var startAt: Double?
 
     public init(clientID: Int, host: String, cpuSeconds: Double, runSeconds: Double, cores: Int) {
         self.clientID = clientID
@@ -47,6 +51,8 @@ public struct ClientProcessUsage: Codable, Equatable, Sendable {
         case cpuSeconds = "cpu_seconds"
         case runSeconds = "run_seconds"
         case cores
+        case readyAt = "ready_at"
+        case startAt = "start_at"
     }
 
     /// The file beside a client's records.
@@ -66,6 +72,8 @@ public struct ClientProcessUsage: Codable, Equatable, Sendable {
     /// The clients together: their CPU, the longest run, and the cores of each host once
     /// (several clients on one node share its cores).
     public static func total(_ usages: [ClientProcessUsage]) -> (cpuSeconds: Double, runSeconds: Double, cores: Int)? {
+        // A recipe's own client command measures nothing (its barrier wrote when it started).
+        let usages = usages.filter { $0.cores > 0 }
         guard !usages.isEmpty else { return nil }
         var coresByHost: [String: Int] = [:]
         for usage in usages { coresByHost[usage.host] = max(coresByHost[usage.host] ?? 0, usage.cores) }

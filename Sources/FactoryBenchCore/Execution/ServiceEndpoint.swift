@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Where a deployed service answers, as the clients need it.
 public struct ServiceEndpoint: Sendable, Codable, Equatable {
@@ -8,6 +9,8 @@ public struct ServiceEndpoint: Sendable, Codable, Equatable {
     public var path: String?
     /// What the service reports about itself (version, ...), recorded in `run.json`.
     public var version: String?
+    /// Slurm: the nodes the service's job runs on (a hostlist such as `n[1-2]`).
+    public var nodes: String?
 
     public init(host: String? = nil, port: Int? = nil, path: String? = nil, version: String? = nil) {
         self.host = host
@@ -47,10 +50,33 @@ public struct ClientContext: Sendable {
     public var writer: RecordWriter
     public var clock: WallAnchoredClock
     public var progress: ProgressCounter
+    /// Passed by the load engine before the client's first request (clients on several
+    /// nodes wait there for each other: `StartBarrier`).
+    public var startGate: StartGate?
 
-    public init(writer: RecordWriter, clock: WallAnchoredClock, progress: ProgressCounter) {
+    public init(writer: RecordWriter, clock: WallAnchoredClock, progress: ProgressCounter, startGate: StartGate? = nil) {
         self.writer = writer
         self.clock = clock
         self.progress = progress
+        self.startGate = startGate
+    }
+}
+
+/// What a client waits for once it has made everything ready, before it sends its first
+/// request; passed once (a client whose load comes in stages waits before the first).
+public final class StartGate: Sendable {
+    private let passed = Mutex(false)
+    private let wait: @Sendable () async throws -> Void
+
+    public init(_ wait: @escaping @Sendable () async throws -> Void) {
+        self.wait = wait
+    }
+
+    public func pass() async throws {
+        let first = passed.withLock { passed in
+            defer { passed = true }
+            return !passed
+        }
+        if first { try await wait() }
     }
 }

@@ -29,6 +29,12 @@ public struct WallAnchoredClock: Sendable {
         wallAnchorSeconds + Double(Int64(bitPattern: nanoseconds &- monotonicAnchorNanoseconds)) / 1e9
     }
 
+    /// The monotonic reading (see `monotonicNanoseconds()`) at Unix time `seconds`.
+    public func monotonic(atUnixSeconds seconds: Double) -> UInt64 {
+        let offset = Int64(((seconds - wallAnchorSeconds) * 1e9).rounded())
+        return UInt64(bitPattern: Int64(bitPattern: monotonicAnchorNanoseconds) &+ offset)
+    }
+
     /// Unix seconds now.
     public func now() -> Double {
         unixSeconds(atMonotonic: Self.monotonicNanoseconds())

@@ -39,6 +39,7 @@ extension LoadEngine {
         clientID: Int, context: ClientContext, requestIDPrefix: String = "",
         polled makeSession: @escaping @Sendable (_ slot: Int) -> any PolledSession
     ) async throws {
+        try await context.startGate?.pass()
         let recorder = Recorder(clientID: clientID, prefix: requestIDPrefix, serviceType: serviceType, context: context)
         let shared = PollThreads(plan: plan)
         let threads = max(min(plan.concurrency, plan.threads ?? ProcessInfo.processInfo.activeProcessorCount), 1)

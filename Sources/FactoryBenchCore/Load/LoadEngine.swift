@@ -24,6 +24,7 @@ public struct LoadEngine: Sendable {
         clientID: Int, context: ClientContext, requestIDPrefix: String = "",
         makeSession: @escaping @Sendable (_ slot: Int) async -> any RequestSession
     ) async throws {
+        try await context.startGate?.pass()
         let recorder = Recorder(clientID: clientID, prefix: requestIDPrefix, serviceType: serviceType, context: context)
         switch plan.mode {
         case .closed: try await closedLoop(recorder: recorder, makeSession: makeSession)

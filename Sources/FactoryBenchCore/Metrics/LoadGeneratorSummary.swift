@@ -21,6 +21,14 @@ public struct LoadGeneratorSummary: Sendable, Codable, Equatable {
     public var recordsPerSecond: Double?
     /// One sentence when the generator may have been the bottleneck, with what to do.
     public var warning: String?
+    /// With two or more clients: the latest client's first request start minus the
+    /// earliest's (warm-up included), how far apart the clients began to send.
+    public var startSkew: Double?
+    /// One sentence when the start skew exceeds 1 % of the run's duration.
+    public var startSkewWarning: String?
+
+    /// Share of the run's duration above which the start skew is worth a warning.
+    public static let startSkewShare = 0.01
 
     /// CPU share at or above which the generator may have been short of CPU.
     public static let cpuShareLimit = 0.9
@@ -42,6 +50,23 @@ public struct LoadGeneratorSummary: Sendable, Codable, Equatable {
         cpuMicrosecondsPerRequest = records > 0 ? cpuSeconds / Double(records) * 1e6 : nil
         recordsPerSecond = runSeconds > 0 ? Double(records) / runSeconds : nil
         warning = Self.warning(cpuShare: cpuShare, cores: cores, lateness: scheduleLateness, dropped: droppedRequests)
+    }
+
+    /// Sets the clients' start skew (`firstStarts`: each client's first request start, Unix
+    /// seconds) for a run of `duration` seconds, and its warning when it exceeds 1 % of the
+    /// run beyond `intendedSpread` (the `client_delay` stagger the recipe asked for).
+    public mutating func setStartSkew(firstStarts: [Double], duration: Double, intendedSpread: Double = 0) {
+        guard firstStarts.count >= 2, let first = firstStarts.min(), let last = firstStarts.max() else { return }
+        let skew = last - first
+        startSkew = skew
+        startSkewWarning = nil
+        guard duration > 0, skew - intendedSpread > duration * Self.startSkewShare else { return }
+        startSkewWarning =
+            "The \(firstStarts.count) clients began to send up to \(Self.milliseconds(skew)) ms apart"
+            + (intendedSpread > 0 ? " (\(Self.milliseconds(intendedSpread)) ms of it the recipe's client_delay)" : "")
+            + ", \(Int(((skew - intendedSpread) / duration * 100).rounded())) % of the run's "
+            + "\(String(format: "%.1f", duration)) s: for that long fewer clients sent load than the recipe asks. "
+            + "Each client's node, readiness and first request are in run.json (clients)."
     }
 
     /// The rules: client CPU ≥ 90 % of its cores, schedule lateness p99 above 1 ms, or any
@@ -80,5 +105,7 @@ public struct LoadGeneratorSummary: Sendable, Codable, Equatable {
         case cpuMicrosecondsPerRequest = "cpu_us_per_request"
         case recordsPerSecond = "records_per_second"
         case warning
+        case startSkew = "start_skew_s"
+        case startSkewWarning = "start_skew_warning"
     }
 }

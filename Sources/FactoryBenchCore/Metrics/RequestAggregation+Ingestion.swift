@@ -91,6 +91,10 @@ extension RequestAggregation {
             }
             remembered += 1
         }
+        let client = clientSlot(record.clientID ?? Int.min)
+        // A client's first request, warm-up included: when it began to send (the start skew).
+        Self.grow(&clients, toHold: client, exact: exact)
+        if record.timestampStart < clients[client].firstStart { clients[client].firstStart = record.timestampStart }
         switch record.phase {
         case .warmup:
             excludedWarmup += 1
@@ -108,7 +112,6 @@ extension RequestAggregation {
         if record.timestampIntended.isFinite && !record.dropped {
             lateness.add(max(record.timestampStart - record.timestampIntended, 0))
         }
-        let client = clientSlot(record.clientID ?? Int.min)
         let end = seconds.bucket(Self.second(record.timestampEnd))
         if success && exact {
             let key = KeyedSamples.Key(
@@ -155,12 +158,17 @@ extension RequestAggregation {
     }
 
     @inline(__always)
-    static func add(_ record: ScannedRecord, success: Bool, to groups: inout [Group], at slot: Int, exact: Bool) {
+    /// Adds empty groups until `slot` exists.
+    static func grow(_ groups: inout [Group], toHold slot: Int, exact: Bool) {
         while groups.count <= slot {
             var group = Group()
             if !exact { group.latency.dropToHistogram() }
             groups.append(group)
         }
+    }
+
+    static func add(_ record: ScannedRecord, success: Bool, to groups: inout [Group], at slot: Int, exact: Bool) {
+        grow(&groups, toHold: slot, exact: exact)
         groups[slot].count += 1
         if record.bytes >= 0 {
             if success { groups[slot].bytes += record.bytes }

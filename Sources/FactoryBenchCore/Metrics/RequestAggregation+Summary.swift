@@ -93,11 +93,17 @@ extension RequestAggregation {
             excludedRequests: ExcludedRequests(warmup: excludedWarmup, cooldown: excludedCooldown),
             operations: groups(operations) { name($0 - 1) },
             queryTypes: groups(queryTypes) { name($0 - 1) },
-            clients: groups(clients) { clientIDs[$0] == Int.min ? "unknown" : String(clientIDs[$0]) }.mapValues {
-                // A client's count is every request it sent.
-                ClientSummary(
-                    count: $0.count + $0.failed, failed: $0.failed, avgLatency: $0.avgLatency, p95Latency: $0.p95Latency)
-            },
+            clients: Dictionary(
+                uniqueKeysWithValues: clients.indices.filter { clients[$0].count > 0 }.map { slot in
+                    let (client, statistics) = (clients[slot], clients[slot].latency.statistics)
+                    // A client's count is every request it sent.
+                    return (
+                        clientIDs[slot] == Int.min ? "unknown" : String(clientIDs[slot]),
+                        ClientSummary(
+                            count: client.count, failed: client.failed, avgLatency: statistics?.avg,
+                            p95Latency: statistics?.p95, firstRequest: client.firstStart.isFinite ? client.firstStart : nil)
+                    )
+                }),
             timeseries: seconds.timeseries(from: firstStart, withTokens: llm.hasTokens, requests: total),
             latencyHistogram: sorted.map { Aggregator.histogram(sorted: $0) } ?? latency.bins(perDecade: 10),
             percentileSpectrum: Aggregator.spectrum(count: latency.count) { latency.percentile($0) },
@@ -111,6 +117,10 @@ extension RequestAggregation {
             exactLimit: exactLimit,
             skippedLines: skipped.resolve(blockLines: blockLines))
         summary.loadGenerator = LoadGeneratorSummary(scheduleLateness: lateness.statistics, droppedRequests: dropped)
+        // Clients named in their records (the old framework's are not): how far apart they
+        // began to send.
+        let firstStarts = clients.indices.filter { clientIDs[$0] != Int.min }.map { clients[$0].firstStart }.filter(\.isFinite)
+        summary.loadGenerator?.setStartSkew(firstStarts: firstStarts, duration: duration)
         summary.droppedRequests = dropped
         summary.serviceType = serviceType?.name ?? "unknown"
         if summary.llm != nil {

@@ -93,9 +93,12 @@ struct RequestAggregation {
         var bytes = 0
         var bytesFirstStart = Double.infinity
         var bytesLastEnd = -Double.infinity
+        /// The start of the group's first request, warm-up included.
+        var firstStart = Double.infinity
 
         mutating func merge(_ other: Group) {
             count += other.count
+            firstStart = min(firstStart, other.firstStart)
             failed += other.failed
             latency.merge(other.latency)
             bytes += other.bytes
@@ -228,11 +231,7 @@ struct RequestAggregation {
     }
 
     static func merge(_ group: Group, into groups: inout [Group], at slot: Int, exact: Bool) {
-        while groups.count <= slot {
-            var fresh = Group()
-            if !exact { fresh.latency.dropToHistogram() }
-            groups.append(fresh)
-        }
+        grow(&groups, toHold: slot, exact: exact)
         groups[slot].merge(group)
     }
 }

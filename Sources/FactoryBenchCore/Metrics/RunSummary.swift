@@ -319,11 +319,14 @@ public struct ClientSummary: Sendable, Codable, Equatable {
     public var failed: Int
     public var avgLatency: Double?
     public var p95Latency: Double?
+    /// Unix seconds at which the client's first request (warm-up included) started.
+    public var firstRequest: Double?
 
     enum CodingKeys: String, CodingKey {
         case count, failed
         case avgLatency = "avg_latency"
         case p95Latency = "p95_latency"
+        case firstRequest = "first_request"
     }
 }
 

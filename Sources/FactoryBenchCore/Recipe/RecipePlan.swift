@@ -33,16 +33,13 @@ public enum RecipePlan {
         let scripts = SlurmBatchScript(
             recipe: recipe,
             layout: SlurmLayout(benchmarkID: "ID", binary: "\(SlurmLayout.root)/bin/factorybench-\(ToolInfo.version)"))
-        guard let service = try? scripts.service(), let client = try? scripts.client(0) else { return "" }
-        let count = recipe.numClients
+        guard let service = try? scripts.service(), let clients = try? scripts.clients() else { return "" }
         func commented(_ title: String, _ text: String) -> String {
             "#\n# \(title)\n"
                 + text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
                 .map { "#   " + $0 }.joined(separator: "\n") + "\n"
         }
-        return commented("slurm/service.sbatch", service)
-            + commented(
-                "slurm/client-0.sbatch" + (count > 1 ? " (clients 1 to \(count - 1) differ only in the number)" : ""), client)
+        return commented("slurm/service.sbatch", service) + commented("slurm/clients.sbatch", clients)
     }
 
     /// The resolved recipe as a recipe file that loads back to the same values: what the

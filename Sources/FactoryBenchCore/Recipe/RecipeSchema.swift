@@ -55,9 +55,23 @@ public enum RecipeSchema {
             "name", .string, nil, "Name of the clients: their Slurm job names and $CLIENT_NAME (client-N by default).",
             check: sbatchWord),
         SettingSpec(
-            "nodes", .integer, nil, "Nodes of each client job (Slurm --nodes; 1 by default).", check: SettingSpec.atLeast(1)),
+            "nodes", .integer, nil,
+            "Nodes the clients are spread over: one Slurm job, one task per client (at most one node per client; "
+                + "default: num_clients / clients_per_node, else 1).",
+            check: SettingSpec.atLeast(1)),
+        SettingSpec(
+            "clients_per_node", .integer, nil, "Clients on each node (Slurm --ntasks-per-node; default: an even split).",
+            check: SettingSpec.atLeast(1)),
+        SettingSpec(
+            "cpus_per_task", .integer, nil, "CPUs of each client (Slurm --cpus-per-task).", check: SettingSpec.atLeast(1)),
+        SettingSpec(
+            "share_service_nodes", .boolean, nil,
+            "Let clients run on the service's nodes (default false: they would compete with it for CPUs)."),
+        SettingSpec(
+            "start_timeout", .duration, nil,
+            "How long the clients wait for each other to be ready before the run is given up (default 300 s)."),
         SettingSpec("partition", .string, nil, "Slurm partition of the client jobs.", check: sbatchWord),
-        SettingSpec("num_gpus", .integer, nil, "GPUs per client job.", check: SettingSpec.atLeast(0)),
+        SettingSpec("num_gpus", .integer, nil, "GPUs per client task.", check: SettingSpec.atLeast(0)),
         SettingSpec("time_limit", .string, nil, "Wall time, HH:MM:SS or D-HH:MM:SS.", check: timeLimit),
         SettingSpec("account", .string, nil, "Slurm account.", check: sbatchWord),
     ]

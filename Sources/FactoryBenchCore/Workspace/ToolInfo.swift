@@ -70,4 +70,10 @@ public enum ToolInfo {
 
     /// This machine's host name.
     public static var hostName: String { ProcessInfo.processInfo.hostName }
+
+    /// The node this process runs on: Slurm's name for it inside a job (several virtual
+    /// nodes can share one host), else the host name.
+    public static var nodeName: String {
+        ProcessInfo.processInfo.environment["SLURMD_NODENAME"].flatMap { $0.isEmpty ? nil : $0 } ?? hostName
+    }
 }

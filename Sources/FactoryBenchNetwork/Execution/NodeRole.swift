@@ -39,16 +39,18 @@ public enum NodeRole {
         return version
     }
 
-    /// Runs client `clientID` to the end, writing its JSONL to `output`.
+    /// Runs client `clientID` to the end, writing its JSONL to `output`; with a `barrier`,
+    /// its first request waits until every client of the run is ready (and its
+    /// `client_delay` offset after the common start).
     public static func runClient(
-        recipe: Recipe, endpointFile: URL, benchmarkID: String, clientID: Int, output: URL
+        recipe: Recipe, endpointFile: URL, benchmarkID: String, clientID: Int, output: URL, barrier: StartBarrier? = nil
     ) async throws {
         let endpoint = try endpoint(file: endpointFile)
         let client = try LocalComponents.client(for: recipe)
         let clock = WallAnchoredClock()
         var header = RequestFileHeader(recipe: recipe, benchmarkID: benchmarkID, testStart: clock.now())
         header.clientID = clientID
-        header.host = ToolInfo.hostName
+        header.host = ToolInfo.nodeName
         try FileManager.default.createDirectory(at: output.deletingLastPathComponent(), withIntermediateDirectories: true)
         let writer = try RecordWriter(url: output, header: header.line)
         let progress = ProgressCounter(expectedRequests: client.requestsPerClient, expectedSeconds: client.plan.totalSeconds)
@@ -70,19 +72,31 @@ public enum NodeRole {
         defer { terminate.cancel() }
         let cpuBefore = ProcessCPU.seconds()
         let started = Date()
+        let passage = Mutex<StartBarrier.Passage?>(nil)
+        var context = ClientContext(writer: writer, clock: clock, progress: progress)
+        if let barrier {
+            context.startGate = StartGate {
+                let passed = try await barrier.pass(
+                    clientID: clientID, node: ToolInfo.nodeName, offset: recipe.startOffset(ofClient: clientID), clock: clock)
+                passage.withLock { $0 = passed }
+            }
+        }
         do {
-            try await LocalExecutor.waitForStart(of: clientID, recipe: recipe)
-            try await client.run(
-                clientID: clientID, endpoint: endpoint, context: ClientContext(writer: writer, clock: clock, progress: progress))
+            if barrier == nil { try await LocalExecutor.waitForStart(of: clientID, recipe: recipe) }
+            try await client.run(clientID: clientID, endpoint: endpoint, context: context)
         } catch {
             try? writer.close()
             throw error
         }
         try writer.close()
         // What this process spent generating the load, for the run's `load_generator`.
-        let usage = ClientProcessUsage(
-            clientID: clientID, host: ToolInfo.hostName, cpuSeconds: ProcessCPU.seconds() - cpuBefore,
+        var usage = ClientProcessUsage(
+            clientID: clientID, host: ToolInfo.nodeName, cpuSeconds: ProcessCPU.seconds() - cpuBefore,
             runSeconds: Date().timeIntervalSince(started), cores: ProcessCPU.allowedCores())
+        if let passed = passage.withLock({ $0 }) {
+            usage.readyAt = passed.readyAt
+            usage.startAt = passed.startAt
+        }
         try AtomicFile.writeJSON(usage, to: ClientProcessUsage.url(forRecords: output))
     }
 }

@@ -90,7 +90,8 @@ struct ReportViewModel {
     var startedAt: String
     var statusLabel: String
     var statusNote: String?
-    /// One sentence when the load generator may have been the bottleneck.
+    /// One sentence when the load generator may have been the bottleneck, one more when the
+    /// clients began to send far apart.
     var generatorWarning: String?
     var totalRequests, successfulRequests, failedRequests, successRate, throughput, duration: String
     var latency: Latency?
@@ -156,7 +157,8 @@ struct ReportViewModel {
         startedAt = e(manifest.startedAt)
         statusLabel = manifest.status.rawValue
         statusNote = manifest.status == .completed ? nil : e(manifest.statusReason ?? "the run did not finish")
-        generatorWarning = summary.loadGenerator?.warning.map(e)
+        let warnings = [summary.loadGenerator?.warning, summary.loadGenerator?.startSkewWarning].compactMap { $0 }
+        generatorWarning = warnings.isEmpty ? nil : e(warnings.joined(separator: " "))
         totalRequests = String(summary.totalRequests)
         successfulRequests = String(summary.successfulRequests)
         failedRequests = String(summary.failedRequests)
@@ -273,6 +275,11 @@ struct ReportViewModel {
             let total = summary.totalRequests + summary.excludedRequests.warmup + summary.excludedRequests.cooldown
             let perRequest = total > 0 ? String(format: " (%.1f µs per request)", cpu / Double(total) * 1e6) : ""
             environment.append(EnvironmentRow(key: "load-generator CPU", value: String(format: "%.2f s", cpu) + perRequest))
+        }
+        if let skew = summary.loadGenerator?.startSkew {
+            environment.append(
+                EnvironmentRow(
+                    key: "client start skew", value: Format.fixed(skew * 1000, 1) + " ms (latest − earliest first request)"))
         }
         let verdict = ServiceLevelObjectives(manifest: manifest).verdict(summary)
         let assessment = RunAssessment.assess(summary, objectives: verdict)

@@ -1,13 +1,13 @@
 #!/bin/bash
 # A real Slurm cluster on this machine for the Slurm executor's tests: munge, slurmctld and
-# three virtual nodes (slurmd -N n1..n3), an sshd on 127.0.0.1 with a throwaway key, a
+# four virtual nodes (slurmd -N n1..n4), an sshd on 127.0.0.1 with a throwaway key, a
 # user `fbtest` who submits the jobs, a stand-in `apptainer` on PATH, and the ssh alias `fbcluster` in root's ~/.ssh/config.
 # Every daemon is stopped by its pid file.
 #   cluster.sh start | stop
 set -euo pipefail
 STATE=/run/factorybench-cluster
 SSH_PORT=${FACTORYBENCH_SSH_PORT:-2222}
-NODES="n1 n2 n3"
+NODES="n1 n2 n3 n4"
 
 stop_pid() {
     local file=$1
@@ -68,10 +68,11 @@ MinJobAge=600
 KillWait=2
 InactiveLimit=0
 SlurmdTimeout=60
-NodeName=n1 NodeAddr=127.0.0.1 Port=17001 CPUs=4 RealMemory=4000 State=UNKNOWN
-NodeName=n2 NodeAddr=127.0.0.1 Port=17002 CPUs=4 RealMemory=4000 State=UNKNOWN
-NodeName=n3 NodeAddr=127.0.0.1 Port=17003 CPUs=4 RealMemory=4000 State=UNKNOWN
-PartitionName=debug Nodes=n1,n2,n3 Default=YES MaxTime=INFINITE State=UP
+NodeName=n1 NodeAddr=127.0.0.1 Port=17001 CPUs=10 RealMemory=4000 State=UNKNOWN
+NodeName=n2 NodeAddr=127.0.0.1 Port=17002 CPUs=10 RealMemory=4000 State=UNKNOWN
+NodeName=n3 NodeAddr=127.0.0.1 Port=17003 CPUs=10 RealMemory=4000 State=UNKNOWN
+NodeName=n4 NodeAddr=127.0.0.1 Port=17004 CPUs=10 RealMemory=4000 State=UNKNOWN
+PartitionName=debug Nodes=n1,n2,n3,n4 Default=YES MaxTime=INFINITE State=UP
 CONF
     touch /var/log/slurm/jobcomp.log && chmod 644 /var/log/slurm/jobcomp.log
     /usr/sbin/slurmctld -i

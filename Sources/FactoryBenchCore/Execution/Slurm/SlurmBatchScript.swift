@@ -1,6 +1,6 @@
 import Foundation
 
-/// The batch scripts of a run on Slurm: one for the service, one per client. Pure text from
+/// The batch scripts of a run on Slurm: one for the service, one for all clients. Pure text from
 /// the resolved recipe, so they are golden-tested and saved in `results/<id>/slurm/`.
 ///
 /// Every value from the recipe is shell-quoted; values in `#SBATCH` lines (which sbatch
@@ -48,7 +48,7 @@ public struct SlurmBatchScript: Sendable {
         lines.append("trap 'exit 143' TERM INT")
         lines.append("announce() {")
         lines.append(
-            #"    printf 'host=%s\nport=%s\nnode=%s\njob=%s\n' "$(hostname)" "$PORT" "${SLURMD_NODENAME:-}" "${SLURM_JOB_ID:-}" > service.env.tmp"#
+            #"    printf 'host=%s\nport=%s\nnode=%s\nnodes=%s\njob=%s\n' "$(hostname)" "$PORT" "${SLURMD_NODENAME:-}" "${SLURM_JOB_NODELIST:-}" "${SLURM_JOB_ID:-}" > service.env.tmp"#
         )
         lines.append("    mv service.env.tmp service.env")
         lines.append("}")
@@ -56,41 +56,69 @@ public struct SlurmBatchScript: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// The script of client `clientID`.
-    public func client(_ clientID: Int) throws -> String {
-        // A client job is charged to the service's account unless the recipe says otherwise
-        // (its partition is its own: a GPU service's clients need no GPU node).
+    /// How the clients are spread: `client.nodes` nodes (at most one per client), with
+    /// `client.clients_per_node` each, else an even split of `benchmarks.num_clients`.
+    public var placement: (nodes: Int, perNode: Int) {
+        let count = recipe.numClients
+        let options = recipe.client.options
+        let perNodeAsked = options["clients_per_node"]?.intValue
+        let nodes = max(1, min(options["nodes"]?.intValue ?? perNodeAsked.map { (count + $0 - 1) / $0 } ?? 1, count))
+        return (nodes, max(perNodeAsked ?? 0, (count + nodes - 1) / nodes))
+    }
+
+    /// The clients' job: every client one task of it (`srun` starts them all, client N the
+    /// task N), spread over `placement.nodes` nodes. No client sends load before all are
+    /// ready: they wait for each other in `barrier/` (see `StartBarrier`).
+    public func clients() throws -> String {
+        // The clients are charged to the service's account unless the recipe says otherwise
+        // (their partition is their own: a GPU service's clients need no GPU node).
         var options = recipe.client.options
         if options["account"] == nil { options["account"] = recipe.service.options["account"] }
+        let count = recipe.numClients
+        let (nodes, perNode) = placement
+        options["nodes"] = .int(nodes)
         var lines = try header(
-            section: "client", name: layout.jobName(recipe.clientName(clientID)), output: "logs/client-\(clientID)-%j.log",
-            options: options,
-            gpus: [("num_gpus", "--gres=gpu:")], extra: [])
-        lines.append("# FactoryBench \(ToolInfo.version): client \(clientID) of run \(layout.benchmarkID).")
+            section: "client", name: layout.jobName(options["name"]?.stringValue ?? "clients"),
+            output: "logs/clients-%j.log", options: options, tasks: count,
+            gpus: [("num_gpus", "--gres=gpu:")], extra: [("cpus_per_task", "--cpus-per-task=")])
+        lines.append("#SBATCH --ntasks-per-node=\(perNode)")
+        lines.append(
+            "# FactoryBench \(ToolInfo.version): the \(count) client\(count == 1 ? "" : "s") of run \(layout.benchmarkID), "
+                + "one task each on \(nodes) node\(nodes == 1 ? "" : "s").")
+        lines.append("# They wait for each other in barrier/ and start at the instant client 0 announces there.")
         lines += prologue(options: [:])
-        let output = "clients/client-\(clientID).jsonl"
+        lines.append("mkdir -p barrier clients")
+        let timeout = options["start_timeout"]?.doubleValue.map { " --start-timeout \(Int($0))" } ?? ""
+        let barrier = "--barrier barrier --clients \(count)\(timeout)"
+        let srun = "srun --kill-on-bad-exit=0 --output=logs/client-%t.log"
         if recipe.client.type != .command, let command = options["command"]?.stringValue {
             // The recipe's own client: it finds the service in SERVICE_HOST/SERVICE_PORT and
-            // writes its JSONL records to OUTPUT.
-            lines.append("export FACTORYBENCH CLIENT_ID=\(clientID) BENCHMARK_ID=\(layout.benchmarkID) OUTPUT=\(output)")
+            // writes its JSONL records to OUTPUT; it starts once every client is ready.
+            lines.append("export FACTORYBENCH BENCHMARK_ID=\(layout.benchmarkID)")
             lines.append(#"SERVICE_HOST=$(sed -n 's/^host=//p' service.env) SERVICE_PORT=$(sed -n 's/^port=//p' service.env)"#)
             lines.append("export SERVICE_HOST SERVICE_PORT")
-            lines.append("bash -c \(Shell.quote(command))")
+            // A client whose command succeeded leaves client-N.done: one job's state cannot
+            // say which of its tasks failed.
+            let task =
+                #"export CLIENT_ID=$SLURM_PROCID OUTPUT=clients/client-$SLURM_PROCID.jsonl; "#
+                + #""$FACTORYBENCH" node barrier --recipe recipe.yaml "# + barrier + " && bash -c "
+                + Shell.quote(command) + #" && : > clients/client-$SLURM_PROCID.done"#
+            lines.append(srun + " bash -c " + Shell.quote(task))
         } else {
             lines.append(
-                #"exec "$FACTORYBENCH" node client --recipe recipe.yaml --endpoint service.env "#
-                    + "--benchmark-id \(layout.benchmarkID) --client-id \(clientID) --output \(output)")
+                srun + #" "$FACTORYBENCH" node client --recipe recipe.yaml --endpoint service.env "#
+                    + "--benchmark-id \(layout.benchmarkID) " + barrier)
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
     private func header(
-        section: String, name: String, output: String, options: [String: SettingValue], gpus: [(String, String)],
-        extra: [(String, String)]
+        section: String, name: String, output: String, options: [String: SettingValue], tasks: Int = 1,
+        gpus: [(String, String)], extra: [(String, String)]
     ) throws -> [String] {
         var lines = [
-            "#!/bin/bash", "#SBATCH --job-name=\(name)", "#SBATCH --output=\(output)",
-            "#SBATCH --nodes=\(options["nodes"]?.intValue ?? 1)", "#SBATCH --ntasks=1",
+            "#!/bin/bash", "#SBATCH --job-name=\(try Self.directiveValue(name, key: "\(section).name"))",
+            "#SBATCH --output=\(output)", "#SBATCH --nodes=\(options["nodes"]?.intValue ?? 1)", "#SBATCH --ntasks=\(tasks)",
         ]
         let keyed: [(String, String)] =
             [("partition", "--partition="), ("account", "--account="), ("time_limit", "--time=")] + extra + gpus

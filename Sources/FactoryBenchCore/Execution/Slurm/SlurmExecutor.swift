@@ -3,8 +3,9 @@ import Synchronization
 
 /// Runs a recipe on a Slurm cluster: uploads this executable and the resolved recipe, submits
 /// the service job, waits for its `service.env` and a readiness probe (run on the login node
-/// by the uploaded binary), submits one job per client, polls every job with one `squeue`
-/// call, and copies the clients' JSONL and the logs back.
+/// by the uploaded binary), submits one job for all clients (one task each; they start
+/// together behind a barrier), polls every job with one `squeue` call, and copies the
+/// clients' JSONL and the logs back.
 public final class SlurmExecutor: Executor {
     public let recipe: Recipe
     public let layout: SlurmLayout
@@ -99,7 +100,7 @@ public final class SlurmExecutor: Executor {
         let scripts = SlurmBatchScript(recipe: recipe, layout: SlurmLayout(benchmarkID: "check", binary: "bin"))
         do {
             _ = try scripts.service()
-            _ = try scripts.client(0)
+            _ = try scripts.clients()
         } catch let error as SlurmError {
             guard case .unsafeDirective(let key, let value) = error else { throw error }
             throw RecipeError.invalidValue(
@@ -118,11 +119,9 @@ public final class SlurmExecutor: Executor {
         var files = [local.appendingPathComponent("service.sbatch"), local.appendingPathComponent("recipe.yaml")]
         try AtomicFile.write(Data(try scripts.service().utf8), to: files[0])
         try AtomicFile.write(Data(RecipePlan.resolvedYAML(recipe).utf8), to: files[1])
-        for clientID in 0..<recipe.numClients {
-            let file = local.appendingPathComponent("client-\(clientID).sbatch")
-            try AtomicFile.write(Data(try scripts.client(clientID).utf8), to: file)
-            files.append(file)
-        }
+        let clientsScript = local.appendingPathComponent("clients.sbatch")
+        try AtomicFile.write(Data(try scripts.clients().utf8), to: clientsScript)
+        files.append(clientsScript)
 
         status("uploading to \(shell.target):~/\(remote)/")
         let present = try await shell.check(
@@ -149,23 +148,23 @@ public final class SlurmExecutor: Executor {
     public func runClients(
         benchmarkID: String, clientsDirectory: URL, endpoint: ServiceEndpoint, progress: ProgressCounter
     ) async throws -> [ClientOutcome] {
-        let serviceNode = jobs.first { $0.role == "service" }?.node
-        // Clients never share the service's node: they would compete with it for CPUs.
-        let exclude = serviceNode.map { " --exclude=\(Shell.quote($0))" } ?? ""
-        _ = try await submit(
-            (0..<recipe.numClients).map { "client-\($0).sbatch" },
-            roles: (0..<recipe.numClients).map { "client-\($0)" }, options: exclude)
+        // Clients never share the service's nodes (every node of a multi-node service) unless
+        // the recipe allows it: they would compete with it for CPUs.
+        let serviceNodes = endpoint.nodes ?? jobs.first { $0.role == "service" }?.node
+        let share = recipe.client.options["share_service_nodes"]?.boolValue == true
+        let exclude = share ? "" : serviceNodes.map { " --exclude=\(Shell.quote($0))" } ?? ""
+        _ = try await submit(["clients.sbatch"], roles: ["clients"], options: exclude)
         return try await waitForClients(clientsDirectory: clientsDirectory)
     }
 
     /// Polls until every client job has ended, then copies their records and the logs back.
     public func waitForClients(clientsDirectory: URL) async throws -> [ClientOutcome] {
-        guard jobs.contains(where: { $0.role.hasPrefix("client-") }) else {
+        guard jobs.contains(where: \.isClientJob) else {
             throw SlurmError.noClientJobs(benchmarkID: layout.benchmarkID)
         }
         while true {
             let jobs = try await poll()
-            let clients = jobs.filter { $0.role.hasPrefix("client-") }
+            let clients = jobs.filter(\.isClientJob)
             if clients.allSatisfy(\.isTerminal) { break }
             // Clients of a service that has ended would wait in the queue, or run, for nothing.
             if let service = jobs.first(where: { $0.role == "service" }), service.isTerminal {
@@ -188,7 +187,31 @@ public final class SlurmExecutor: Executor {
         }
         try await shell.download("\(remote)/clients", to: clientsDirectory)
         try? await shell.download("\(remote)/logs", to: runDirectory.logs)
-        return jobs.filter { $0.role.hasPrefix("client-") }.enumerated().map { clientID, job in
+        // Runs started before the clients were one job had one job per client.
+        if let job = jobs.first(where: { $0.role == "clients" }) {
+            let usages = Dictionary(
+                ClientProcessUsage.read(in: clientsDirectory).map { ($0.clientID, $0) }, uniquingKeysWith: { a, _ in a })
+            return (0..<recipe.numClients).map { clientID in
+                let file = "client-\(clientID).jsonl"
+                let exists = FileManager.default.fileExists(atPath: clientsDirectory.appendingPathComponent(file).path)
+                // srun fails the job when any task fails: a client that wrote what it spent
+                // (at its clean end), or whose own command succeeded, finished its work.
+                let finished =
+                    (usages[clientID]?.runSeconds ?? 0) > 0
+                    || FileManager.default.fileExists(
+                        atPath: clientsDirectory.appendingPathComponent("client-\(clientID).done").path)
+                let error: String? =
+                    if job.succeeded || (job.stateWord == "UNKNOWN" && exists) || finished {
+                        exists ? nil : "\(job.summary), but wrote no \(file)"
+                    } else if job.isTerminal {
+                        "did not finish: the clients' job \(job.summary) (see logs/client-\(clientID).log)"
+                    } else {
+                        "\(job.summary) when its records were collected"
+                    }
+                return ClientOutcome(clientID: clientID, file: file, error: error)
+            }
+        }
+        return jobs.filter(\.isClientJob).enumerated().map { clientID, job in
             let file = "client-\(clientID).jsonl"
             let exists = FileManager.default.fileExists(atPath: clientsDirectory.appendingPathComponent(file).path)
             // A job Slurm no longer knows (purged before `watch`) that closed its file
@@ -422,7 +445,9 @@ public final class SlurmExecutor: Executor {
         guard let host = fields["host"], !host.isEmpty, let port = fields["port"].flatMap({ Int($0) }) else {
             throw SlurmError.remoteCommandFailed(target: "service.env", command: "read service.env", status: 0, output: text)
         }
-        return ServiceEndpoint(host: host, port: port, version: fields["version"])
+        var endpoint = ServiceEndpoint(host: host, port: port, version: fields["version"])
+        endpoint.nodes = fields["nodes"].flatMap { $0.isEmpty ? nil : $0 }
+        return endpoint
     }
 
     /// `key=value` lines (service.env, what `node probe` and `node prepare` print).
@@ -439,6 +464,10 @@ public final class SlurmExecutor: Executor {
     static func describe(_ jobs: [JobRecord]) -> String {
         var parts: [String] = []
         if let service = jobs.first(where: { $0.role == "service" }) { parts.append("service \(service.summary)") }
+        if let clients = jobs.first(where: { $0.role == "clients" }) {
+            let pending = clients.stateWord == "PENDING" ? " (\(clients.reason ?? ""))" : ""
+            parts.append("clients \(clients.stateWord)\(pending)")
+        }
         let clients = jobs.filter { $0.role.hasPrefix("client-") }
         if !clients.isEmpty {
             var counts: [String: Int] = [:]
