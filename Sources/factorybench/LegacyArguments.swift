@@ -11,6 +11,8 @@ enum LegacyArguments {
         case "--list": return ["list"] + arguments.dropFirst()
         case "--watch": return ["watch"] + arguments.dropFirst() + ["--ended-is-fine"]
         case "--collect": return ["collect"] + arguments.dropFirst()
+        case "--stop": return ["cancel"] + arguments.dropFirst()
+        case "--rerun": return ["run"] + arguments
         default:
             if first.hasSuffix(".yaml") || first.hasSuffix(".yml") { return ["run"] + arguments }
             return arguments

@@ -9,16 +9,31 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Run a recipe: deploy, run the clients, collect, aggregate, report and rebuild the site.",
         discussion: "A recipe with a sweep runs every point in turn, under one sweep id.")
 
-    @Argument(help: "The recipe file (YAML).")
-    var recipe: String
+    @Argument(help: "The recipe file (YAML); none with --rerun.")
+    var recipe: String?
+
+    @Option(help: "Run again what run ID ran: the recipe its run.json keeps (a sweep point: that point).")
+    var rerun: String?
 
     @OptionGroup var recipeOptions: RecipeOverrideOptions
 
     @OptionGroup var options: WorkspaceOptions
 
+    func validate() throws {
+        if (recipe == nil) == (rerun == nil) {
+            throw ValidationError(
+                recipe == nil ? "give a recipe file, or --rerun ID" : "give a recipe file or --rerun ID, not both")
+        }
+    }
+
     func run() async throws {
         let workspace = options.workspace
-        let points = try RecipeLoader.points(path: recipe, overrides: recipeOptions.parsed())
+        let points: [Recipe]
+        if let rerun {
+            points = try Self.rerunPoints(of: rerun, in: workspace, overrides: recipeOptions.parsed())
+        } else {
+            points = try RecipeLoader.points(path: recipe ?? "", overrides: recipeOptions.parsed())
+        }
         let sweepID = points.count > 1 ? try workspace.createSweepID(name: points[0].name, at: Date()) : nil
         if let sweepID { print("Sweep \(sweepID): \(points.count) points") }
         var failed = 0
@@ -47,6 +62,22 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         if failed > 0 { throw ExitCode.failure }
+    }
+
+    /// The recipe run `id` ran, from its `run.json`: the recipe file as it was (at its
+    /// path, so relative paths in it mean what they meant), or the old framework's resolved
+    /// recipe (JSON is YAML); of a sweep, the point the run was.
+    static func rerunPoints(of id: String, in workspace: Workspace, overrides: [RecipeOverride]) throws -> [Recipe] {
+        let manifest = try RunManifest.read(from: workspace.resolveRun(id).manifest)
+        let path = URL(fileURLWithPath: manifest.recipePath, relativeTo: workspace.root).standardizedFileURL.path
+        var text = manifest.recipeVerbatim
+        if text.isEmpty {
+            text = String(decoding: try JSONEncoder().encode(manifest.recipeResolved), as: UTF8.self) + "\n"
+        }
+        let recipe = try RecipeLoader.parse(text, path: path, name: manifest.recipeName, overrides: overrides)
+        let points = try RecipeLoader.points(of: recipe, overrides: overrides)
+        guard let point = manifest.sweepPoint else { return points }
+        return points.filter { $0.sweepPoint == point }
     }
 
     static func printOutcome(_ outcome: RunPipeline.Outcome, workspace: Workspace) {

@@ -136,6 +136,34 @@ import Testing
         #expect(clean.stdout.contains("(2 run pages, 2 rendered)"), "\(clean.stdout)")
     }
 
+    /// The old framework's `--rerun ID` runs again what a run ran, from its run.json (a
+    /// sweep point: that point), and `--stop ID` is `cancel`.
+    @Test func rerunRunsTheStoredRecipeAgainAndStopIsCancel() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write(
+            "points.yaml",
+            "service: {type: sqlite}\nclient: {type: sqlite_stress, settings: {num_requests: 3}}\n"
+                + "sweep: {benchmarks.num_clients: [1, 2]}\n")
+        #expect(try CommandRunner.run(["run", "points.yaml"], in: directory.url).exitCode == 0)
+        let runs = try FileManager.default.contentsOfDirectory(atPath: directory.path("results").path).sorted()
+        let second = try #require(
+            try runs.first { try SlurmCluster.manifest($0, in: directory).sweepPoint?["benchmarks.num_clients"] == .int(2) })
+        // The recipe file changes afterwards: the rerun runs what the run ran.
+        try directory.write("points.yaml", "service: {type: sqlite}\nclient: {type: nothing}\n")
+        let rerun = try CommandRunner.run(["--rerun", second], in: directory.url)
+        #expect(rerun.exitCode == 0, "\(rerun.stderr)")
+        let after = try FileManager.default.contentsOfDirectory(atPath: directory.path("results").path)
+        let new = try #require(Set(after).subtracting(runs).first)
+        #expect(after.count == runs.count + 1, "one point, not the whole sweep again")
+        let manifest = try SlurmCluster.manifest(new, in: directory)
+        #expect(manifest.numClients == 2 && manifest.recipeName == "points" && manifest.status == .completed)
+        #expect(try CommandRunner.run(["run", "--rerun", "no-such-run"], in: directory.url).exitCode == 2)
+        let both = try CommandRunner.run(["run", "points.yaml", "--rerun", second], in: directory.url)
+        #expect(both.exitCode == 2 && both.stderr.contains("not both"), "\(both.stderr)")
+        let stop = try CommandRunner.run(["--stop", second], in: directory.url)
+        #expect(stop.exitCode == 2 && stop.stderr.contains("is not a run on a Slurm cluster"), "\(stop.stderr)")
+    }
+
     @Test func aFailedRunKeepsWhatItWroteAndSaysWhy() throws {
         let directory = try TemporaryDirectory()
         try directory.write("quick.yaml", validRecipe)

@@ -70,7 +70,7 @@ public enum RecipeSchema {
         SettingSpec(
             "start_timeout", .duration, nil,
             "How long the clients wait for each other to be ready before the run is given up (default 300 s)."),
-        SettingSpec("partition", .string, nil, "Slurm partition of the client jobs.", check: sbatchWord),
+        SettingSpec("partition", .string, nil, "Slurm partition of the clients' job.", check: sbatchWord),
         SettingSpec("num_gpus", .integer, nil, "GPUs per client task.", check: SettingSpec.atLeast(0)),
         SettingSpec("time_limit", .string, nil, "Wall time, HH:MM:SS or D-HH:MM:SS.", check: timeLimit),
         SettingSpec("account", .string, nil, "Slurm account.", check: sbatchWord),
