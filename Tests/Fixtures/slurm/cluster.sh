@@ -30,6 +30,9 @@ stop() {
 
 start() {
     stop
+    # A fresh controller state: jobs of an earlier, interrupted test run must not come back
+    # and hold the nodes.
+    rm -rf /var/spool/slurmctld /var/spool/slurmd-n*
     mkdir -p "$STATE" /run/munge /run/sshd /var/spool/slurmctld /var/log/slurm
     id fbtest >/dev/null 2>&1 || useradd --create-home --shell /bin/bash fbtest
     install -m 755 "$(dirname "$0")/apptainer" /usr/local/bin/apptainer  # the stand-in
