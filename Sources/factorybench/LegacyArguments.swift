@@ -12,6 +12,7 @@ enum LegacyArguments {
         case "--watch": return ["watch"] + arguments.dropFirst() + ["--ended-is-fine"]
         case "--collect": return ["collect"] + arguments.dropFirst()
         case "--stop": return ["cancel"] + arguments.dropFirst()
+        case "--sweep-report": return ["sweep-report"] + arguments.dropFirst()
         case "--rerun": return ["run"] + arguments
         default:
             if first.hasSuffix(".yaml") || first.hasSuffix(".yml") { return ["run"] + arguments }

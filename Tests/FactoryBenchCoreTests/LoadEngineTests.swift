@@ -130,12 +130,14 @@ struct FakeSession: RequestSession {
 
 /// Runs a plan against a fake server and returns the records written, parsed.
 func runEngine(
-    _ plan: LoadPlan, server: FakeServer, in directory: TemporaryDirectory, engine: Engine = .async
+    _ plan: LoadPlan, server: FakeServer, in directory: TemporaryDirectory, engine: Engine = .async,
+    startGate: StartGate? = nil
 ) async throws -> [[String: Any]] {
     let url = directory.path("client-0.jsonl")
     let writer = try RecordWriter(url: url, header: JSONLine())
     let context = ClientContext(
-        writer: writer, clock: WallAnchoredClock(), progress: ProgressCounter(expectedRequests: nil, expectedSeconds: nil))
+        writer: writer, clock: WallAnchoredClock(), progress: ProgressCounter(expectedRequests: nil, expectedSeconds: nil),
+        startGate: startGate)
     switch engine {
     case .async:
         try await LoadEngine(plan: plan, serviceType: "fake").run(clientID: 0, context: context) { _ in
@@ -162,6 +164,36 @@ func plan(
 }
 
 @Suite struct LoadEngineTests {
+    /// A client behind a start gate sends nothing before the gate opens (the open loop's
+    /// schedule starts there, so nothing is late or dropped for the wait), and a gate that
+    /// fails ends the client with its error.
+    @Test(arguments: Engine.allCases) func nothingIsSentBeforeTheStartGateOpens(engine: Engine) async throws {
+        let directory = try TemporaryDirectory()
+        let opened = Mutex(0.0)
+        let gate = StartGate {
+            try await Task.sleep(for: .milliseconds(300))
+            opened.withLock { $0 = Date().timeIntervalSince1970 }
+        }
+        let server = FakeServer(serviceSeconds: 0.001)
+        let records = try await runEngine(
+            plan(.open, concurrency: 4, rate: 100, measured: .requests(20)), server: server, in: directory, engine: engine,
+            startGate: gate)
+        let openedAt = opened.withLock { $0 }
+        #expect(records.count == 20 && openedAt > 0)
+        let starts = records.compactMap { $0["timestamp_start"] as? Double }
+        #expect(starts.allSatisfy { $0 >= openedAt - 0.001 }, "a request started before the gate opened")
+        let intended = records.compactMap { $0["timestamp_intended"] as? Double }
+        #expect(intended.count == 20 && intended.allSatisfy { $0 >= openedAt - 0.001 }, "the schedule began before the gate")
+        #expect(!records.contains { $0["dropped"] as? Bool == true })
+
+        struct Refused: Error {}
+        await #expect(throws: Refused.self) {
+            _ = try await runEngine(
+                plan(.closed, concurrency: 2, measured: .requests(5)), server: server, in: try TemporaryDirectory(),
+                engine: engine, startGate: StartGate { throw Refused() })
+        }
+    }
+
     @Test(arguments: Engine.allCases) func closedLoopKeepsConcurrencyInFlightAndSendsEveryRequestOnce(engine: Engine) async throws
     {
         let directory = try TemporaryDirectory()

@@ -39,7 +39,6 @@ struct StartBarrierTests {
         let start = try #require(starts.first)
         let readiness = results.map(\.0.readyAt)
         let lastReady = try #require(readiness.max())
-        #expect(lastReady - (readiness.min() ?? 0) > 0.3, "the clients were ready far apart")
         // The start is the margin after the last readiness, and nobody left before it.
         #expect(start >= lastReady + 0.3 - 0.001 && start < lastReady + 0.3 + 5)
         for (_, left) in results { #expect(left >= start - 0.001, "a client left \(start - left) s early") }

@@ -164,6 +164,37 @@ import Testing
         #expect(stop.exitCode == 2 && stop.stderr.contains("is not a run on a Slurm cluster"), "\(stop.stderr)")
     }
 
+    /// `sweep-report` (the old `--sweep-report IDS`) analyses runs that exist: an open-loop
+    /// rate sweep on the embedded SQLite.
+    @Test func sweepReportFindsSaturationKneeAndSLOLimitOverExistingRuns() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write(
+            "rates.yaml",
+            "service: {type: sqlite}\nclient: {type: sqlite_stress}\n"
+                + "load: {mode: open, rate: 50, duration: 1s}\nsweep: {load.rate: [50, 100, 200, 400]}\n")
+        let sweep = try CommandRunner.run(["run", "rates.yaml"], in: directory.url)
+        #expect(sweep.exitCode == 0, "\(sweep.stderr)")
+        let runs = try FileManager.default.contentsOfDirectory(atPath: directory.path("results").path).sorted()
+        #expect(runs.count == 4)
+        let sweepID = try #require(try SlurmCluster.manifest(runs[0], in: directory).sweepID)
+        let report = try CommandRunner.run(["--sweep-report"] + runs + ["--slo", "10"], in: directory.url)
+        #expect(report.exitCode == 0, "\(report.stderr)")
+        #expect(report.stdout.contains("# Sweep \(sweepID)") && report.stdout.contains("- **Saturation:**"))
+        let json =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: directory.path("results/sweeps/\(sweepID)/sweep.json"))) as? [String: Any]
+        let points = try #require(json?["points"] as? [[String: Any]])
+        // By offered load: 50 to 400 req/s, the embedded database keeps up with every one.
+        #expect(points.compactMap { $0["offered_rate"] as? Double } == [50, 100, 200, 400])
+        let saturation = try #require(json?["saturation"] as? [String: Any])
+        #expect((saturation["throughput"] as? Double ?? 0) > 300, "\(saturation)")
+        let limit = try #require(json?["slo_limit"] as? [String: Any])
+        #expect(limit["load"] as? Double == 400, "every point meets a 10 s p99")
+        #expect(FileManager.default.fileExists(atPath: directory.path("results/sweeps/\(sweepID)/sweep.md").path))
+        let missing = try CommandRunner.run(["sweep-report", "no-such-run"], in: directory.url)
+        #expect(missing.exitCode == 2, "\(missing.stderr)")
+    }
+
     @Test func aFailedRunKeepsWhatItWroteAndSaysWhy() throws {
         let directory = try TemporaryDirectory()
         try directory.write("quick.yaml", validRecipe)
