@@ -15,6 +15,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Run again what run ID ran: the recipe its run.json keeps (a sweep point: that point).")
     var rerun: String?
 
+    @Flag(name: .customLong("auto-sweep"), help: "Find the service's capacity: the same as sweep: auto in the recipe.")
+    var autoSweep = false
+
     @OptionGroup var recipeOptions: RecipeOverrideOptions
 
     @OptionGroup var options: WorkspaceOptions
@@ -34,6 +37,13 @@ struct RunCommand: AsyncParsableCommand {
         } else {
             points = try RecipeLoader.points(path: recipe ?? "", overrides: recipeOptions.parsed())
         }
+        if points.count == 1, autoSweep || points[0].autoSweep != nil {
+            let sweep = AutoSweepRunner(
+                recipe: points[0], settings: points[0].autoSweep ?? AutoSweepSettings(), workspace: workspace,
+                templatesDirectory: options.templatesDirectory)
+            if try await sweep.run() > 0 { throw ExitCode.failure }
+            return
+        }
         let sweepID = points.count > 1 ? try workspace.createSweepID(name: points[0].name, at: Date()) : nil
         if let sweepID { print("Sweep \(sweepID): \(points.count) points") }
         var failed = 0
@@ -42,26 +52,36 @@ struct RunCommand: AsyncParsableCommand {
                 let values = point.sweepPoint.sorted { $0.key < $1.key }.map { "\($0.key)=\(RecipePlan.scalar($0.value))" }
                 print("Point \(index + 1)/\(points.count): \(values.joined(separator: ", "))")
             }
-            do {
-                var pipeline = RunPipeline(
-                    recipe: point, sweepID: sweepID, workspace: workspace, templatesDirectory: options.templatesDirectory,
-                    output: ConsoleOutput())
-                pipeline.interruptDetaches = true
-                let outcome = try await pipeline.run()
-                Self.printOutcome(outcome, workspace: workspace)
-                if outcome.status != .completed { failed += 1 }
-            } catch let error as InputError {
-                throw error
-            } catch ExecutionError.detached(let id) {
-                print(ExecutionError.detached(benchmarkID: id).errorDescription ?? "")
-                throw ExitCode(130)
-            } catch {
-                guard sweepID != nil else { throw error }
-                FactoryBenchCommand.printError(error)
-                failed += 1
-            }
+            let outcome = try await Self.runPoint(
+                point, sweepID: sweepID, workspace: workspace, templatesDirectory: options.templatesDirectory)
+            if outcome?.status != .completed { failed += 1 }
         }
         if failed > 0 { throw ExitCode.failure }
+    }
+
+    /// Runs one recipe (a point of a sweep when `sweepID` is set) to the end and prints how it
+    /// went; nil when a point of a sweep failed (the sweep goes on).
+    static func runPoint(
+        _ point: Recipe, sweepID: String?, workspace: Workspace, templatesDirectory: URL?
+    ) async throws -> RunPipeline.Outcome? {
+        do {
+            var pipeline = RunPipeline(
+                recipe: point, sweepID: sweepID, workspace: workspace, templatesDirectory: templatesDirectory,
+                output: ConsoleOutput())
+            pipeline.interruptDetaches = true
+            let outcome = try await pipeline.run()
+            printOutcome(outcome, workspace: workspace)
+            return outcome
+        } catch let error as InputError {
+            throw error
+        } catch ExecutionError.detached(let id) {
+            print(ExecutionError.detached(benchmarkID: id).errorDescription ?? "")
+            throw ExitCode(130)
+        } catch {
+            guard sweepID != nil else { throw error }
+            FactoryBenchCommand.printError(error)
+            return nil
+        }
     }
 
     /// The recipe run `id` ran, from its `run.json`: the recipe file as it was (at its

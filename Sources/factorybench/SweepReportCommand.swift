@@ -46,13 +46,18 @@ struct SweepReportCommand: ParsableCommand {
             }
             return point
         }
-        let analysis = SweepAnalysis(points: points, maxErrorRate: maxErrorRate)
-        let id = sweepIDs.count == 1 ? sweepIDs.first! : points[0].runID
+        try Self.save(
+            SweepAnalysis(points: points, maxErrorRate: maxErrorRate),
+            id: sweepIDs.count == 1 ? sweepIDs.first! : points[0].runID, in: workspace)
+    }
+
+    /// Writes `results/sweeps/<id>/sweep.json` and `sweep.md`, and prints `sweep.md`.
+    static func save(_ analysis: SweepAnalysis, id: String, in workspace: Workspace) throws {
         let directory = workspace.resultsRoot.appendingPathComponent("sweeps").appendingPathComponent(id)
         let markdown = SweepReport.markdown(analysis, title: id)
         try AtomicFile.writeJSON(analysis, to: directory.appendingPathComponent("sweep.json"))
         try AtomicFile.write(markdown, to: directory.appendingPathComponent("sweep.md"))
         print(markdown, terminator: "")
-        print("Written: results/sweeps/\(id)/sweep.json, sweep.md")
+        print("Sweep analysis: results/sweeps/\(id)/sweep.json, sweep.md")
     }
 }

@@ -22,6 +22,8 @@ struct SweepAnalysisTests {
         // A straight line bends nowhere; two points are not a curve.
         #expect(SweepAnalysis.kneeIndex(x: [100, 200, 300, 400], y: [1, 2, 3, 4]) == nil)
         #expect(SweepAnalysis.kneeIndex(x: [1, 2], y: [1, 9]) == nil)
+        // A p99 that barely moves has no knee, however the noise bends.
+        #expect(SweepAnalysis.kneeIndex(x: [48.1, 48.2, 48.3, 48.4], y: [0.0213, 0.0233, 0.0250, 0.0236]) == nil)
     }
 
     /// A service of capacity 500 req/s: throughput follows the offered load up to it, then

@@ -195,6 +195,58 @@ import Testing
         #expect(missing.exitCode == 2, "\(missing.stderr)")
     }
 
+    /// `sweep: auto` against a server of known capacity: one request at a time, 20 ms each,
+    /// so at most 50 req/s. The sweep finds that ceiling and a knee below it.
+    @Test func anAutomaticSweepFindsTheCapacityOfAServerThatServesOneRequestAtATime() throws {
+        let directory = try TemporaryDirectory()
+        let server = Fixtures.url("servers/capacity_server.py").path
+        try directory.write(
+            "capacity.yaml",
+            """
+            service: {type: http, command: "python3 \(server) $PORT 20"}
+            client: {type: http_stress}
+            load: {concurrency: 4, duration: 2s}
+            sweep: {auto: {points: 3}}
+            """)
+        let result = try CommandRunner.run(["run", "capacity.yaml"], in: directory.url)
+        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("Automatic sweep capacity-sweep-"))
+        let sweeps = try FileManager.default.contentsOfDirectory(atPath: directory.path("results/sweeps").path)
+        let sweepID = try #require(sweeps.first)
+        let json =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: directory.path("results/sweeps/\(sweepID)/sweep.json"))) as? [String: Any]
+        let points = try #require(json?["points"] as? [[String: Any]])
+        #expect(points.count == 5, "synchronous, maximum and three rates: \(points.count)")
+        let saturation = try #require(json?["saturation"] as? [String: Any])
+        let ceiling = try #require(saturation["throughput"] as? Double)
+        #expect(abs(ceiling - 50) / 50 < 0.15, "saturation \(ceiling) req/s against a ceiling of 50")
+        let knee = try #require(json?["knee"] as? [String: Any])
+        #expect((knee["load"] as? Double ?? .infinity) < ceiling, "\(knee)")
+        // Every point is a run of the sweep, on its page.
+        let page = try String(contentsOf: directory.path("site/sweeps/\(sweepID)/index.html"), encoding: .utf8)
+        #expect(page.contains("5 points"), "\(page.prefix(400))")
+    }
+
+    /// `--auto-sweep` on the embedded SQLite: the sweep runs, writes its analysis and its page.
+    @Test func anAutomaticSweepOnTheEmbeddedSQLiteProducesItsPage() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write(
+            "auto.yaml", "service: {type: sqlite}\nclient: {type: sqlite_stress}\nload: {concurrency: 2, duration: 1s}\n")
+        let result = try CommandRunner.run(["run", "auto.yaml", "--auto-sweep"], in: directory.url)
+        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("- **Saturation:**"))
+        let sweepID = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: directory.path("results/sweeps").path).first)
+        #expect(FileManager.default.fileExists(atPath: directory.path("results/sweeps/\(sweepID)/sweep.md").path))
+        #expect(FileManager.default.fileExists(atPath: directory.path("site/sweeps/\(sweepID)/index.html").path))
+        try directory.write(
+            "bad.yaml", "service: {type: sqlite}\nclient: {type: sqlite_stress}\nsweep: {auto: {points: 0}}\n")
+        let bad = try CommandRunner.run(["validate", "bad.yaml"], in: directory.url)
+        #expect(bad.exitCode == 2 && bad.stderr.contains("bad.yaml:3:"), "\(bad.stderr)")
+        #expect(bad.stderr.contains("sweep.auto.points"), "\(bad.stderr)")
+    }
+
     @Test func aFailedRunKeepsWhatItWroteAndSaysWhy() throws {
         let directory = try TemporaryDirectory()
         try directory.write("quick.yaml", validRecipe)

@@ -126,7 +126,8 @@ public struct SweepAnalysis: Sendable, Codable, Equatable {
         "the highest achieved throughput among the points, and the load offered at that point"
     public static let kneeMethod =
         "maximum curvature of p99 latency against load, both min-max normalised, derivatives by central "
-        + "differences over the points in load order (numpy.gradient), end points excluded; needs 3 points"
+        + "differences over the points in load order (numpy.gradient), end points excluded; needs 3 points "
+        + "and a p99 that grows by a fifth or more"
     public static let sloMethod =
         "the highest load whose run met every slo objective (headroom: the smallest margin to an objective, "
         + "relative to it)"
@@ -153,7 +154,8 @@ public struct SweepAnalysis: Sendable, Codable, Equatable {
     }
 
     /// The old framework's knee: the index of the interior point of greatest curvature of
-    /// (x, y), both scaled to [0, 1]; nil under 3 points or when the curve is straight.
+    /// (x, y), both scaled to [0, 1]; nil under 3 points, when the curve is straight or when
+    /// y (a latency) grows by less than a fifth.
     public static func kneeIndex(x: [Double], y: [Double]) -> Int? {
         guard x.count == y.count, x.count >= 3 else { return nil }
         func normalised(_ values: [Double]) -> [Double] {
@@ -176,7 +178,11 @@ public struct SweepAnalysis: Sendable, Codable, Equatable {
         }
         var best = 1
         for index in 1..<(x.count - 1) where curvature[index] > curvature[best] { best = index }
-        // A straight line bends nowhere: no knee (its curvature is rounding noise).
+        // A straight line bends nowhere: no knee (its curvature is rounding noise); nor has a
+        // latency that does not grow (under a fifth from lowest to highest: noise, which the
+        // normalisation would blow up to a curve).
+        let (low, high) = (y.min() ?? 0, y.max() ?? 0)
+        guard high >= low * 1.2 else { return nil }
         return curvature[best] > 1e-6 ? best : nil
     }
 

@@ -24,6 +24,8 @@ public struct Recipe: Sendable {
     public var sweep: [SweepAxis] = []
     /// For one point of a sweep: the value of each swept key.
     public var sweepPoint: [String: SettingValue] = [:]
+    /// `sweep: auto`: find the service's capacity with runs at rising load.
+    public var autoSweep: AutoSweepSettings?
     /// Dotted paths of the values that came from defaults, not from the file.
     public var defaulted: Set<String> = []
     /// Where each key was written: `recipe.locate("service.command")`.
@@ -81,5 +83,18 @@ extension Recipe {
             "load": .map(load),
             "slo": .map(slo),
         ])
+    }
+}
+
+/// `sweep: auto` (or `sweep: {auto: {points: 8, max_error_rate: 0.01}}`): a synchronous
+/// run, a maximum-throughput run, then `points` open-loop rates between their throughputs.
+public struct AutoSweepSettings: Sendable, Equatable {
+    public var points: Int
+    /// Past this error rate the sweep stops early.
+    public var maxErrorRate: Double
+
+    public init(points: Int = 8, maxErrorRate: Double = 0.01) {
+        self.points = points
+        self.maxErrorRate = maxErrorRate
     }
 }

@@ -167,9 +167,13 @@ public enum RecipeLoader {
         }
 
         var sweep: [SweepAxis] = []
+        var autoSweep: AutoSweepSettings?
         if let node = top.node("sweep") {
             if sweepAllowed {
-                diagnostics.attempt { sweep = try sweepAxes(node, path: path) }
+                diagnostics.attempt {
+                    autoSweep = try autoSweepSettings(node, path: path)
+                    if autoSweep == nil { sweep = try sweepAxes(node, path: path) }
+                }
             } else {
                 diagnostics.record(
                     RecipeError.unsupported(
@@ -188,7 +192,7 @@ public enum RecipeLoader {
         checkLoad(load, root: root, path: path, diagnostics: diagnostics)
         try diagnostics.check()
         guard let service, let client else { throw RecipeError.multiple([]) }
-        return Recipe(
+        var recipe = Recipe(
             name: name, path: path, text: text, target: configuration["target"]?.stringValue ?? "local",
             service: service, client: client, numClients: benchmarks["num_clients"]?.intValue ?? 1,
             clientDelay: benchmarks["client_delay"]?.doubleValue ?? 0,
@@ -197,6 +201,43 @@ public enum RecipeLoader {
                 return nil
             }) ?? [],
             load: load, slo: slo, sweep: sweep, defaulted: defaulted, locate: KeyLocations(root: root, file: path))
+        recipe.autoSweep = autoSweep
+        return recipe
+    }
+
+    /// `sweep: auto`, or `sweep: {auto: {points: N, max_error_rate: X}}`; nil for swept keys.
+    static func autoSweepSettings(_ node: Node, path: String) throws -> AutoSweepSettings? {
+        if node.string == "auto" { return AutoSweepSettings() }
+        guard case .mapping(let mapping) = node, mapping.count == 1, let pair = mapping.first, pair.key.string == "auto"
+        else { return nil }
+        guard case .mapping(let settings) = pair.value else {
+            throw RecipeError.wrongType(
+                MappingReader.location(of: pair.value, file: path), key: "sweep.auto",
+                expected: "a mapping of points and max_error_rate (or write sweep: auto)")
+        }
+        var result = AutoSweepSettings()
+        for (key, value) in settings {
+            let location = MappingReader.location(of: key, file: path)
+            switch key.string {
+            case "points":
+                guard let points = value.int, points >= 1 else {
+                    throw RecipeError.invalidValue(
+                        location, key: "sweep.auto.points", problem: "must be an integer of at least 1")
+                }
+                result.points = points
+            case "max_error_rate":
+                guard let rate = value.float, rate >= 0, rate <= 1 else {
+                    throw RecipeError.invalidValue(
+                        location, key: "sweep.auto.max_error_rate", problem: "must be a fraction between 0 and 1")
+                }
+                result.maxErrorRate = rate
+            default:
+                throw RecipeError.invalidValue(
+                    location, key: "sweep.auto.\(key.string ?? "?")",
+                    problem: "is not a key of sweep.auto (points, max_error_rate)")
+            }
+        }
+        return result
     }
 
     /// The old framework's spellings of deployment keys, folded into ours: `environment`
