@@ -60,7 +60,8 @@ struct AutoSweepRunner {
             }
         }
         try SweepReportCommand.save(
-            SweepAnalysis(points: points, maxErrorRate: settings.maxErrorRate), id: sweepID, in: workspace)
+            SweepAnalysis(points: points, maxErrorRate: settings.maxErrorRate), id: sweepID, in: workspace,
+            templatesDirectory: templatesDirectory)
         return failed
     }
 

@@ -48,16 +48,19 @@ struct SweepReportCommand: ParsableCommand {
         }
         try Self.save(
             SweepAnalysis(points: points, maxErrorRate: maxErrorRate),
-            id: sweepIDs.count == 1 ? sweepIDs.first! : points[0].runID, in: workspace)
+            id: sweepIDs.count == 1 ? sweepIDs.first! : points[0].runID, in: workspace,
+            templatesDirectory: options.templatesDirectory)
     }
 
-    /// Writes `results/sweeps/<id>/sweep.json` and `sweep.md`, and prints `sweep.md`.
-    static func save(_ analysis: SweepAnalysis, id: String, in workspace: Workspace) throws {
+    /// Writes `results/sweeps/<id>/sweep.json` and `sweep.md`, prints `sweep.md`, and brings
+    /// the site up to date (the sweep's page shows the analysis).
+    static func save(_ analysis: SweepAnalysis, id: String, in workspace: Workspace, templatesDirectory: URL?) throws {
         let directory = workspace.resultsRoot.appendingPathComponent("sweeps").appendingPathComponent(id)
         let markdown = SweepReport.markdown(analysis, title: id)
         try AtomicFile.writeJSON(analysis, to: directory.appendingPathComponent("sweep.json"))
         try AtomicFile.write(markdown, to: directory.appendingPathComponent("sweep.md"))
         print(markdown, terminator: "")
         print("Sweep analysis: results/sweeps/\(id)/sweep.json, sweep.md")
+        try SiteBuilder(workspace: workspace, templates: TemplateSet.load(overrides: templatesDirectory)).build()
     }
 }

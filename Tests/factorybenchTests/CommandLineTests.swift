@@ -223,9 +223,17 @@ import Testing
         #expect(abs(ceiling - 50) / 50 < 0.15, "saturation \(ceiling) req/s against a ceiling of 50")
         let knee = try #require(json?["knee"] as? [String: Any])
         #expect((knee["load"] as? Double ?? .infinity) < ceiling, "\(knee)")
-        // Every point is a run of the sweep, on its page.
+        // The sweep's page: what the analysis found, its plots first with the saturation and
+        // the knee ringed, and every point a run of the sweep.
         let page = try String(contentsOf: directory.path("site/sweeps/\(sweepID)/index.html"), encoding: .utf8)
         #expect(page.contains("5 points"), "\(page.prefix(400))")
+        #expect(page.contains("<strong>Saturation:</strong>") && page.contains("<strong>Knee:</strong>"))
+        for caption in ["Achieved by offered load", "Latency by achieved throughput", "Errors by offered load"] {
+            #expect(page.contains("<figcaption>\(caption)</figcaption>"), "\(caption)")
+        }
+        #expect(page.contains("saturation: ") && page.contains("knee: p99 "), "the rings' labels")
+        let runs = try FileManager.default.contentsOfDirectory(atPath: directory.path("results").path).filter { $0 != "sweeps" }
+        for run in runs { #expect(page.contains("../../runs/\(run)/index.html"), "\(run) is linked") }
     }
 
     /// `--auto-sweep` on the embedded SQLite: the sweep runs, writes its analysis and its page.

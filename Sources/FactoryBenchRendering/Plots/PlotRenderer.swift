@@ -355,6 +355,59 @@ extension PlotRenderer {
     }
 }
 
+extension PlotRenderer {
+    /// An analysed sweep (`sweep: auto`, `sweep-report`): achieved against offered load with
+    /// the saturation ringed; latency against achieved throughput with the knee and the SLO
+    /// limit ringed; errors against offered load.
+    static func sweepAnalysisPlots(_ analysis: SweepAnalysis) -> [Plot] {
+        let points = analysis.points
+        guard points.count >= 2, let highest = points.map({ max($0.load, $0.throughput) }).max(), highest > 0 else {
+            return []
+        }
+        let byThroughput = points.sorted { $0.throughput < $1.throughput }
+        let unit = TimeUnit(largest: points.compactMap(\.p99).max() ?? 1)
+        var throughput = Chart(
+            title: "Achieved by offered load",
+            xAxis: .linear(label: "Offered load (requests/s; closed loop: achieved)", lower: 0, upper: highest),
+            yAxis: .linear(label: "Achieved requests/s", upper: highest),
+            content: .lines([
+                Chart.Series(name: "achieved", points: points.map { (x: $0.load, y: $0.throughput) }),
+                Chart.Series(name: "offered", points: [(x: 0, y: 0), (x: highest, y: highest)]),
+            ]))
+        if let saturation = analysis.saturation, let point = points.first(where: { $0.runID == saturation.runID }) {
+            throughput.markers = [(x: point.load, y: point.throughput, label: "saturation: \(Format.rate(point.throughput))")]
+        }
+        func latencySeries(_ name: String, _ value: (SweepAnalysis.Point) -> Double?) -> Chart.Series {
+            Chart.Series(
+                name: name,
+                points: byThroughput.compactMap { point in value(point).map { (x: point.throughput, y: unit.of($0)) } })
+        }
+        let p99 = latencySeries("p99", \.p99)
+        var latency = Chart(
+            title: "Latency by achieved throughput",
+            xAxis: .linear(label: "Achieved requests/s", lower: 0, upper: highest),
+            yAxis: .linear(label: "Latency (\(unit.name))", upper: max(p99.points.map(\.y).max() ?? 1, 1e-3)),
+            content: .lines([latencySeries("p50", \.p50), p99]))
+        var marked: [(x: Double, y: Double, label: String)] = []
+        if let knee = analysis.knee, let point = points.first(where: { $0.runID == knee.runID }) {
+            marked.append((x: point.throughput, y: unit.of(knee.p99), label: "knee: p99 \(Format.latency(knee.p99))"))
+        }
+        if let limit = analysis.sloLimit, let point = points.first(where: { $0.runID == limit.runID }), let value = point.p99 {
+            marked.append((x: point.throughput, y: unit.of(value), label: "SLO limit: \(Format.rate(limit.load))"))
+        }
+        latency.markers = marked
+        let errors = Chart(
+            title: "Errors by offered load",
+            xAxis: .linear(label: "Offered load (requests/s; closed loop: achieved)", lower: 0, upper: highest),
+            yAxis: .linear(label: "Failed requests (%)", upper: max(points.map { $0.errorRate * 100 }.max() ?? 0, 1)),
+            content: .lines([Chart.Series(name: "failed", points: points.map { (x: $0.load, y: $0.errorRate * 100) })]))
+        return [
+            Plot(file: "sweep_achieved.svg", chart: throughput), Plot(file: "sweep_latency_by_throughput.svg", chart: latency),
+            Plot(file: "sweep_errors.svg", chart: errors),
+        ]
+    }
+}
+
 /// The unit of a plot's latencies: µs, ms or s, whichever makes its largest value read
 /// between 1 and 1000.
 struct TimeUnit {

@@ -277,11 +277,16 @@ public struct SiteBuilder: Sendable {
         var sweeps: [IndexViewModel.SweepRow] = []
         for sweepID in bySweep.keys.sorted(by: >) {
             let points = bySweep[sweepID, default: []].reversed().map { $0 }
-            let model = SweepViewModel(sweepID: sweepID, points: points.map(\.listing))
+            // An analysed sweep (sweep: auto, sweep-report) has its analysis beside its runs.
+            let analysisData = try? Data(
+                contentsOf: workspace.resultsRoot.appendingPathComponent("sweeps/\(sweepID)/sweep.json"))
+            let analysis = analysisData.flatMap { try? FastJSONDecoder.decode(SweepAnalysis.self, from: $0) }
+            let model = SweepViewModel(sweepID: sweepID, points: points.map(\.listing), analysis: analysis)
             listPages.append(
                 ListPage(
                     in: site.appendingPathComponent("sweeps").appendingPathComponent(Self.pathComponent(sweepID)),
                     inputs: listFingerprint(points, comparisons: [], stamps: [:])
+                        + (analysisData.map { "\n" + String(decoding: $0, as: UTF8.self) } ?? "")
                 ) {
                     try page(
                         title: "Sweep \(sweepID)", root: "../../",

@@ -17,9 +17,12 @@ struct SweepViewModel {
     var hasLLM: Bool
     /// The plots as a grid of figures, first on the page; nil without plots.
     var figures: String?
+    /// An analysed sweep's saturation, knee, SLO limit and bottleneck, one line each.
+    var findings: [String] = []
 
-    /// `points` are the sweep's runs, in the order they ran.
-    init(sweepID: String, points runs: [RunListing]) {
+    /// `points` are the sweep's runs, in the order they ran; `analysis` is its
+    /// `results/sweeps/<id>/sweep.json`, when it was analysed.
+    init(sweepID: String, points runs: [RunListing], analysis: SweepAnalysis? = nil) {
         let e = MarkdownText.escape
         self.sweepID = e(sweepID)
         recipe = e(runs.first?.recipeName ?? "")
@@ -38,6 +41,14 @@ struct SweepViewModel {
                 ttftP95: Format.latency(m?.ttftP95Seconds))
         }
         figures = nil
+        if let analysis {
+            findings = SweepReport.findings(analysis)
+            let plots = PlotRenderer.sweepAnalysisPlots(analysis)
+            if !plots.isEmpty {
+                figures = Plot.grid(plots)
+                return
+            }
+        }
         // One numeric swept key: throughput and latency against it, points in key order.
         guard keys.count == 1, let key = keys.first else { return }
         let measured = runs.compactMap { run -> (x: Double, metrics: RunListing.Metrics)? in
