@@ -53,6 +53,10 @@ struct AutoSweepRunner {
                     print(String(format: "Stopping: %.1f req/s achieved of %.1f offered (below 90 %%)", point.throughput, rate))
                     break
                 }
+                if let growth = point.latencyGrowth, growth > 1.5 {
+                    print(String(format: "Stopping: median latency grew %.1f-fold through the run (a queue building up)", growth))
+                    break
+                }
                 if point.errorRate > settings.maxErrorRate {
                     print(String(format: "Stopping: %.1f %% of requests failed", point.errorRate * 100))
                     break

@@ -1,6 +1,7 @@
-import FactoryBenchCore
 import Foundation
 import Testing
+
+@testable import FactoryBenchCore
 
 /// The sweep analysis on curves whose answers are known (the knee's as numpy computes the
 /// old framework's rule on the same points).
@@ -45,6 +46,18 @@ struct SweepAnalysisTests {
         #expect(limit.load == 400 && limit.throughput == 400 && limit.headroomPercent == 25)
         #expect(analysis.bottleneck?.hasPrefix("the service: more offered load (600.0 req/s offered)") == true)
         #expect(!saturation.method.isEmpty && !knee.method.isEmpty && !limit.method.isEmpty)
+    }
+
+    /// A queue building up through a run: its median latency's last third over its first.
+    @Test func latencyGrowthComparesTheLastThirdOfARunWithTheFirst() {
+        func seconds(_ medians: [Double?]) -> [TimeseriesPoint] {
+            medians.enumerated().map {
+                TimeseriesPoint(second: $0.offset, completed: 10, failed: 0, inFlight: 1, p50Latency: $0.element)
+            }
+        }
+        #expect(SweepAnalysis.Point.latencyGrowth(seconds([0.01, 0.01, 0.02, 0.04, 0.08, 0.16])) == 12)
+        #expect(SweepAnalysis.Point.latencyGrowth(seconds([0.02, 0.02, 0.02])) == 1)
+        #expect(SweepAnalysis.Point.latencyGrowth(seconds([0.02, nil, 0.03])) == nil, "two seconds with latencies")
     }
 
     @Test func errorsAndTheGeneratorAreNamedAsBottlenecks() {

@@ -26,6 +26,9 @@ public struct SweepAnalysis: Sendable, Codable, Equatable {
         public var headroom: Double?
         /// The load generator's own warning, when it may have been the bottleneck.
         public var generatorWarning: String?
+        /// The median latency of the run's last third of seconds over that of its first
+        /// third (3 seconds or more): above 1 the service fell behind as the run went on.
+        public var latencyGrowth: Double?
 
         public init(
             runID: String, offeredRate: Double?, concurrency: Int, throughput: Double, p50: Double?, p99: Double?,
@@ -58,6 +61,7 @@ public struct SweepAnalysis: Sendable, Codable, Equatable {
             case meetsObjectives = "meets_objectives"
             case headroom
             case generatorWarning = "generator_warning"
+            case latencyGrowth = "latency_growth"
         }
     }
 
@@ -237,5 +241,17 @@ extension SweepAnalysis.Point {
             errorRate: measured > 0 ? Double(summary.failedRequests) / Double(measured) : 0,
             goodput: summary.goodput?.requestsPerSecond, meetsObjectives: meets, headroom: headroom,
             generatorWarning: summary.loadGenerator?.warning)
+        latencyGrowth = Self.latencyGrowth(summary.timeseries)
+    }
+
+    /// Mean per-second median latency of the last third of the seconds over the first
+    /// third's; nil under 3 seconds with latencies.
+    static func latencyGrowth(_ timeseries: [TimeseriesPoint]) -> Double? {
+        let medians = timeseries.compactMap(\.p50Latency)
+        guard medians.count >= 3 else { return nil }
+        let third = medians.count / 3
+        let first = medians.prefix(third).reduce(0, +) / Double(third)
+        let last = medians.suffix(third).reduce(0, +) / Double(third)
+        return first > 0 ? last / first : nil
     }
 }

@@ -401,10 +401,24 @@ extension PlotRenderer {
             xAxis: .linear(label: "Offered load (requests/s; closed loop: achieved)", lower: 0, upper: highest),
             yAxis: .linear(label: "Failed requests (%)", upper: max(points.map { $0.errorRate * 100 }.max() ?? 0, 1)),
             content: .lines([Chart.Series(name: "failed", points: points.map { (x: $0.load, y: $0.errorRate * 100) })]))
-        return [
+        var plots = [
             Plot(file: "sweep_achieved.svg", chart: throughput), Plot(file: "sweep_latency_by_throughput.svg", chart: latency),
             Plot(file: "sweep_errors.svg", chart: errors),
         ]
+        // With objectives: requests within them per second, against the load.
+        let goodput = points.compactMap { point in point.goodput.map { (x: point.load, y: $0) } }
+        if goodput.count >= 2 {
+            let chart = Chart(
+                title: "Goodput by offered load",
+                xAxis: .linear(label: "Offered load (requests/s; closed loop: achieved)", lower: 0, upper: highest),
+                yAxis: .linear(label: "Requests/s within the objectives", upper: max(goodput.map(\.y).max() ?? 1, 1)),
+                content: .lines([
+                    Chart.Series(name: "goodput", points: goodput),
+                    Chart.Series(name: "achieved", points: points.map { (x: $0.load, y: $0.throughput) }),
+                ]))
+            plots.append(Plot(file: "sweep_goodput.svg", chart: chart))
+        }
+        return plots
     }
 }
 
