@@ -1,5 +1,6 @@
 import ArgumentParser
 import FactoryBenchCore
+import FactoryBenchNetwork
 import FactoryBenchPipeline
 import Foundation
 
@@ -44,6 +45,9 @@ struct RunCommand: AsyncParsableCommand {
             if try await sweep.run() > 0 { throw ExitCode.failure }
             return
         }
+        // Every point is checked against its target before the first runs: a point the target
+        // refuses must not be found after the earlier ones wrote their results.
+        if points.count > 1 { try TargetCheck.check(points) }
         let sweepID = points.count > 1 ? try workspace.createSweepID(name: points[0].name, at: Date()) : nil
         if let sweepID { print("Sweep \(sweepID): \(points.count) points") }
         var failed = 0

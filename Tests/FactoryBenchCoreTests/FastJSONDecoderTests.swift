@@ -20,7 +20,7 @@ struct FastJSONDecoderTests {
             String(decoding: actual, as: UTF8.self) == String(decoding: expected, as: UTF8.self), sourceLocation: sourceLocation)
     }
 
-    @Test func summariesAndManifestsReadAsJSONDecoderReadsThem() throws {
+    @Test func summariesAndManifestsReadAsJSONDecoderReadsThem() async throws {
         let fixtures = Fixtures.repositoryRoot.appendingPathComponent("Tests/Fixtures")
         try expectSame(
             RunSummary.self, String(contentsOf: fixtures.appendingPathComponent("Golden/summary.json"), encoding: .utf8))
@@ -29,7 +29,7 @@ struct FastJSONDecoderTests {
         let directory = try TemporaryDirectory()
         try directory.write(
             "quick.yaml", "service: {type: sqlite}\nclient: {type: sqlite_stress, settings: {num_requests: 50}}\n")
-        let run = try CommandRunner.run(["run", "quick.yaml"], in: directory.url)
+        let run = try await CommandRunner.run(["run", "quick.yaml"], in: directory.url)
         #expect(run.exitCode == 0, "\(run.stderr)")
         let results = try FileManager.default.contentsOfDirectory(atPath: directory.path("results").path)
         let runDirectory = directory.path("results/" + (results.first ?? ""))

@@ -50,6 +50,14 @@ import Testing
             mentions: ["recipe.yaml:2:11:", "the Slurm executor cannot deploy a sqlite service", "configuration.target: local"])
     }
 
+    /// A sweep whose later point the target refuses is refused before its first point runs
+    /// (it used to run the earlier points first).
+    @Test func aSweepPointTheTargetRefusesStopsTheSweepBeforeAnythingRuns() throws {
+        try expectInvalidInput(
+            "service: {type: sqlite}\nclient: {type: sqlite_stress}\nsweep: {configuration.target: [local, meluxina]}\n",
+            mentions: ["the Slurm executor cannot deploy a sqlite service"])
+    }
+
     /// An unreadable prompts file on a cluster target is found before a results directory
     /// exists (it used to leave an empty one behind).
     @Test func anUnreadablePromptsFileOnAClusterTargetWritesNothing() throws {
@@ -138,46 +146,46 @@ import Testing
 
     /// The old framework's `--rerun ID` runs again what a run ran, from its run.json (a
     /// sweep point: that point), and `--stop ID` is `cancel`.
-    @Test func rerunRunsTheStoredRecipeAgainAndStopIsCancel() throws {
+    @Test func rerunRunsTheStoredRecipeAgainAndStopIsCancel() async throws {
         let directory = try TemporaryDirectory()
         try directory.write(
             "points.yaml",
             "service: {type: sqlite}\nclient: {type: sqlite_stress, settings: {num_requests: 3}}\n"
                 + "sweep: {benchmarks.num_clients: [1, 2]}\n")
-        #expect(try CommandRunner.run(["run", "points.yaml"], in: directory.url).exitCode == 0)
+        #expect(try await CommandRunner.run(["run", "points.yaml"], in: directory.url).exitCode == 0)
         let runs = try FileManager.default.contentsOfDirectory(atPath: directory.path("results").path).sorted()
         let second = try #require(
             try runs.first { try SlurmCluster.manifest($0, in: directory).sweepPoint?["benchmarks.num_clients"] == .int(2) })
         // The recipe file changes afterwards: the rerun runs what the run ran.
         try directory.write("points.yaml", "service: {type: sqlite}\nclient: {type: nothing}\n")
-        let rerun = try CommandRunner.run(["--rerun", second], in: directory.url)
+        let rerun = try await CommandRunner.run(["--rerun", second], in: directory.url)
         #expect(rerun.exitCode == 0, "\(rerun.stderr)")
         let after = try FileManager.default.contentsOfDirectory(atPath: directory.path("results").path)
         let new = try #require(Set(after).subtracting(runs).first)
         #expect(after.count == runs.count + 1, "one point, not the whole sweep again")
         let manifest = try SlurmCluster.manifest(new, in: directory)
         #expect(manifest.numClients == 2 && manifest.recipeName == "points" && manifest.status == .completed)
-        #expect(try CommandRunner.run(["run", "--rerun", "no-such-run"], in: directory.url).exitCode == 2)
-        let both = try CommandRunner.run(["run", "points.yaml", "--rerun", second], in: directory.url)
+        #expect(try await CommandRunner.run(["run", "--rerun", "no-such-run"], in: directory.url).exitCode == 2)
+        let both = try await CommandRunner.run(["run", "points.yaml", "--rerun", second], in: directory.url)
         #expect(both.exitCode == 2 && both.stderr.contains("not both"), "\(both.stderr)")
-        let stop = try CommandRunner.run(["--stop", second], in: directory.url)
+        let stop = try await CommandRunner.run(["--stop", second], in: directory.url)
         #expect(stop.exitCode == 2 && stop.stderr.contains("is not a run on a Slurm cluster"), "\(stop.stderr)")
     }
 
     /// `sweep-report` (the old `--sweep-report IDS`) analyses runs that exist: an open-loop
     /// rate sweep on the embedded SQLite.
-    @Test func sweepReportFindsSaturationKneeAndSLOLimitOverExistingRuns() throws {
+    @Test func sweepReportFindsSaturationKneeAndSLOLimitOverExistingRuns() async throws {
         let directory = try TemporaryDirectory()
         try directory.write(
             "rates.yaml",
             "service: {type: sqlite}\nclient: {type: sqlite_stress}\n"
                 + "load: {mode: open, rate: 50, duration: 1s}\nsweep: {load.rate: [50, 100, 200, 400]}\n")
-        let sweep = try CommandRunner.run(["run", "rates.yaml"], in: directory.url)
+        let sweep = try await CommandRunner.run(["run", "rates.yaml"], in: directory.url)
         #expect(sweep.exitCode == 0, "\(sweep.stderr)")
         let runs = try FileManager.default.contentsOfDirectory(atPath: directory.path("results").path).sorted()
         #expect(runs.count == 4)
         let sweepID = try #require(try SlurmCluster.manifest(runs[0], in: directory).sweepID)
-        let report = try CommandRunner.run(["--sweep-report"] + runs + ["--slo", "10"], in: directory.url)
+        let report = try await CommandRunner.run(["--sweep-report"] + runs + ["--slo", "10"], in: directory.url)
         #expect(report.exitCode == 0, "\(report.stderr)")
         #expect(report.stdout.contains("# Sweep \(sweepID)") && report.stdout.contains("- **Saturation:**"))
         let json =
@@ -191,13 +199,13 @@ import Testing
         let limit = try #require(json?["slo_limit"] as? [String: Any])
         #expect(limit["load"] as? Double == 400, "every point meets a 10 s p99")
         #expect(FileManager.default.fileExists(atPath: directory.path("results/sweeps/\(sweepID)/sweep.md").path))
-        let missing = try CommandRunner.run(["sweep-report", "no-such-run"], in: directory.url)
+        let missing = try await CommandRunner.run(["sweep-report", "no-such-run"], in: directory.url)
         #expect(missing.exitCode == 2, "\(missing.stderr)")
     }
 
     /// `sweep: auto` against a server of known capacity: one request at a time, 20 ms each,
     /// so at most 50 req/s. The sweep finds that ceiling and a knee below it.
-    @Test func anAutomaticSweepFindsTheCapacityOfAServerThatServesOneRequestAtATime() throws {
+    @Test func anAutomaticSweepFindsTheCapacityOfAServerThatServesOneRequestAtATime() async throws {
         let directory = try TemporaryDirectory()
         let server = Fixtures.url("servers/capacity_server.py").path
         try directory.write(
@@ -209,7 +217,7 @@ import Testing
             slo: {p99_latency_ms: 50}
             sweep: {auto: {points: 3}}
             """)
-        let result = try CommandRunner.run(["run", "capacity.yaml"], in: directory.url)
+        let result = try await CommandRunner.run(["run", "capacity.yaml"], in: directory.url)
         #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stdout.contains("Automatic sweep capacity-sweep-"))
         let sweeps = try FileManager.default.contentsOfDirectory(atPath: directory.path("results/sweeps").path)
@@ -244,11 +252,11 @@ import Testing
     }
 
     /// `--auto-sweep` on the embedded SQLite: the sweep runs, writes its analysis and its page.
-    @Test func anAutomaticSweepOnTheEmbeddedSQLiteProducesItsPage() throws {
+    @Test func anAutomaticSweepOnTheEmbeddedSQLiteProducesItsPage() async throws {
         let directory = try TemporaryDirectory()
         try directory.write(
             "auto.yaml", "service: {type: sqlite}\nclient: {type: sqlite_stress}\nload: {concurrency: 2, duration: 1s}\n")
-        let result = try CommandRunner.run(["run", "auto.yaml", "--auto-sweep"], in: directory.url)
+        let result = try await CommandRunner.run(["run", "auto.yaml", "--auto-sweep"], in: directory.url)
         #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stdout.contains("- **Saturation:**"))
         let sweepID = try #require(
@@ -257,7 +265,7 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: directory.path("site/sweeps/\(sweepID)/index.html").path))
         try directory.write(
             "bad.yaml", "service: {type: sqlite}\nclient: {type: sqlite_stress}\nsweep: {auto: {points: 0}}\n")
-        let bad = try CommandRunner.run(["validate", "bad.yaml"], in: directory.url)
+        let bad = try await CommandRunner.run(["validate", "bad.yaml"], in: directory.url)
         #expect(bad.exitCode == 2 && bad.stderr.contains("bad.yaml:3:"), "\(bad.stderr)")
         #expect(bad.stderr.contains("sweep.auto.points"), "\(bad.stderr)")
     }
