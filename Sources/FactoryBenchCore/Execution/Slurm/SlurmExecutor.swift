@@ -148,13 +148,18 @@ public final class SlurmExecutor: Executor {
     public func runClients(
         benchmarkID: String, clientsDirectory: URL, endpoint: ServiceEndpoint, progress: ProgressCounter
     ) async throws -> [ClientOutcome] {
-        // Clients never share the service's nodes (every node of a multi-node service) unless
-        // the recipe allows it: they would compete with it for CPUs.
-        let serviceNodes = endpoint.nodes ?? jobs.first { $0.role == "service" }?.node
-        let share = recipe.client.options["share_service_nodes"]?.boolValue == true
-        let exclude = share ? "" : serviceNodes.map { " --exclude=\(Shell.quote($0))" } ?? ""
+        let exclude = Self.clientExclusion(
+            recipe: recipe, serviceNodes: endpoint.nodes ?? jobs.first { $0.role == "service" }?.node)
         _ = try await submit(["clients.sbatch"], roles: ["clients"], options: exclude)
         return try await waitForClients(clientsDirectory: clientsDirectory)
+    }
+
+    /// The clients' job's `--exclude`: every node of the service's job (a multi-node service's
+    /// whole node list), unless `client.share_service_nodes` lets them share: clients would
+    /// compete with the service for its CPUs.
+    static func clientExclusion(recipe: Recipe, serviceNodes: String?) -> String {
+        guard recipe.client.options["share_service_nodes"]?.boolValue != true, let serviceNodes else { return "" }
+        return " --exclude=\(Shell.quote(serviceNodes))"
     }
 
     /// Polls until every client job has ended, then copies their records and the logs back.
