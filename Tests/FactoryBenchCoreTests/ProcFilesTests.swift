@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+
+@testable import FactoryBenchCore
+
+/// /proc and nvidia-smi, on recorded text and on this process, live.
+struct ProcFilesTests {
+    @Test func aStatLineWhoseCommandHoldsSpacesAndParentheses() throws {
+        let line =
+            "4242 (python3 (server) x) S 4200 4242 4200 0 -1 4194560 1532 0 0 0 250 37 0 0 20 0 4 0 "
+            + "123456 234567890 5120 18446744073709551615 1 1 0 0 0 0 0 16781312 2 0 0 0 17 1 0 0 0 0 0"
+        let stat = try #require(ProcFiles.processStat(line))
+        #expect(stat == ProcFiles.ProcessStat(pid: 4242, parent: 4200, cpuTicks: 287, residentPages: 5120))
+        #expect(ProcFiles.processStat("4242 (cut short) S 1") == nil)
+    }
+
+    @Test func aProcessTreeIsTheRootAndEveryDescendant() {
+        let stats = [
+            ProcFiles.ProcessStat(pid: 1, parent: 0, cpuTicks: 5, residentPages: 1),
+            ProcFiles.ProcessStat(pid: 10, parent: 1, cpuTicks: 100, residentPages: 10),
+            ProcFiles.ProcessStat(pid: 11, parent: 10, cpuTicks: 20, residentPages: 2),
+            ProcFiles.ProcessStat(pid: 12, parent: 11, cpuTicks: 3, residentPages: 3),
+            ProcFiles.ProcessStat(pid: 20, parent: 1, cpuTicks: 7, residentPages: 4),
+        ]
+        #expect(Set(ProcFiles.tree(of: 10, in: stats).map(\.pid)) == [10, 11, 12])
+        #expect(ProcFiles.tree(of: 99, in: stats).isEmpty)
+    }
+
+    @Test func memoryAndLoadFromTheirFiles() throws {
+        let meminfo =
+            "MemTotal:       24568004 kB\nMemFree:         1234 kB\nMemAvailable:   20000000 kB\nHugePages_Total:       0\n"
+        let memory = try #require(ProcFiles.memory(meminfo))
+        #expect(memory.total == 24_568_004 * 1024 && memory.available == 20_000_000 * 1024)
+        #expect(ProcFiles.loadAverage("0.52 0.58 0.59 1/482 12345\n") == 0.52)
+    }
+
+    /// This test process, read live: it is in the list, its CPU time grows as it works.
+    @Test func thisProcessLive() throws {
+        let me = Int(getpid())
+        let before = try #require(ProcFiles.allProcesses().first { $0.pid == me })
+        var sum = 0.0
+        let start = Date()
+        while Date().timeIntervalSince(start) < 0.3 { sum += sqrt(Double(sum.bitPattern % 1000)) }
+        let after = try #require(ProcFiles.allProcesses().first { $0.pid == me })
+        #expect(after.cpuTicks > before.cpuTicks, "0.3 s of work shows as CPU time (\(sum))")
+        #expect(after.residentPages > 0 && after.parent > 0)
+        #expect(ProcFiles.tree(of: me, in: ProcFiles.allProcesses()).first?.pid == me)
+    }
+
+    /// nvidia-smi's CSV (recorded from an A100 node): values, and absent ones left absent.
+    @Test func nvidiaSMIQueryOutput() {
+        let csv = "0, 87, 30412, 81920, 312.45\n1, 0, 4, 81920, 61.20\n2, [N/A], [N/A], 81920, [Not Supported]\n"
+        let gpus = NvidiaSMI.parse(csv)
+        #expect(gpus.map(\.index) == [0, 1, 2])
+        #expect(gpus[0] == NvidiaSMI.GPU(index: 0, utilization: 87, memoryUsed: 30412, memoryTotal: 81920, power: 312.45))
+        #expect(gpus[2].utilization == nil && gpus[2].power == nil && gpus[2].memoryTotal == 81920)
+        #expect(NvidiaSMI.parse("").isEmpty)
+    }
+}
