@@ -40,6 +40,9 @@ public final class BackgroundProcess: @unchecked Sendable {
         throw Ended(description: "the process ended before printing '\(text)'; it printed: \(pending)")
     }
 
+    /// The process's id.
+    public var pid: Int32 { process.processIdentifier }
+
     /// Stops the process by its PID and waits for it.
     public func stop() {
         if process.isRunning {
