@@ -28,6 +28,9 @@ struct RunFinisher: Sendable {
                 try Collector.merge(files: files, header: header.line, into: directory.requests)
             }
             let manifest = run.manifest
+            // What each client on a compute node wrote beside its records (Slurm): read once,
+            // for the generator's CPU and for each client's node and start.
+            let usages = ClientProcessUsage.read(in: directory.clients)
             summary = try await run.step("aggregate") {
                 var summary = try Aggregator.aggregate(
                     files: [directory.requests], goodput: ServiceLevelObjectives(recipe.slo).goodputLimits)
@@ -39,7 +42,7 @@ struct RunFinisher: Sendable {
                 {
                     usage = (cpu, seconds, cores)
                 } else {
-                    usage = ClientProcessUsage.total(ClientProcessUsage.read(in: directory.clients))
+                    usage = ClientProcessUsage.total(usages)
                 }
                 if let usage {
                     let records = summary.totalRequests + summary.excludedRequests.warmup + summary.excludedRequests.cooldown
@@ -58,7 +61,6 @@ struct RunFinisher: Sendable {
             // Each client's node, readiness and start (what it wrote beside its records on
             // Slurm) and its first request, in run.json.
             if let summary {
-                let usages = ClientProcessUsage.read(in: directory.clients)
                 for index in run.manifest.clients.indices {
                     let clientID = run.manifest.clients[index].clientID
                     if let usage = usages.first(where: { $0.clientID == clientID }) {
