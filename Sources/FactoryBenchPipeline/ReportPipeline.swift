@@ -20,8 +20,10 @@ public struct ReportPipeline: Sendable {
         let manifest = try RunManifest.read(from: run.manifest)
         let files = run.requestFiles
         guard !files.isEmpty else { throw CollectionError.noClientFiles(directory: run.clients.path) }
-        let summary = try Aggregator.aggregate(
+        var summary = try Aggregator.aggregate(
             files: files, goodput: ServiceLevelObjectives(manifest: manifest).goodputLimits)
+        if !FileManager.default.fileExists(atPath: run.telemetry.path) { _ = try? TelemetryFiles.merge(run) }
+        summary.addTelemetry(from: run)
         try AtomicFile.writeJSON(summary, to: run.summaryForWriting)
         let directory = workspace.report(run.url.lastPathComponent)
         try ReportRenderer(templates: templates).write(manifest: manifest, summary: summary, to: directory)

@@ -26,6 +26,8 @@ struct RunFinisher: Sendable {
                 let files = Collector.clientFiles(in: directory.clients)
                 guard !files.isEmpty else { throw CollectionError.noClientFiles(directory: directory.clients.path) }
                 try Collector.merge(files: files, header: header.line, into: directory.requests)
+                // The samplers' lines: a sampling failure never fails the run.
+                _ = try? TelemetryFiles.merge(directory)
             }
             let manifest = run.manifest
             // What each client on a compute node wrote beside its records (Slurm): read once,
@@ -55,6 +57,7 @@ struct RunFinisher: Sendable {
                         firstStarts: summary.clients.values.compactMap(\.firstRequest), duration: summary.testDurationSeconds,
                         intendedSpread: recipe.startOffset(ofClient: recipe.numClients - 1))
                 }
+                summary.addTelemetry(from: directory)
                 try AtomicFile.writeJSON(summary, to: directory.summary)
                 return summary
             }

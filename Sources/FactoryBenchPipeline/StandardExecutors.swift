@@ -22,7 +22,8 @@ public struct StandardExecutors: ExecutorFactory {
         if recipe.isLocal {
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("factorybench-\(UUID().uuidString)")
             let (service, client) = try LocalComponents.make(for: recipe, scratchDirectory: scratch)
-            return LocalExecutor(recipe: recipe, clock: clock, service: service, client: client)
+            return LocalExecutor(
+                recipe: recipe, clock: clock, service: service, client: client, telemetry: Self.telemetry(recipe, directory))
         }
         let client = try LocalComponents.client(for: recipe)
         return try SlurmExecutor(
@@ -30,6 +31,14 @@ public struct StandardExecutors: ExecutorFactory {
             binary: nodeBinary ?? Self.currentExecutable,
             expectedRequests: client.requestsPerClient.map { $0 * recipe.numClients },
             expectedSeconds: client.plan.totalSeconds, pollInterval: slurmPollInterval)
+    }
+
+    /// What a local run samples beside its load, unless `telemetry.enabled: false`.
+    static func telemetry(_ recipe: Recipe, _ directory: RunDirectory) -> LocalTelemetry? {
+        guard recipe.telemetry["enabled"]?.boolValue ?? true else { return nil }
+        return LocalTelemetry(
+            directory: directory.telemetryFiles, interval: recipe.telemetry["interval"]?.doubleValue ?? 1,
+            sources: { endpoint in ServerTelemetry.sources(for: recipe, endpoint: endpoint) })
     }
 
     /// The running executable, which a Slurm run uploads for the compute nodes.

@@ -20,7 +20,7 @@ struct FactoryBenchCommand: AsyncParsableCommand {
             RunCommand.self, ValidateCommand.self, PlanCommand.self, ListCommand.self, ReportCommand.self,
             AggregateCommand.self, CompareCommand.self, SiteCommand.self, ServeCommand.self, WatchCommand.self,
             CollectCommand.self,
-            CancelCommand.self, LogsCommand.self, SweepReportCommand.self, NodeCommand.self,
+            CancelCommand.self, LogsCommand.self, SweepReportCommand.self, ExportCommand.self, NodeCommand.self,
         ])
 
     static func main() async {

@@ -9,7 +9,7 @@ struct NodeCommand: AsyncParsableCommand {
         commandName: "node",
         abstract: "Cluster side of a Slurm run (run by the batch jobs and over ssh).",
         shouldDisplay: false,
-        subcommands: [Probe.self, Prepare.self, Client.self, Barrier.self, FreePort.self])
+        subcommands: [Probe.self, Prepare.self, Client.self, Barrier.self, Sample.self, FreePort.self])
 
     struct Paths: ParsableArguments {
         @Option(help: "The resolved recipe the run uploaded.")
@@ -112,6 +112,24 @@ struct NodeCommand: AsyncParsableCommand {
             usage.startAt = passage.startAt
             try AtomicFile.writeJSON(
                 usage, to: ClientProcessUsage.url(forRecords: URL(fileURLWithPath: "clients/client-\(clientID).jsonl")))
+        }
+    }
+
+    /// Beside the service, in its job: samples it (and the host, GPUs, the server's own
+    /// statistics) until the job's script ends.
+    struct Sample: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sample the service's process tree, host, GPUs and server statistics until --watch ends.")
+        @OptionGroup var paths: Paths
+        @Option(help: "The pid whose process tree is the service (the job's script); sampling ends with it.")
+        var watch: Int
+        @Option(help: "Directory of the telemetry files.")
+        var output: String = "telemetry"
+
+        func run() async throws {
+            try await NodeRole.sample(
+                recipe: paths.load(), endpointFile: paths.endpointFile, watching: watch,
+                directory: URL(fileURLWithPath: output))
         }
     }
 

@@ -34,6 +34,18 @@ struct ProcFilesTests {
         #expect(ProcFiles.loadAverage("0.52 0.58 0.59 1/482 12345\n") == 0.52)
     }
 
+    /// `/proc/stat`'s first line: busy is everything but idle and iowait; guest time is
+    /// inside user already and is not counted twice.
+    @Test func hostCPUTimesFromProcStat() throws {
+        let stat = "cpu  4705 356 584 3699176 23060 0 277 0 11 0\ncpu0 1393280 32966 572056 13343292 6130 0 17875 0 23933 0\n"
+        let times = try #require(ProcFiles.cpuTimes(stat))
+        #expect(times.total == 4705 + 356 + 584 + 3_699_176 + 23060 + 277)
+        #expect(times.busy == 4705 + 356 + 584 + 277)
+        #expect(ProcFiles.cpuTimes("intr 1 2 3\n") == nil)
+        let live = try #require(ProcFiles.cpuTimes(String(contentsOfFile: "/proc/stat", encoding: .utf8)))
+        #expect(live.total > live.busy && live.busy > 0)
+    }
+
     /// This test process, read live: it is in the list, its CPU time grows as it works.
     @Test func thisProcessLive() throws {
         let me = Int(getpid())

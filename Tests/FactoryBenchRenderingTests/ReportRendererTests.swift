@@ -85,7 +85,7 @@ import Testing
         try ReportRenderer(templates: .builtIn).write(manifest: manifest, summary: summary, to: directory.url)
         #expect(
             directory.files() == [
-                "plots/client_fairness.svg", "plots/error_distribution.svg", "plots/errors_over_time.svg",
+                "metrics.txt", "plots/client_fairness.svg", "plots/error_distribution.svg", "plots/errors_over_time.svg",
                 "plots/latency_cdf.svg",
                 "plots/latency_histogram.svg", "plots/latency_over_time.svg", "plots/latency_percentiles.svg",
                 "plots/operation_latency.svg", "plots/throughput.svg", "report.json", "report.md",

@@ -1,8 +1,8 @@
 import Foundation
 
 /// A small JSON Schema checker for the parts of the vocabulary our schemas use: `type`,
-/// `const`, `properties`, `required`, `additionalProperties`, `items`, `minimum`,
-/// `maximum` and `$ref` into `#/$defs`. Returns every violation with its JSON path.
+/// `const`, `enum` (of strings), `properties`, `required`, `additionalProperties`, `items`,
+/// `minItems`, `maxItems`, `minimum`, `maximum` and `$ref` into `#/$defs`. Returns every violation with its JSON path.
 public struct JSONSchemaValidator {
     let root: [String: Any]
 
@@ -31,6 +31,15 @@ public struct JSONSchemaValidator {
         }
         if let constant = schema["const"] as? Int, (value as? Int) != constant {
             problems.append("\(path): expected \(constant)")
+        }
+        if let allowed = schema["enum"] as? [String], !allowed.contains(value as? String ?? "") {
+            problems.append("\(path): expected one of \(allowed), got \(value)")
+        }
+        if let array = value as? [Any] {
+            if let least = schema["minItems"] as? Int, array.count < least {
+                problems.append("\(path): fewer than \(least) items")
+            }
+            if let most = schema["maxItems"] as? Int, array.count > most { problems.append("\(path): more than \(most) items") }
         }
         if let number = (value as? NSNumber)?.doubleValue, !Self.isBoolean(value) {
             if let minimum = schema["minimum"] as? Double, number < minimum { problems.append("\(path): below \(minimum)") }

@@ -57,6 +57,19 @@ struct SlurmRunTests {
         }
         let logs = try FileManager.default.contentsOfDirectory(atPath: results.appendingPathComponent("logs").path)
         #expect(logs.contains { $0.hasPrefix("service-") } && logs.filter { $0.hasPrefix("client-") }.count == 2)
+        // The service job's sampler (`node sample`, beside the server in its job) and each
+        // client's own wrote telemetry on the cluster; it came back with the records.
+        for file in ["telemetry/service.jsonl", "telemetry/client-0.jsonl", "telemetry/client-1.jsonl", "telemetry.jsonl"] {
+            #expect(FileManager.default.fileExists(atPath: results.appendingPathComponent(file).path), "\(file)")
+        }
+        let sampled = TelemetryFiles.read(results.appendingPathComponent("telemetry/service.jsonl"))
+        #expect(sampled.contains { ($0.values["postgres_commits_total"] ?? 0) > 0 }, "the server's own statistics")
+        #expect(sampled.contains { $0.values["service_cpu_percent"] != nil && ($0.values["service_rss_bytes"] ?? 0) > 0 })
+        let telemetry = try #require(summary["telemetry"] as? [String: Any])
+        let series = try #require(telemetry["series"] as? [String: Any])
+        for name in ["service_cpu_percent", "clients_cpu_percent", "host_cpu_percent", "postgres_commits_per_s"] {
+            #expect(series[name] != nil, "\(name) in \(series.keys.sorted())")
+        }
         let index = try String(contentsOf: directory.path("site/index.html"), encoding: .utf8)
         #expect(index.contains(run))
         #expect(FileManager.default.fileExists(atPath: directory.path("site/runs/\(run)/index.html").path))

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs a recipe on this machine: starts the service, runs the clients as concurrent tasks
 /// (each with its own connections and JSONL file), stops the service.
@@ -7,14 +8,20 @@ public final class LocalExecutor: Executor {
     public let clock: WallAnchoredClock
     private let service: any Service
     private let client: any LoadClient
+    private let telemetry: LocalTelemetry?
+    private let sampler = Mutex<TelemetrySampler?>(nil)
 
     /// `components` are the service and client for the recipe (see `LocalComponents` for
-    /// the types this machine can start).
-    public init(recipe: Recipe, clock: WallAnchoredClock, service: any Service, client: any LoadClient) {
+    /// the types this machine can start); `telemetry` what to sample beside them.
+    public init(
+        recipe: Recipe, clock: WallAnchoredClock, service: any Service, client: any LoadClient,
+        telemetry: LocalTelemetry? = nil
+    ) {
         self.recipe = recipe
         self.clock = clock
         self.service = service
         self.client = client
+        self.telemetry = telemetry
     }
 
     /// Requests all clients will send, when the recipe fixes a count.
@@ -30,6 +37,7 @@ public final class LocalExecutor: Executor {
             try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
             let endpoint = try await service.deploy(logDirectory: logDirectory)
             try await client.prepare(endpoint: endpoint)
+            startTelemetry(endpoint: endpoint)
             return endpoint
         } catch {
             try? service.stop()
@@ -72,8 +80,31 @@ public final class LocalExecutor: Executor {
             }
             var outcomes: [ClientOutcome] = []
             for await outcome in group { outcomes.append(outcome) }
+            await stopTelemetry()
             return outcomes.sorted { $0.clientID < $1.clientID }
         }
+    }
+
+    /// Samples the service's process tree, this process (the clients) and the host, with
+    /// the recipe's sources, into `telemetry/service.jsonl`; a sampler that cannot start
+    /// leaves the run without telemetry, nothing more.
+    private func startTelemetry(endpoint: ServiceEndpoint) {
+        guard let telemetry else { return }
+        var watches = [TelemetrySampler.Watch(name: "clients", pid: Int(getpid()), tree: false)]
+        if let pid = service.processID { watches.insert(TelemetrySampler.Watch(name: "service", pid: pid), at: 0) }
+        let started = TelemetrySampler(
+            watching: watches, sources: telemetry.sources(endpoint), interval: telemetry.interval,
+            output: telemetry.directory.appendingPathComponent("service.jsonl"), rawDirectory: telemetry.directory)
+        started.start()
+        sampler.withLock { $0 = started }
+    }
+
+    private func stopTelemetry() async {
+        let running = sampler.withLock { current -> TelemetrySampler? in
+            defer { current = nil }
+            return current
+        }
+        await running?.stop()
     }
 
     /// Sleeps until a client's place in the `client_delay` stagger: `origin` (a monotonic
@@ -92,7 +123,23 @@ public final class LocalExecutor: Executor {
     public var capabilities: ExecutorCapabilities { [] }
 
     public func teardown() async throws {
+        await stopTelemetry()
         try service.stop()
+    }
+}
+
+/// What the local executor samples beside a run (the recipe's `telemetry:`) and where.
+public struct LocalTelemetry: Sendable {
+    /// The run's `telemetry/` directory.
+    public var directory: URL
+    public var interval: Double
+    /// The server's own statistics and the GPUs, once the service answers at an endpoint.
+    public var sources: @Sendable (ServiceEndpoint) -> [any TelemetrySource]
+
+    public init(directory: URL, interval: Double, sources: @escaping @Sendable (ServiceEndpoint) -> [any TelemetrySource]) {
+        self.directory = directory
+        self.interval = interval
+        self.sources = sources
     }
 }
 

@@ -27,6 +27,13 @@ public protocol Service: Sendable {
     func deploy(logDirectory: URL) async throws -> ServiceEndpoint
     /// Stops what `deploy` started (by process id) and removes its temporary files.
     func stop() throws
+    /// The pid of the service's main process while it runs (its tree is the service's CPU
+    /// and memory); nil for a service inside FactoryBench's own process (SQLite).
+    var processID: Int? { get }
+}
+
+extension Service {
+    public var processID: Int? { nil }
 }
 
 /// Generates load against a deployed service: one instance is shared by all clients.

@@ -49,6 +49,9 @@ public struct RunSummary: Sendable, Codable, Equatable {
     /// What the load generator itself did: its schedule lateness and drops (from the
     /// records), its CPU and write rate (from the run, when FactoryBench ran the clients).
     public var loadGenerator: LoadGeneratorSummary?
+    /// What the service's machine, its processes and the server itself were doing
+    /// (`telemetry.jsonl`), when the run sampled them.
+    public var telemetry: TelemetrySummary?
     public var percentileMethod: String
     public var stdMethod: String
     /// Successful requests up to which percentiles are exact.
@@ -93,6 +96,7 @@ public struct RunSummary: Sendable, Codable, Equatable {
         case droppedRequests = "dropped_requests"
         case recall
         case loadGenerator = "load_generator"
+        case telemetry
         case tokensPerSecond = "tokens_per_second"
         case avgOutputTokens = "avg_output_tokens"
         case avgInputTokens = "avg_input_tokens"
@@ -167,6 +171,7 @@ public struct RunSummary: Sendable, Codable, Equatable {
         droppedRequests = try c.decodeIfPresent(Int.self, forKey: .droppedRequests) ?? 0
         recall = try c.decodeIfPresent(RecallSummary.self, forKey: .recall)
         loadGenerator = try c.decodeIfPresent(LoadGeneratorSummary.self, forKey: .loadGenerator)
+        telemetry = try c.decodeIfPresent(TelemetrySummary.self, forKey: .telemetry)
         percentileMethod = try c.decode(String.self, forKey: .percentileMethod)
         stdMethod = try c.decode(String.self, forKey: .stdMethod)
         exactLimit = try c.decode(Int.self, forKey: .exactLimit)
@@ -204,6 +209,7 @@ public struct RunSummary: Sendable, Codable, Equatable {
         try c.encode(droppedRequests, forKey: .droppedRequests)
         try c.encodeIfPresent(recall, forKey: .recall)
         try c.encodeIfPresent(loadGenerator, forKey: .loadGenerator)
+        try c.encodeIfPresent(telemetry, forKey: .telemetry)
         try c.encodeIfPresent(llm?.tokensPerSecond, forKey: .tokensPerSecond)
         try c.encodeIfPresent(llm?.avgOutputTokens, forKey: .avgOutputTokens)
         try c.encodeIfPresent(llm?.avgInputTokens, forKey: .avgInputTokens)

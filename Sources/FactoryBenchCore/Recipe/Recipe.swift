@@ -20,6 +20,8 @@ public struct Recipe: Sendable {
     public var load: [String: SettingValue] = [:]
     /// `slo:` as written.
     public var slo: [String: SettingValue] = [:]
+    /// `telemetry:` with defaults filled in (`RecipeSchema.telemetry`).
+    public var telemetry: [String: SettingValue] = [:]
     /// The swept keys; empty for a plain recipe.
     public var sweep: [SweepAxis] = []
     /// For one point of a sweep: the value of each swept key.
@@ -82,6 +84,7 @@ extension Recipe {
             ]),
             "load": .map(load),
             "slo": .map(slo),
+            "telemetry": .map(telemetry),
         ])
     }
 }

@@ -4,7 +4,7 @@ import Yams
 /// Reads a recipe file, reports every problem at once (each with `file:line:column`),
 /// fills in every default, and expands a `sweep:` into one recipe per point.
 public enum RecipeLoader {
-    static let topLevelKeys = ["configuration", "service", "client", "benchmarks", "load", "slo", "sweep"]
+    static let topLevelKeys = ["configuration", "service", "client", "benchmarks", "load", "slo", "telemetry", "sweep"]
 
     /// Loads the recipe at `path`; a sweep is validated in every point but not expanded.
     public static func load(path: String, overrides: [RecipeOverride] = []) throws -> Recipe {
@@ -100,6 +100,7 @@ public enum RecipeLoader {
         let benchmarks = section("benchmarks", RecipeSchema.benchmarks)
         let load = section("load", RecipeSchema.load)
         let slo = section("slo", RecipeSchema.slo)
+        let telemetry = section("telemetry", RecipeSchema.telemetry)
 
         var service: ServiceSpec?
         if let node = top.node("service") {
@@ -202,6 +203,7 @@ public enum RecipeLoader {
             }) ?? [],
             load: load, slo: slo, sweep: sweep, defaulted: defaulted, locate: KeyLocations(root: root, file: path))
         recipe.autoSweep = autoSweep
+        recipe.telemetry = telemetry
         return recipe
     }
 

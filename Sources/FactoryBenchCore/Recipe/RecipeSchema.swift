@@ -125,6 +125,29 @@ public enum RecipeSchema {
         SettingSpec("min_requests_per_second", .number, nil, "Throughput at least this.", check: positive),
     ]
 
+    /// `telemetry:`: what the run samples beside the load (`telemetry.jsonl`).
+    public static let telemetry: [SettingSpec] = [
+        SettingSpec(
+            "enabled", .boolean, .bool(true),
+            "Sample the service's processes, its host, its GPUs and the server's own statistics during the run."),
+        SettingSpec(
+            "interval", .duration, .double(1), "Time between two samples, e.g. 1s or 500ms.",
+            check: { value in
+                guard let seconds = value.doubleValue, seconds < 0.1 else { return nil }
+                return "must be at least 0.1 s (a sample reads every process of the machine)"
+            }),
+        SettingSpec(
+            "server", .boolean, .bool(true),
+            "Read the server's own statistics: PostgreSQL's pg_stat_database and pg_stat_activity, Redis's INFO, "
+                + "vLLM's /metrics."),
+        SettingSpec(
+            "prometheus", .string, nil,
+            "A Prometheus text endpoint to scrape every sample: a path on the service's port (/metrics) or an http:// "
+                + "URL; vllm scrapes /metrics unless this is set. The scrapes are kept in telemetry/prometheus.txt."),
+        SettingSpec(
+            "gpu", .boolean, .bool(true), "Read every GPU's utilisation, memory and power with nvidia-smi, when it exists."),
+    ]
+
     /// Which client types fit which service type.
     /// The command client fits every service but the embedded one, which has no address.
     public static func clients(for service: ServiceType) -> [ClientType] {

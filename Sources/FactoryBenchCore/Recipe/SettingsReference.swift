@@ -9,6 +9,7 @@ public enum SettingsReference {
         sections.append(table("benchmarks", RecipeSchema.benchmarks))
         sections.append(table("load", RecipeSchema.load))
         sections.append(table("slo", RecipeSchema.slo))
+        sections.append(table("telemetry", RecipeSchema.telemetry))
         for type in ServiceType.allCases {
             sections.append(table("service.settings for type: \(type.rawValue)", SettingsCatalog.settings(for: type)))
         }

@@ -98,3 +98,18 @@ public enum NvidiaSMI {
         }
     }
 }
+
+extension ProcFiles {
+    /// `/proc/stat`'s first line: clock ticks all cores spent busy and in all (idle and
+    /// iowait are not busy).
+    public static func cpuTimes(_ text: String) -> (busy: Int, total: Int)? {
+        guard let line = text.split(separator: "\n").first, line.hasPrefix("cpu ") else { return nil }
+        let ticks = line.split(separator: " ").dropFirst().compactMap { Int($0) }
+        guard ticks.count >= 4 else { return nil }
+        // user nice system idle iowait irq softirq steal (guest time is inside user already).
+        let counted = Array(ticks.prefix(8))
+        let total = counted.reduce(0, +)
+        let idle = counted[3] + (counted.count > 4 ? counted[4] : 0)
+        return (total - idle, total)
+    }
+}

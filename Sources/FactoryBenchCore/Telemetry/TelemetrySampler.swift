@@ -1,100 +1,211 @@
 import Foundation
 import Synchronization
 
-/// Samples what a service's machine and its processes are doing, every `interval` seconds on
-/// a thread of its own, into `telemetry.jsonl` lines: the time, the CPU share and resident
-/// memory of each watched process tree (the service, the clients), the host's load average
-/// and memory in use. A source that cannot be read is absent from the line, never zero; a
-/// failed sample never stops the sampler.
+/// Samples what a service's machine, its processes and the server itself are doing, every
+/// `interval` seconds, into `telemetry/*.jsonl` lines: the time, the CPU share and resident
+/// memory of each watched process (the service's tree, the clients), the host's CPU, load and
+/// memory, and each source's series (a server's own statistics, the GPUs). A counter
+/// (`…_total`) also gets its rate over the interval (`…_per_s`). A source that cannot be
+/// read is absent from the line, never zero; a failed sample never stops the sampler or the
+/// run. The raw text a source read is appended to `<raw directory>/<source>.txt`.
 public final class TelemetrySampler: Sendable {
-    /// A process tree to watch, by the pid of its root and a name for its series.
+    /// A process to watch, by its pid and a name for its series.
     public struct Watch: Sendable, Equatable {
         public var name: String
         public var pid: Int
+        /// The process and every descendant (a service), or the process alone (this process,
+        /// whose children are the service).
+        public var tree: Bool
 
-        public init(name: String, pid: Int) {
+        public init(name: String, pid: Int, tree: Bool = true) {
             self.name = name
             self.pid = pid
+            self.tree = tree
         }
     }
 
     private let watches: [Watch]
+    private let sources: [any TelemetrySource]
     private let interval: Double
     private let output: URL
-    private let stopped = Atomic<Bool>(false)
-    private let done = DispatchSemaphore(value: 0)
+    private let rawDirectory: URL?
+    private let host: Bool
+    /// The sampler ends by itself once this process has ended (the batch script of a
+    /// service job).
+    private let endsWith: Int?
+    private let task = Mutex<Task<Void, Never>?>(nil)
 
-    public init(watching watches: [Watch], interval: Double = 1, output: URL) {
+    public init(
+        watching watches: [Watch], sources: [any TelemetrySource] = [], interval: Double = 1, output: URL,
+        rawDirectory: URL? = nil, host: Bool = true, endsWith: Int? = nil
+    ) {
         self.watches = watches
-        self.interval = interval
+        self.sources = sources
+        self.interval = max(interval, 0.05)
         self.output = output
+        self.rawDirectory = rawDirectory
+        self.host = host
+        self.endsWith = endsWith
     }
 
     /// Starts sampling; the first line comes after one interval (a CPU share needs two reads).
     public func start() {
-        let thread = Thread { [self] in
-            _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-            let handle = try? FileHandle(forWritingTo: output)
-            defer {
-                try? handle?.close()
-                done.signal()
-            }
-            var previous = Self.ticks(watches)
-            var previousTime = Date()
-            while !stopped.load(ordering: .relaxed) {
-                Thread.sleep(forTimeInterval: interval)
-                let now = Date()
-                let current = Self.ticks(watches)
-                let line = Self.line(
-                    at: now, seconds: now.timeIntervalSince(previousTime), before: previous, after: current)
-                handle?.write(Data((line + "\n").utf8))
-                (previous, previousTime) = (current, now)
-            }
+        let running = Task.detached { [self] in await loop() }
+        task.withLock { $0 = running }
+    }
+
+    /// Stops after a last sample (of the time since the previous one) and waits until the
+    /// files are closed.
+    public func stop() async {
+        guard
+            let running = task.withLock({ current -> Task<Void, Never>? in
+                defer { current = nil }
+                return current
+            })
+        else { return }
+        running.cancel()
+        await running.value
+    }
+
+    /// Samples until stopped (or until `endsWith` has ended).
+    public func run() async {
+        await loop()
+    }
+
+    private func loop() async {
+        try? FileManager.default.createDirectory(at: output.deletingLastPathComponent(), withIntermediateDirectories: true)
+        if let rawDirectory { try? FileManager.default.createDirectory(at: rawDirectory, withIntermediateDirectories: true) }
+        let file = open(output.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        var raw: [String: Int32] = [:]
+        defer {
+            if file >= 0 { close(file) }
+            for descriptor in raw.values { close(descriptor) }
         }
-        thread.name = "factorybench-telemetry"
-        thread.start()
+        let clock = ContinuousClock()
+        var next = clock.now
+        var previous = await snapshot()
+        var stopping = false
+        while !stopping {
+            next += .seconds(interval)
+            // A sampler that fell behind (a stopped machine) starts again from now.
+            if next < clock.now { next = clock.now + .seconds(interval) }
+            do { try await Task.sleep(until: next, clock: clock) } catch { stopping = true }
+            // Stopped: one last line for the time since the previous one (a client that ran
+            // for less than an interval still has its line), unless it is too short to say much.
+            if stopping, Date().timeIntervalSince1970 - previous.time < 0.02 { break }
+            let current = await snapshot()
+            let line = Self.line(previous: previous, current: current) + "\n"
+            if file >= 0 { _ = line.utf8CString.withUnsafeBufferPointer { write(file, $0.baseAddress, $0.count - 1) } }
+            if let rawDirectory {
+                for (name, text) in current.raw {
+                    if raw[name] == nil {
+                        raw[name] = open(
+                            rawDirectory.appendingPathComponent("\(name).txt").path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+                            0o644)
+                    }
+                    guard let descriptor = raw[name], descriptor >= 0 else { continue }
+                    let block =
+                        "# factorybench sample time=\(Self.number(current.time))\n" + text
+                        + (text.hasSuffix("\n") ? "" : "\n")
+                    _ = block.utf8CString.withUnsafeBufferPointer { write(descriptor, $0.baseAddress, $0.count - 1) }
+                }
+            }
+            previous = current
+            if let endsWith, kill(pid_t(endsWith), 0) != 0, errno == ESRCH { break }
+        }
+        for source in sources { await source.close() }
     }
 
-    /// Stops after the sample under way and waits for the file to be closed.
-    public func stop() {
-        stopped.store(true, ordering: .relaxed)
-        done.wait()
+    /// Everything read at one instant.
+    struct Snapshot {
+        var time: Double
+        /// CPU ticks and resident pages of each watched process (absent when it is gone).
+        var processes: [String: (ticks: Int, pages: Int)] = [:]
+        var hostCPU: (busy: Int, total: Int)?
+        var gauges: [String: Double] = [:]
+        var raw: [String: String] = [:]
     }
 
-    /// CPU ticks and resident pages of each watched tree now (absent when its root is gone).
+    private func snapshot() async -> Snapshot {
+        var snapshot = Snapshot(time: Date().timeIntervalSince1970)
+        snapshot.processes = Self.ticks(watches)
+        if host {
+            snapshot.hostCPU = Self.read("/proc/stat").flatMap(ProcFiles.cpuTimes)
+            if let load = Self.read("/proc/loadavg").flatMap(ProcFiles.loadAverage) { snapshot.gauges["host_load1"] = load }
+            if let memory = Self.read("/proc/meminfo").flatMap(ProcFiles.memory) {
+                snapshot.gauges["host_memory_used_bytes"] = Double(memory.total - memory.available)
+                snapshot.gauges["host_memory_total_bytes"] = Double(memory.total)
+            }
+            snapshot.gauges["host_cpus"] = Double(ProcessCPU.allowedCores())
+        }
+        for source in sources {
+            guard let reading = await source.read() else { continue }
+            snapshot.gauges.merge(reading.values) { _, new in new }
+            if let raw = reading.raw { snapshot.raw[source.name] = raw }
+        }
+        return snapshot
+    }
+
+    private static func read(_ path: String) -> String? {
+        try? String(contentsOfFile: path, encoding: .utf8)
+    }
+
+    /// CPU ticks and resident pages of each watched process or tree now.
     static func ticks(_ watches: [Watch]) -> [String: (ticks: Int, pages: Int)] {
-        let all = ProcFiles.allProcesses()
+        guard !watches.isEmpty else { return [:] }
+        // The sampler may sit in the tree it watches (beside a service in its job): it and
+        // whatever it runs (nvidia-smi) are left out.
+        let own = Int(getpid())
+        let all = watches.contains(where: \.tree) ? ProcFiles.allProcesses().filter { $0.pid != own } : []
         var result: [String: (ticks: Int, pages: Int)] = [:]
         for watch in watches {
-            let tree = ProcFiles.tree(of: watch.pid, in: all)
-            guard !tree.isEmpty else { continue }
-            result[watch.name] = (tree.reduce(0) { $0 + $1.cpuTicks }, tree.reduce(0) { $0 + $1.residentPages })
+            let processes =
+                watch.tree
+                ? ProcFiles.tree(of: watch.pid, in: all)
+                : read("/proc/\(watch.pid)/stat").flatMap(ProcFiles.processStat).map { [$0] } ?? []
+            guard !processes.isEmpty else { continue }
+            result[watch.name] = (processes.reduce(0) { $0 + $1.cpuTicks }, processes.reduce(0) { $0 + $1.residentPages })
         }
         return result
     }
 
-    /// One JSONL line: `{"time":…,"<name>_cpu_percent":…,"<name>_rss_bytes":…,
-    /// "host_load1":…,"host_memory_used_bytes":…}`; CPU percent of one core (200 = two cores).
-    static func line(
-        at time: Date, seconds: Double, before: [String: (ticks: Int, pages: Int)], after: [String: (ticks: Int, pages: Int)]
-    ) -> String {
+    /// One JSONL line: `{"time":…,"<name>_cpu_percent":…,"<name>_rss_bytes":…,"host_…":…,
+    /// "<source series>":…}`; a process's CPU in percent of one core (200 = two cores), the
+    /// host's in percent of all its cores.
+    static func line(previous: Snapshot, current: Snapshot) -> String {
         let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
-        let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
-        var fields: [(String, String)] = [("time", String(format: "%.3f", time.timeIntervalSince1970))]
-        for name in after.keys.sorted() {
-            guard let now = after[name] else { continue }
-            if let then = before[name], seconds > 0 {
-                let percent = Double(max(now.ticks - then.ticks, 0)) / ticksPerSecond / seconds * 100
-                fields.append(("\(name)_cpu_percent", String(format: "%.1f", percent)))
+        let pageSize = Double(sysconf(Int32(_SC_PAGESIZE)))
+        let seconds = current.time - previous.time
+        var values = current.gauges
+        for (name, now) in current.processes {
+            if let then = previous.processes[name], seconds > 0 {
+                values["\(name)_cpu_percent"] = Double(max(now.ticks - then.ticks, 0)) / ticksPerSecond / seconds * 100
             }
-            fields.append(("\(name)_rss_bytes", String(now.pages * pageSize)))
+            values["\(name)_rss_bytes"] = Double(now.pages) * pageSize
         }
-        if let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)).flatMap(ProcFiles.loadAverage) {
-            fields.append(("host_load1", String(load)))
+        if let now = current.hostCPU, let then = previous.hostCPU, now.total > then.total {
+            values["host_cpu_percent"] = Double(now.busy - then.busy) / Double(now.total - then.total) * 100
         }
-        if let memory = (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8)).flatMap(ProcFiles.memory) {
-            fields.append(("host_memory_used_bytes", String(memory.total - memory.available)))
+        for (name, value) in current.gauges where name.hasSuffix("_total") {
+            guard let before = previous.gauges[name], value >= before, seconds > 0 else { continue }
+            values[String(name.dropLast("_total".count)) + "_per_s"] = (value - before) / seconds
         }
-        return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+        var text = "{\"time\":\(number(current.time))"
+        for name in values.keys.sorted() {
+            guard let value = values[name], value.isFinite else { continue }
+            text += ",\"\(name)\":\(number(value))"
+        }
+        return text + "}"
+    }
+
+    /// A whole number as an integer, else with three decimals at most (six significant
+    /// digits below one).
+    static func number(_ value: Double) -> String {
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        if abs(value) < 1 { return String(format: "%.6g", value) }
+        var text = String(format: "%.3f", value)
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text
     }
 }

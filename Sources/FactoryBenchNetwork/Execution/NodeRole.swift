@@ -70,6 +70,17 @@ public enum NodeRole {
             }
         }
         defer { terminate.cancel() }
+        // The client's own CPU and memory, on the run's time axis (`telemetry/client-N.jsonl`
+        // beside the run's other telemetry; its host is the service's business).
+        var sampler: TelemetrySampler?
+        if recipe.telemetry["enabled"]?.boolValue ?? true {
+            sampler = TelemetrySampler(
+                watching: [.init(name: "clients", pid: Int(getpid()), tree: false)],
+                interval: recipe.telemetry["interval"]?.doubleValue ?? 1,
+                output: output.deletingLastPathComponent().deletingLastPathComponent()
+                    .appendingPathComponent("telemetry/client-\(clientID).jsonl"), host: false)
+            sampler?.start()
+        }
         let cpuBefore = ProcessCPU.seconds()
         let started = Date()
         let passage = Mutex<StartBarrier.Passage?>(nil)
@@ -85,9 +96,11 @@ public enum NodeRole {
             if barrier == nil { try await LocalExecutor.waitForStart(of: clientID, recipe: recipe) }
             try await client.run(clientID: clientID, endpoint: endpoint, context: context)
         } catch {
+            await sampler?.stop()
             try? writer.close()
             throw error
         }
+        await sampler?.stop()
         try writer.close()
         // What this process spent generating the load, for the run's `load_generator`.
         var usage = ClientProcessUsage(
@@ -98,6 +111,29 @@ public enum NodeRole {
             usage.startAt = passed.startAt
         }
         try AtomicFile.writeJSON(usage, to: ClientProcessUsage.url(forRecords: output))
+    }
+}
+
+extension NodeRole {
+    /// Samples beside a service on a compute node until `watching` (the service job's
+    /// script) has ended: its process tree (but this process), the host, the GPUs and the
+    /// server's own statistics, into `directory/service.jsonl` and raw files beside it.
+    /// The service's address comes from `endpointFile`; sources that do not answer yet are
+    /// absent until they do.
+    public static func sample(recipe: Recipe, endpointFile: URL, watching pid: Int, directory: URL) async throws {
+        let endpoint = try endpoint(file: endpointFile)
+        let sampler = TelemetrySampler(
+            watching: [.init(name: "service", pid: pid)], sources: ServerTelemetry.sources(for: recipe, endpoint: endpoint),
+            interval: recipe.telemetry["interval"]?.doubleValue ?? 1, output: directory.appendingPathComponent("service.jsonl"),
+            rawDirectory: directory)
+        // The run cancels the service's job at its end (SIGTERM to every process of it): the
+        // sampler writes its last line and the files are closed before this process ends.
+        signal(SIGTERM) { _ in terminationRequested.store(true, ordering: .relaxed) }
+        sampler.start()
+        while !terminationRequested.load(ordering: .relaxed), kill(pid_t(pid), 0) == 0 || errno != ESRCH {
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        await sampler.stop()
     }
 }
 

@@ -108,6 +108,15 @@ public final class PostgresService: Service {
         }
     }
 
+    /// The postmaster, from the first line of `postmaster.pid` (`pg_ctl` started it, so
+    /// it is no child of ours); its tree holds every backend.
+    public var processID: Int? {
+        guard let directory = state.withLock({ $0?.dataDirectory }),
+            let text = try? String(contentsOf: directory.appendingPathComponent("postmaster.pid"), encoding: .utf8)
+        else { return nil }
+        return text.split(separator: "\n").first.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    }
+
     public func stop() throws {
         guard
             let running = state.withLock({ current -> Running? in

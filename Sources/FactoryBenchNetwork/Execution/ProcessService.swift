@@ -60,6 +60,9 @@ public final class ProcessService: Service {
         return ServiceEndpoint(host: "127.0.0.1", port: port, version: await version(port))
     }
 
+    /// The shell running the recipe's command: the server is in its tree.
+    public var processID: Int? { process.withLock { $0.map { Int($0.pid) } } }
+
     public func stop() throws {
         let child = process.withLock { current -> ChildProcess? in
             defer { current = nil }

@@ -62,6 +62,7 @@ public final class RedisService: Service {
 
     /// The server's process id while it runs.
     public var pid: pid_t? { state.withLock { $0?.process.pid } }
+    public var processID: Int? { pid.map(Int.init) }
 
     public func stop() throws {
         guard

@@ -52,6 +52,7 @@ public enum PlotRenderer {
     /// column holds throughput over latency over time, on one time axis).
     public static let keyPlotFiles = [
         "throughput.svg", "latency_percentiles.svg", "latency_over_time.svg", "operation_latency.svg",
+        "telemetry_cpu.svg", "telemetry_server.svg",
     ]
 
     /// A run's plots split into the key ones (in `keyPlotFiles` order) and the rest.
@@ -70,6 +71,7 @@ public enum PlotRenderer {
             plots.append(throughput(summary))
             plots.append(latencyOverTime(summary))
             if summary.failedRequests > 0 { plots.append(errorsOverTime(summary)) }
+            plots += telemetryPlots(summary)
         }
         if !summary.errorSummary.isEmpty { plots.append(errorDistribution(summary)) }
         if !summary.operations.isEmpty {

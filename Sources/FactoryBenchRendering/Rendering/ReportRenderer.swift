@@ -24,7 +24,7 @@ public struct ReportRenderer: Sendable {
         return try templates.render(model, template: "report.md.mustache")
     }
 
-    /// Writes `report.md`, `report.json` and `plots/*.svg` into `directory`.
+    /// Writes `report.md`, `report.json`, `metrics.txt` and `plots/*.svg` into `directory`.
     public func write(manifest: RunManifest, summary: RunSummary, to directory: URL) throws {
         let plots = PlotRenderer.plots(for: summary)
         let plotsDirectory = directory.appendingPathComponent("plots")
@@ -38,6 +38,8 @@ public struct ReportRenderer: Sendable {
         try AtomicFile.writeJSON(
             ReportDocument(manifest: manifest, summary: summary, plots: plots.map { "plots/\($0.file)" }),
             to: directory.appendingPathComponent("report.json"))
+        try AtomicFile.write(
+            MetricsExport(manifest: manifest, summary: summary).prometheus, to: directory.appendingPathComponent("metrics.txt"))
     }
 }
 

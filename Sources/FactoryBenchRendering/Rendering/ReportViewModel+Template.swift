@@ -35,6 +35,10 @@ extension ReportViewModel: TemplateFields {
         "clients": { $0.clients },
         "hasErrors": { $0.hasErrors },
         "errors": { $0.errors },
+        "telemetryWarning": { $0.telemetryWarning },
+        "hasTelemetry": { $0.hasTelemetry },
+        "telemetryNote": { $0.telemetryNote },
+        "telemetry": { $0.telemetry },
         "hasSkipped": { $0.hasSkipped },
         "skippedTotal": { $0.skippedTotal },
         "skipped": { $0.skipped },
@@ -142,6 +146,15 @@ extension ReportViewModel.Client: TemplateFields {
         "failed": { $0.failed },
         "avg": { $0.avg },
         "p95": { $0.p95 },
+    ]
+}
+
+extension ReportViewModel.TelemetryRow: TemplateFields {
+    static let fields: [String: @Sendable (Self) -> Any?] = [
+        "series": { $0.series },
+        "mean": { $0.mean },
+        "peak": { $0.peak },
+        "detail": { $0.detail },
     ]
 }
 

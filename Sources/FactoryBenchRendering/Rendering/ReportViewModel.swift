@@ -43,6 +43,12 @@ struct ReportViewModel {
         var message, count: String
     }
 
+    /// One telemetry series: its name, mean and peak over the run, and its samples (a
+    /// counter: how much it grew).
+    struct TelemetryRow {
+        var series, mean, peak, detail: String
+    }
+
     struct SkippedRow {
         var file, line, reason: String
     }
@@ -110,6 +116,11 @@ struct ReportViewModel {
     var clients: [Client]
     var hasErrors: Bool
     var errors: [ErrorRow]
+    /// Resources that sat at their limit (from the telemetry), one sentence each.
+    var telemetryWarning: String?
+    var hasTelemetry: Bool
+    var telemetryNote: String
+    var telemetry: [TelemetryRow]
     var hasSkipped: Bool
     var skippedTotal: String
     var skipped: [SkippedRow]
@@ -141,6 +152,26 @@ struct ReportViewModel {
     var objectivesVerdict: String
     var objectives: [Objective]
     var goodput: String?
+
+    /// The service's series first, then the clients', the host's, the GPUs', the server's.
+    static func telemetryOrder(_ name: String) -> (Int, String) {
+        let groups = ["service_", "clients_", "host_", "gpu"]
+        return (groups.firstIndex { name.hasPrefix($0) } ?? groups.count, name)
+    }
+
+    /// A telemetry value in its unit's words.
+    static func telemetryValue(_ value: Double, unit: String) -> String {
+        switch unit {
+        case "percent": return Format.fixed(value, 1) + " %"
+        case "bytes":
+            return value >= Double(1 << 30)
+                ? Format.fixed(value / Double(1 << 30), 2) + " GiB" : Format.fixed(value / Double(1 << 20), 1) + " MiB"
+        case "per_second": return Format.rate(value)
+        case "watts": return Format.fixed(value, 0) + " W"
+        case "seconds": return Format.latency(value)
+        default: return Format.fixed(value, value == value.rounded() ? 0 : 2)
+        }
+    }
 
     init(
         manifest: RunManifest, summary: RunSummary, plots: [Plot], inlinePlots: Bool,
@@ -240,6 +271,24 @@ struct ReportViewModel {
             ErrorRow(message: e($0.key), count: String($0.value))
         }
         hasErrors = !errors.isEmpty
+        let limits = summary.telemetry?.atLimit.map(\.message) ?? []
+        telemetryWarning = limits.isEmpty ? nil : e(limits.joined(separator: " "))
+        telemetry = (summary.telemetry?.series ?? [:]).sorted { Self.telemetryOrder($0.key) < Self.telemetryOrder($1.key) }
+            .map { name, series in
+                // A counter's mean and peak are those of a running total: its growth says it.
+                TelemetryRow(
+                    series: "`\(name)`", mean: series.increase == nil ? Self.telemetryValue(series.mean, unit: series.unit) : "–",
+                    peak: series.increase == nil ? Self.telemetryValue(series.peak, unit: series.unit) : "–",
+                    detail: series.increase.map { "grew by " + Format.fixed($0, 0) } ?? "\(series.samples) samples")
+            }
+        hasTelemetry = !telemetry.isEmpty
+        telemetryNote =
+            summary.telemetry.map { telemetry in
+                "\(telemetry.samples) samples"
+                    + (telemetry.interval.map { " every " + Format.fixed($0, 2) + " s" } ?? "")
+                    + " while requests ran; every line in `telemetry.jsonl`, the raw scrapes in `telemetry/`."
+                    + " A series the run could not sample is absent, not zero."
+            } ?? ""
         skipped = summary.skippedLines.examples.map {
             SkippedRow(file: e($0.file), line: String($0.line), reason: e($0.reason))
         }

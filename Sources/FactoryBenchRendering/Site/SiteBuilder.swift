@@ -486,8 +486,8 @@ public struct SiteBuilder: Sendable {
         let results = workspace.results(id)
         let report = workspace.report(id)
         let files = [
-            results.summary, results.requests, report.appendingPathComponent("report.md"),
-            report.appendingPathComponent("report.json"),
+            results.summary, results.requests, results.telemetry, report.appendingPathComponent("report.md"),
+            report.appendingPathComponent("report.json"), report.appendingPathComponent("metrics.txt"),
         ]
         try AtomicFile.createDirectories(atPath: directory.path)
         return try files.compactMap { source in

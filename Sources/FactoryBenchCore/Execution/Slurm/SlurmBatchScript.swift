@@ -36,6 +36,9 @@ public struct SlurmBatchScript: Sendable {
         lines.append(
             "# FactoryBench \(ToolInfo.version): the \(recipe.service.type.rawValue) service of run \(layout.benchmarkID).")
         lines.append("# It writes its host and port to service.env once it is started; the run cancels it at the end.")
+        if recipe.telemetry["enabled"]?.boolValue ?? true {
+            lines.append("# From then on `node sample` samples it into telemetry/ (telemetry.interval).")
+        }
         lines += prologue(options: options)
         if let port = options["port"]?.intValue {
             lines.append("PORT=\(port)")
@@ -51,6 +54,13 @@ public struct SlurmBatchScript: Sendable {
             #"    printf 'host=%s\nport=%s\nnode=%s\nnodes=%s\njob=%s\n' "$(hostname)" "$PORT" "${SLURMD_NODENAME:-}" "${SLURM_JOB_NODELIST:-}" "${SLURM_JOB_ID:-}" > service.env.tmp"#
         )
         lines.append("    mv service.env.tmp service.env")
+        if recipe.telemetry["enabled"]?.boolValue ?? true {
+            // Beside the service until this script ends: its tree, the host, the GPUs, the
+            // server's own statistics (telemetry/, copied back with the records).
+            lines.append(
+                #"    "$FACTORYBENCH" node sample --recipe recipe.yaml --endpoint service.env --watch $$ --output telemetry >> logs/telemetry.log 2>&1 &"#
+            )
+        }
         lines.append("}")
         lines += try start()
         return lines.joined(separator: "\n") + "\n"

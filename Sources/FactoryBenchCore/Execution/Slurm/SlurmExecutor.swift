@@ -192,6 +192,7 @@ public final class SlurmExecutor: Executor {
         }
         try await shell.download("\(remote)/clients", to: clientsDirectory)
         try? await shell.download("\(remote)/logs", to: runDirectory.logs)
+        try? await shell.download("\(remote)/telemetry", to: runDirectory.telemetryFiles)
         // Runs started before the clients were one job had one job per client.
         if let job = jobs.first(where: { $0.role == "clients" }) {
             let usages = Dictionary(
@@ -283,6 +284,8 @@ public final class SlurmExecutor: Executor {
         if !isDetached {
             try? await cancel()
             try? await shell.download("\(remote)/logs", to: runDirectory.logs)
+            // The service's sampler has ended with its job: its last lines come too.
+            try? await shell.download("\(remote)/telemetry", to: runDirectory.telemetryFiles)
         }
         await shell.close()
     }
