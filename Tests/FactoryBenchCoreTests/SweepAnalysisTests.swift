@@ -69,6 +69,18 @@ struct SweepAnalysisTests {
         limited.generatorWarning = "its clients used 97 % of their 2 cores."
         let generator = SweepAnalysis(points: [point(100, 100, p99: 0.01), point(200, 200, p99: 0.01), limited])
         #expect(generator.bottleneck?.contains("the load generator") == true)
+        // With telemetry, what sat at its limit where throughput peaked is the bottleneck;
+        // with telemetry and nothing at its limit, the flat throughput says so.
+        var pegged = point(300, 200, p99: 0.2)
+        pegged.atLimit = ["The service's CPU was pegged at every core it may use in 8 of 9 samples."]
+        var peak = point(200, 201, p99: 0.02)
+        peak.atLimit = []
+        let cpu = SweepAnalysis(points: [point(100, 100, p99: 0.01), peak, pegged])
+        #expect(cpu.bottleneck == "the service's resources (telemetry): " + pegged.atLimit![0], "\(cpu.bottleneck ?? "")")
+        var calm = point(300, 200, p99: 0.2)
+        calm.atLimit = []
+        let unexplained = SweepAnalysis(points: [point(100, 100, p99: 0.01), peak, calm])
+        #expect(unexplained.bottleneck?.contains("no resource its telemetry sampled sat at its limit") == true)
         // Nothing measured: nothing to say.
         let empty = SweepAnalysis(points: [])
         #expect(empty.saturation == nil && empty.knee == nil && empty.sloLimit == nil && empty.bottleneck == nil)

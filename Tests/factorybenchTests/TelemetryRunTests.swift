@@ -131,3 +131,38 @@ struct TelemetryRunTests {
         #expect(bad.stderr.contains("bad.yaml:4:13") && bad.stderr.contains("at least 0.1 s"), "\(bad.stderr)")
     }
 }
+
+/// A vLLM service is scraped at `/metrics` without being asked: here a FAKE of vLLM's
+/// endpoint (`instant_llm.py --metrics`, serving a recorded vLLM scrape whose TTFT histogram
+/// grows with every request), since vLLM needs a GPU.
+struct VLLMTelemetryTests {
+    @Test func aVLLMServiceIsScrapedAtItsMetricsEndpoint() async throws {
+        let directory = try TemporaryDirectory()
+        let server = Fixtures.url("servers/instant_llm.py").path
+        let recorded = Fixtures.url("telemetry/vllm_metrics.txt").path
+        try directory.write(
+            "llm.yaml",
+            """
+            service: {type: vllm, command: "python3 \(server) --port $PORT --chunks 4 --metrics \(recorded)"}
+            client: {type: vllm_stress, settings: {max_tokens: 4}}
+            load: {duration: 3s, concurrency: 2}
+            telemetry: {interval: 500ms}
+            """)
+        let result = try await CommandRunner.run(["run", "llm.yaml"], in: directory.url)
+        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
+        let id = try TelemetryRunTests.runID(result.stdout)
+        let telemetry = try #require(try TelemetryRunTests.summary(id, in: directory)["telemetry"] as? [String: Any])
+        let series = try #require(telemetry["series"] as? [String: [String: Any]])
+        #expect(series["vllm_requests_waiting"]?["mean"] as? Double == 12, "as recorded")
+        #expect(series["vllm_kv_cache_usage_percent"]?["peak"] as? Double == 81.25, "a fraction of 1 as percent")
+        // Over each interval: 10 ms a request, as the fake adds them.
+        let ttft = try #require(series["vllm_ttft_mean_seconds"]?["mean"] as? Double)
+        #expect(abs(ttft - 0.01) < 1e-6, "\(ttft)")
+        let limits = try #require(telemetry["at_limit"] as? [[String: Any]])
+        #expect(limits.contains { $0["series"] as? String == "vllm_requests_waiting" })
+        let page = try String(contentsOf: directory.path("site/runs/\(id)/index.html"), encoding: .utf8)
+        #expect(page.contains("vLLM over time (/metrics)") && page.contains("vLLM queued requests"))
+        let raw = try String(contentsOf: directory.path("results/\(id)/telemetry/prometheus.txt"), encoding: .utf8)
+        #expect(raw.contains("# factorybench sample time=") && raw.contains("vllm:gpu_cache_usage_perc"))
+    }
+}

@@ -29,6 +29,9 @@ public struct SweepAnalysis: Sendable, Codable, Equatable {
         /// The median latency of the run's last third of seconds over that of its first
         /// third (3 seconds or more): above 1 the service fell behind as the run went on.
         public var latencyGrowth: Double?
+        /// What the run's telemetry saw at its limit (the service's CPU, a GPU, Redis's
+        /// memory, ...), one sentence each.
+        public var atLimit: [String]?
 
         public init(
             runID: String, offeredRate: Double?, concurrency: Int, throughput: Double, p50: Double?, p99: Double?,
@@ -62,6 +65,7 @@ public struct SweepAnalysis: Sendable, Codable, Equatable {
             case headroom
             case generatorWarning = "generator_warning"
             case latencyGrowth = "latency_growth"
+            case atLimit = "at_limit"
         }
     }
 
@@ -196,6 +200,11 @@ public struct SweepAnalysis: Sendable, Codable, Equatable {
         if let warning = point.generatorWarning {
             return "the load generator, not the service, may have set the ceiling: " + warning
         }
+        // What sat at its limit where throughput peaked (or at the first point past it).
+        let past = points.first { $0.load > point.load }
+        if let limit = point.atLimit?.first ?? past?.atLimit?.first {
+            return "the service's resources (telemetry): " + limit
+        }
         if let failing = points.first(where: { $0.errorRate > maxErrorRate }) {
             return String(
                 format: "errors: %.1f %% of requests failed from %@ on (limit %.1f %%)", failing.errorRate * 100,
@@ -203,8 +212,11 @@ public struct SweepAnalysis: Sendable, Codable, Equatable {
         }
         let beyond = points.filter { $0.load > point.load }
         if let next = beyond.first, next.throughput < point.throughput * 1.02 {
+            let sampled = point.atLimit != nil
             return "the service: more offered load (\(Self.loadText(next))) brought no more throughput; "
-                + "its CPU, GPU and server statistics would say which resource (telemetry)"
+                + (sampled
+                    ? "no resource its telemetry sampled sat at its limit (a lock, a queue or the network may have)"
+                    : "its CPU, GPU and server statistics would say which resource (sample them with telemetry)")
         }
         return nil
     }
@@ -242,6 +254,7 @@ extension SweepAnalysis.Point {
             goodput: summary.goodput?.requestsPerSecond, meetsObjectives: meets, headroom: headroom,
             generatorWarning: summary.loadGenerator?.warning)
         latencyGrowth = Self.latencyGrowth(summary.timeseries)
+        atLimit = summary.telemetry.map { $0.atLimit.map(\.message) }
     }
 
     /// Mean per-second median latency of the last third of the seconds over the first

@@ -283,7 +283,16 @@ final class PrometheusScrape: TelemetrySource {
 
     static func genericValues(_ exposition: PrometheusText.Exposition) -> [String: Double] {
         var values: [String: Double] = [:]
-        let families = exposition.types.filter { $0.value == "gauge" || $0.value == "counter" }.keys.sorted()
+        // Gauges and counters, and samples of no declared type (taken as they are) that are
+        // not a histogram's or summary's parts.
+        let typed = exposition.types.filter { $0.value == "gauge" || $0.value == "counter" }.keys
+        let untyped = exposition.samples.map(\.name).filter { name in
+            exposition.types[name] == nil && exposition.types[String(name.dropLast("_total".count))] == nil
+                && !["_bucket", "_sum", "_count"].contains { suffix in
+                    name.hasSuffix(suffix) && exposition.types[String(name.dropLast(suffix.count))] != nil
+                }
+        }
+        let families = Set(typed).union(untyped).sorted()
         for family in families.prefix(maximumFamilies) {
             let samples = exposition.samples.filter { $0.name == family || $0.name == family + "_total" }
             guard !samples.isEmpty else { continue }

@@ -12,9 +12,12 @@ just before each content event went out, one JSON line per request in --stamps:
 {"prompt": ..., "received": ns, "sent": [ns, ...]}. The client's TTFT and inter-chunk gaps
 are checked against these.
 
-GET (readiness: /health, /v1/models) answers the model list.
+GET (readiness: /health, /v1/models) answers the model list. With --metrics FILE, GET /metrics
+is a FAKE of vLLM's Prometheus endpoint: FILE's text (a recorded vLLM scrape) with the TTFT
+histogram's count and sum grown by every request served (10 ms each) and
+vllm:num_requests_running the requests in flight now.
 
-usage: instant_llm.py --port PORT [--chunks 64] [--paced] [--stamps FILE]
+usage: instant_llm.py --port PORT [--chunks 64] [--paced] [--stamps FILE] [--metrics FILE]
 """
 import argparse
 import asyncio
@@ -29,7 +32,23 @@ def main():
     parser.add_argument("--chunks", type=int, default=64)
     parser.add_argument("--paced", action="store_true")
     parser.add_argument("--stamps")
+    parser.add_argument("--metrics")
     arguments = parser.parse_args()
+    recorded = open(arguments.metrics).read() if arguments.metrics else None
+    state = {"served": 0, "in_flight": 0}
+
+    def metrics():
+        lines = []
+        for line in recorded.splitlines():
+            name, _, value = line.rpartition(" ")
+            if line.startswith("vllm:time_to_first_token_seconds_count"):
+                line = "%s %s" % (name, float(value) + state["served"])
+            elif line.startswith("vllm:time_to_first_token_seconds_sum"):
+                line = "%s %s" % (name, float(value) + 0.01 * state["served"])
+            elif line.startswith("vllm:num_requests_running"):
+                line = "%s %s" % (name, float(state["in_flight"]))
+            lines.append(line)
+        return ("\n".join(lines) + "\n").encode()
     stamps = open(arguments.stamps, "w") if arguments.stamps else None
     chunks = arguments.chunks
     paced = arguments.paced
@@ -53,6 +72,14 @@ def main():
                         length = int(line.split(b":", 1)[1])
                 body = json.loads(await reader.readexactly(length)) if length else {}
                 received = time.time_ns()
+                if request_head.startswith(b"GET /metrics") and recorded is not None:
+                    answer = metrics()
+                    writer.write(
+                        b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: %d\r\n\r\n%s"
+                        % (len(answer), answer)
+                    )
+                    await writer.drain()
+                    continue
                 if request_head.startswith(b"GET"):
                     # Readiness and the model list, as an OpenAI-compatible server has them.
                     answer = json.dumps({"object": "list", "data": [{"id": "instant", "object": "model"}]}).encode()
@@ -98,8 +125,11 @@ def main():
                 answer.append(b"%x\r\n%s\r\n0\r\n\r\n" % (len(data), data))
                 if not paced:
                     sent = [time.time_ns()] * chunks
+                state["in_flight"] += 1
                 writer.write(b"".join(answer))
                 await writer.drain()
+                state["in_flight"] -= 1
+                state["served"] += 1
                 if stamps:
                     stamps.write(json.dumps({"prompt": prompt, "received": received, "sent": sent}) + "\n")
         except (asyncio.IncompleteReadError, ConnectionError):
