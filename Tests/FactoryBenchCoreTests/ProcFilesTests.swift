@@ -59,6 +59,32 @@ struct ProcFilesTests {
         #expect(ProcFiles.tree(of: me, in: ProcFiles.allProcesses()).first?.pid == me)
     }
 
+    /// The tree walked through `task/<tid>/children` is the tree a scan of every process
+    /// finds: a shell with two children of its own, here.
+    @Test func aTreeWalkedThroughChildrenFilesIsTheScannedTree() throws {
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-c", "sleep 30 & sleep 30 & wait"]
+        try shell.run()
+        defer {
+            for stat in ProcFiles.tree(of: Int(shell.processIdentifier), in: ProcFiles.allProcesses()) {
+                kill(pid_t(stat.pid), SIGKILL)
+            }
+        }
+        let root = Int(shell.processIdentifier)
+        var walked: [ProcFiles.ProcessStat] = []
+        for _ in 0..<50 {
+            walked = try #require(ProcFiles.treeStats(of: root))
+            if walked.count == 3 { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(walked.count == 3)
+        #expect(Set(walked.map(\.pid)) == Set(ProcFiles.tree(of: root, in: ProcFiles.allProcesses()).map(\.pid)))
+        let child = try #require(walked.first { $0.pid != root }?.pid)
+        #expect(ProcFiles.treeStats(of: root, excluding: child)?.count == 2, "a process left out, with its children")
+        #expect(ProcFiles.treeStats(of: 999_999_999)?.isEmpty == true)
+    }
+
     /// nvidia-smi's CSV (recorded from an A100 node): values, and absent ones left absent.
     @Test func nvidiaSMIQueryOutput() {
         let csv = "0, 87, 30412, 81920, 312.45\n1, 0, 4, 81920, 61.20\n2, [N/A], [N/A], 81920, [Not Supported]\n"

@@ -147,22 +147,27 @@ public final class TelemetrySampler: Sendable {
     }
 
     private static func read(_ path: String) -> String? {
-        try? String(contentsOfFile: path, encoding: .utf8)
+        ProcFiles.read(path).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// CPU ticks and resident pages of each watched process or tree now.
     static func ticks(_ watches: [Watch]) -> [String: (ticks: Int, pages: Int)] {
-        guard !watches.isEmpty else { return [:] }
         // The sampler may sit in the tree it watches (beside a service in its job): it and
         // whatever it runs (nvidia-smi) are left out.
         let own = Int(getpid())
-        let all = watches.contains(where: \.tree) ? ProcFiles.allProcesses().filter { $0.pid != own } : []
+        var scanned: [ProcFiles.ProcessStat]?
         var result: [String: (ticks: Int, pages: Int)] = [:]
         for watch in watches {
-            let processes =
-                watch.tree
-                ? ProcFiles.tree(of: watch.pid, in: all)
-                : read("/proc/\(watch.pid)/stat").flatMap(ProcFiles.processStat).map { [$0] } ?? []
+            var processes: [ProcFiles.ProcessStat]
+            if !watch.tree {
+                processes = ProcFiles.read("/proc/\(watch.pid)/stat").flatMap(ProcFiles.processStat(bytes:)).map { [$0] } ?? []
+            } else if let walked = ProcFiles.treeStats(of: watch.pid, excluding: own) {
+                processes = walked
+            } else {
+                // No children files: every process's, once a sample.
+                if scanned == nil { scanned = ProcFiles.allProcesses().filter { $0.pid != own } }
+                processes = ProcFiles.tree(of: watch.pid, in: scanned ?? [])
+            }
             guard !processes.isEmpty else { continue }
             result[watch.name] = (processes.reduce(0) { $0 + $1.cpuTicks }, processes.reduce(0) { $0 + $1.residentPages })
         }

@@ -122,16 +122,18 @@ extension NodeRole {
     /// absent until they do.
     public static func sample(recipe: Recipe, endpointFile: URL, watching pid: Int, directory: URL) async throws {
         let endpoint = try endpoint(file: endpointFile)
+        let interval = recipe.telemetry["interval"]?.doubleValue ?? 1
         let sampler = TelemetrySampler(
             watching: [.init(name: "service", pid: pid)], sources: ServerTelemetry.sources(for: recipe, endpoint: endpoint),
-            interval: recipe.telemetry["interval"]?.doubleValue ?? 1, output: directory.appendingPathComponent("service.jsonl"),
+            interval: interval, output: directory.appendingPathComponent("service.jsonl"),
             rawDirectory: directory)
         // The run cancels the service's job at its end (SIGTERM to every process of it): the
         // sampler writes its last line and the files are closed before this process ends.
         signal(SIGTERM) { _ in terminationRequested.store(true, ordering: .relaxed) }
         sampler.start()
         while !terminationRequested.load(ordering: .relaxed), kill(pid_t(pid), 0) == 0 || errno != ESRCH {
-            try? await Task.sleep(for: .milliseconds(100))
+            // Checked at most every half second: each wake-up costs the sampler CPU too.
+            try? await Task.sleep(for: .seconds(min(interval, 0.5)))
         }
         await sampler.stop()
     }
