@@ -30,14 +30,15 @@ public final class TelemetrySampler: Sendable {
     private let output: URL
     private let rawDirectory: URL?
     private let host: Bool
-    /// The sampler ends by itself once this process has ended (the batch script of a
-    /// service job).
-    private let endsWith: Int?
-    private let task = Mutex<Task<Void, Never>?>(nil)
+    /// Set by `stop()`; the semaphore cuts the sampler's wait short.
+    private let stopping = Atomic<Bool>(false)
+    private let wake = DispatchSemaphore(value: 0)
+    /// Whether the thread has ended, or who waits for it to.
+    private let ending = Mutex<(ended: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
 
     public init(
         watching watches: [Watch], sources: [any TelemetrySource] = [], interval: Double = 1, output: URL,
-        rawDirectory: URL? = nil, host: Bool = true, endsWith: Int? = nil
+        rawDirectory: URL? = nil, host: Bool = true
     ) {
         self.watches = watches
         self.sources = sources
@@ -45,34 +46,40 @@ public final class TelemetrySampler: Sendable {
         self.output = output
         self.rawDirectory = rawDirectory
         self.host = host
-        self.endsWith = endsWith
     }
 
-    /// Starts sampling; the first line comes after one interval (a CPU share needs two reads).
+    /// Starts sampling on a thread of its own (a busy Swift concurrency pool — clients on the
+    /// asynchronous engine — cannot delay a sample); the first line comes after one interval
+    /// (a CPU share needs two reads).
     public func start() {
-        let running = Task.detached { [self] in await loop() }
-        task.withLock { $0 = running }
+        let thread = Thread { [self] in
+            loop()
+            let waiter = ending.withLock { state -> CheckedContinuation<Void, Never>? in
+                state.ended = true
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume()
+        }
+        thread.name = "factorybench-telemetry"
+        thread.start()
     }
 
     /// Stops after a last sample (of the time since the previous one) and waits until the
     /// files are closed.
     public func stop() async {
-        guard
-            let running = task.withLock({ current -> Task<Void, Never>? in
-                defer { current = nil }
-                return current
-            })
-        else { return }
-        running.cancel()
-        await running.value
+        guard !stopping.exchange(true, ordering: .relaxed) else { return }
+        wake.signal()
+        await withCheckedContinuation { continuation in
+            let ended = ending.withLock { state in
+                if !state.ended { state.waiter = continuation }
+                return state.ended
+            }
+            if ended { continuation.resume() }
+        }
     }
 
-    /// Samples until stopped (or until `endsWith` has ended).
-    public func run() async {
-        await loop()
-    }
-
-    private func loop() async {
+    private func loop() {
         try? FileManager.default.createDirectory(at: output.deletingLastPathComponent(), withIntermediateDirectories: true)
         if let rawDirectory { try? FileManager.default.createDirectory(at: rawDirectory, withIntermediateDirectories: true) }
         let file = open(output.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
@@ -80,20 +87,21 @@ public final class TelemetrySampler: Sendable {
         defer {
             if file >= 0 { close(file) }
             for descriptor in raw.values { close(descriptor) }
+            let sources = sources
+            if !sources.isEmpty { Task { for source in sources { await source.close() } } }
         }
-        let clock = ContinuousClock()
-        var next = clock.now
-        var previous = await snapshot()
-        var stopping = false
-        while !stopping {
-            next += .seconds(interval)
+        var next = DispatchTime.now()
+        var previous = snapshot()
+        var stop = false
+        while !stop {
+            next = next + interval
             // A sampler that fell behind (a stopped machine) starts again from now.
-            if next < clock.now { next = clock.now + .seconds(interval) }
-            do { try await Task.sleep(until: next, clock: clock) } catch { stopping = true }
+            if next < DispatchTime.now() { next = DispatchTime.now() + interval }
+            stop = wake.wait(timeout: next) == .success || stopping.load(ordering: .relaxed)
             // Stopped: one last line for the time since the previous one (a client that ran
             // for less than an interval still has its line), unless it is too short to say much.
-            if stopping, Date().timeIntervalSince1970 - previous.time < 0.02 { break }
-            let current = await snapshot()
+            if stop, Date().timeIntervalSince1970 - previous.time < 0.02 { break }
+            let current = snapshot()
             let line = Self.line(previous: previous, current: current) + "\n"
             if file >= 0 { _ = line.utf8CString.withUnsafeBufferPointer { write(file, $0.baseAddress, $0.count - 1) } }
             if let rawDirectory {
@@ -111,9 +119,26 @@ public final class TelemetrySampler: Sendable {
                 }
             }
             previous = current
-            if let endsWith, kill(pid_t(endsWith), 0) != 0, errno == ESRCH { break }
         }
-        for source in sources { await source.close() }
+    }
+
+    /// What the sources said, read by a task while the sampler's thread waits at most an
+    /// interval: a source that has not answered by then is absent from this sample.
+    private func readSources() -> [(name: String, reading: TelemetryReading)] {
+        guard !sources.isEmpty else { return [] }
+        let answers = Mutex<[(name: String, reading: TelemetryReading)]?>(nil)
+        let answered = DispatchSemaphore(value: 0)
+        let sources = sources
+        Task {
+            var read: [(name: String, reading: TelemetryReading)] = []
+            for source in sources {
+                if let reading = await source.read() { read.append((source.name, reading)) }
+            }
+            answers.withLock { $0 = read }
+            answered.signal()
+        }
+        _ = answered.wait(timeout: .now() + max(interval, 1))
+        return answers.withLock { $0 } ?? []
     }
 
     /// Everything read at one instant.
@@ -126,7 +151,7 @@ public final class TelemetrySampler: Sendable {
         var raw: [String: String] = [:]
     }
 
-    private func snapshot() async -> Snapshot {
+    private func snapshot() -> Snapshot {
         var snapshot = Snapshot(time: Date().timeIntervalSince1970)
         snapshot.processes = Self.ticks(watches)
         if host {
@@ -138,10 +163,9 @@ public final class TelemetrySampler: Sendable {
             }
             snapshot.gauges["host_cpus"] = Double(ProcessCPU.allowedCores())
         }
-        for source in sources {
-            guard let reading = await source.read() else { continue }
+        for (name, reading) in readSources() {
             snapshot.gauges.merge(reading.values) { _, new in new }
-            if let raw = reading.raw { snapshot.raw[source.name] = raw }
+            if let raw = reading.raw { snapshot.raw[name] = raw }
         }
         return snapshot
     }
