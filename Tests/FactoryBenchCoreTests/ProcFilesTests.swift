@@ -44,6 +44,11 @@ struct ProcFilesTests {
         #expect(ProcFiles.cpuTimes("intr 1 2 3\n") == nil)
         let live = try #require(ProcFiles.cpuTimes(String(contentsOfFile: "/proc/stat", encoding: .utf8)))
         #expect(live.total > live.busy && live.busy > 0)
+        // The machine's cores, one line each (the first, all cores', is not one).
+        #expect(ProcFiles.cpuCount(stat) == 1)
+        #expect(ProcFiles.cpuCount(stat + "cpu1 1 2 3 4\ncpufreq 9\nintr 1 2\n") == 2)
+        let machine = ProcFiles.cpuCount(try String(contentsOfFile: "/proc/stat", encoding: .utf8))
+        #expect(machine >= ProcessCPU.allowedCores() && machine >= 1)
     }
 
     /// This test process, read live: it is in the list, its CPU time grows as it works.

@@ -1,7 +1,8 @@
-import FactoryBenchCore
 import Foundation
 import TestSupport
 import Testing
+
+@testable import FactoryBenchCore
 
 /// The sampler on live processes: a busy child shows its CPU, and its line has the host's.
 struct TelemetrySamplerTests {
@@ -36,10 +37,27 @@ struct TelemetrySamplerTests {
         #expect(
             lines.allSatisfy {
                 $0.values["host_load1"] != nil && ($0.values["host_memory_used_bytes"] ?? 0) > 0
-                    && ($0.values["host_cpus"] ?? 0) >= 1 && $0.values["host_cpu_percent"] != nil
+                    && ($0.values["host_cpus"] ?? 0) >= ($0.values["host_cpus_allowed"] ?? .infinity)
+                    && ($0.values["host_cpus_allowed"] ?? 0) >= 1 && $0.values["host_cpu_percent"] != nil
             })
         // The sampler's own cost: a sample is cheap (the benchmark measures it at 1 s).
         #expect(lines.map(\.time) == lines.map(\.time).sorted())
+    }
+
+    /// A tree's CPU is the sum of each process's ticks since the previous sample: a process
+    /// that ended takes its ticks with it (the rest of the tree still counts), one that
+    /// started counts all of its own.
+    @Test func aTreesCPUIsCountedProcessByProcess() throws {
+        let hertz = Double(sysconf(Int32(_SC_CLK_TCK)))
+        var previous = TelemetrySampler.Snapshot(time: 100)
+        previous.processes["service"] = ([1: 1000, 2: 500], 10)
+        var current = TelemetrySampler.Snapshot(time: 101)
+        // Process 2 ended; 1 worked half a second, 3 started and worked a quarter.
+        current.processes["service"] = ([1: 1000 + Int(hertz / 2), 3: Int(hertz / 4)], 12)
+        let line = TelemetrySampler.line(previous: previous, current: current)
+        let values = try #require(TelemetryFiles.parse(Data(line.utf8))).values
+        #expect(values["service_cpu_percent"] == 75, "\(line)")
+        #expect(values["service_rss_bytes"] == Double(12 * sysconf(Int32(_SC_PAGESIZE))))
     }
 
     /// A source the test controls: a counter that grows by 10 a read, a gauge, raw text, and
@@ -66,6 +84,18 @@ struct TelemetrySamplerTests {
             watching: [], sources: [CountingSource()], interval: 0.2, output: directory.path("telemetry/service.jsonl"),
             rawDirectory: directory.path("telemetry"), host: false)
         sampler.start()
+        // Every thread of the concurrency pool blocked for 1.5 s (as a suite of synchronous
+        // tests does): the sources are read on the sampler's own executor all the same.
+        let blocked = await withTaskGroup(of: (start: Double, end: Double).self) { group in
+            for _ in 0..<ProcessCPU.allowedCores() {
+                group.addTask {
+                    let start = Date().timeIntervalSince1970
+                    usleep(1_500_000)
+                    return (start, Date().timeIntervalSince1970)
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
         // Until six lines are written (however busy the machine), within half a minute.
         let begun = Date()
         while TelemetryFiles.read(directory.path("telemetry/service.jsonl")).count < 6, Date().timeIntervalSince(begun) < 30 {
@@ -74,6 +104,11 @@ struct TelemetrySamplerTests {
         await sampler.stop()
         let lines = TelemetryFiles.read(directory.path("telemetry/service.jsonl"))
         #expect(lines.count >= 6)
+        let window = (blocked.map(\.start).max() ?? 0, blocked.map(\.end).min() ?? 0)
+        let whileBlocked = lines.filter { $0.time > window.0 + 0.3 && $0.time < window.1 }
+        #expect(
+            whileBlocked.contains { $0.values["fake_queue"] != nil },
+            "read while the pool was blocked from \(window.0) to \(window.1): \(lines)")
         // Every third read fails: those lines lack the source's series (absent, not zero).
         let missing = lines.filter { $0.values["fake_queue"] == nil }
         #expect(!missing.isEmpty && missing.count < lines.count, "\(lines)")

@@ -38,6 +38,13 @@ struct TelemetrySummaryTests {
         #expect(summary.atLimit.map(\.series) == ["postgres_rollbacks_total"])
         #expect(summary.atLimit[0].message.contains("rolled back 5 transactions"))
         #expect(TelemetrySummary.make(lines: [], window: nil, serviceType: "postgres") == nil)
+        // The clients' merged lines fall between the sampler's: they are not samples of it.
+        let withClients = (lines + (998...1007).map { Self.line(Double($0) + 0.1, ["clients_cpu_percent": 20]) })
+            .sorted { $0.time < $1.time }
+        let both = try #require(
+            TelemetrySummary.make(lines: withClients, window: (start: 1000.4, end: 1004.6), serviceType: "postgres"))
+        #expect(both.samples == 6 && both.interval == 1, "\(both.samples) samples \(both.interval ?? 0) s apart")
+        #expect(both.series["clients_cpu_percent"]?.samples == 5)
         // A run shorter than an interval, between two samples: each series over all its samples.
         let short = try #require(TelemetrySummary.make(lines: lines, window: (1000.6, 1000.7), serviceType: "postgres"))
         #expect(short.samples == 1 && short.series["service_cpu_percent"]?.samples == 1)
@@ -71,6 +78,12 @@ struct TelemetrySummaryTests {
         // Any other server may use every core: 99 % of one of four is not its limit.
         let postgres = try #require(TelemetrySummary.make(lines: lines, window: (0, 9), serviceType: "postgres"))
         #expect(!postgres.atLimit.contains { $0.series == "service_cpu_percent" })
+        // A service allowed one core of the four (its job's, its affinity's) is pegged at 99 %.
+        let pinned = lines.map { line in
+            TelemetryLine(time: line.time, values: line.values.merging(["host_cpus_allowed": 1]) { $1 })
+        }
+        let allowed = try #require(TelemetrySummary.make(lines: pinned, window: (0, 9), serviceType: "postgres"))
+        #expect(allowed.atLimit.contains { $0.series == "service_cpu_percent" })
         // One sample at the limit is not "sat at its limit".
         let brief = (0..<10).map { (index: Int) -> TelemetryLine in
             let values: [String: Double] = ["host_cpu_percent": index == 3 ? 100 : 10]
@@ -102,15 +115,18 @@ struct TelemetrySummaryTests {
             #"{"time":100.2,"clients_cpu_percent":10,"clients_rss_bytes":1000}"# + "\n"
                 + #"{"time":101.2,"clients_cpu_percent":12,"clients_rss_bytes":1000}"# + "\n")
         try directory.write(
-            "telemetry/client-1.jsonl", #"{"time":100.4,"clients_cpu_percent":5,"clients_rss_bytes":2000}"# + "\n")
+            "telemetry/client-1.jsonl",
+            #"{"time":100.4,"clients_cpu_percent":5,"clients_rss_bytes":2000}"# + "\n"
+                + #"{"time":100.6,"clients_cpu_percent":7,"clients_rss_bytes":2000}"# + "\n")
         try directory.write("telemetry/client-2.jsonl", #"{"time":103.1,"clients_cpu_percent":0,"clients_rss_bytes":1}"# + "\n")
         try directory.write("telemetry/postgres.txt", "raw scrape\n")
         #expect(try TelemetryFiles.merge(run) == 5)
         let lines = TelemetryFiles.read(run.telemetry)
-        #expect(lines.map(\.time) == [100.3, 100.5, 101.2, 101.5, 103.1])
+        #expect(lines.map(\.time) == [100.4, 100.5, 101.2, 101.5, 103.1])
         // 0 and 1 are numbers, not booleans.
         #expect(lines[4].values == ["clients_cpu_percent": 0, "clients_rss_bytes": 1])
-        #expect(lines[0].values == ["clients_cpu_percent": 15, "clients_rss_bytes": 3000], "both clients in second 100")
+        // Both clients in second 100; client 1 sampled twice in it and counts once (its mean).
+        #expect(lines[0].values == ["clients_cpu_percent": 16, "clients_rss_bytes": 3000], "\(lines[0])")
         #expect(lines[1].values == ["service_cpu_percent": 30])
         #expect(lines[3].values == ["service_cpu_percent": 40, "host_load1": 1.5])
         // Nothing sampled: no file.

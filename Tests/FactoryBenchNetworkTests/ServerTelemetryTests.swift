@@ -53,6 +53,37 @@ struct ServerTelemetryTests {
         #expect(generic["prometheus_vllm_num_requests_waiting"] == 12)
     }
 
+    /// Any other server's families: a declared `untyped` one, a gauge whose name ends in
+    /// `_total` beside a gauge of the shorter name, a counter in either naming, samples of no
+    /// declared type, and a histogram's parts left out.
+    @Test func anyOtherServersFamiliesByTheirTypes() {
+        let text = """
+            # TYPE queue_depth untyped
+            queue_depth{q="a"} 2
+            queue_depth{q="b"} 3
+            # TYPE disk gauge
+            disk 7
+            # TYPE disk_total gauge
+            disk_total 100
+            # TYPE hits counter
+            hits_total{code="200"} 40
+            hits_total{code="500"} 2
+            # TYPE legacy counter
+            legacy 5
+            undeclared_seconds 1.5
+            # TYPE latency histogram
+            latency_bucket{le="+Inf"} 9
+            latency_sum 3
+            latency_count 9
+            """
+        let values = PrometheusScrape.genericValues(PrometheusText.parse(text))
+        #expect(
+            values == [
+                "prometheus_queue_depth": 5, "prometheus_disk": 7, "prometheus_disk_total": 100,
+                "prometheus_hits_total": 42, "prometheus_legacy_total": 5, "prometheus_undeclared_seconds": 1.5,
+            ], "\(values)")
+    }
+
     @Test func theSourcesFollowTheRecipe() throws {
         func sources(_ yaml: String) throws -> [String] {
             let recipe = try RecipeLoader.parse(yaml, path: "t.yaml", name: "t")

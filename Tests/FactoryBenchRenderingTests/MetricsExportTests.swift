@@ -42,6 +42,12 @@ struct MetricsExportTests {
         #expect(parsed.values("benchmark_telemetry_at_limit").first?.labels["series"] == "redis_evicted_keys_total")
         // HELP and TYPE once per metric, even for a metric with many samples.
         #expect(text.components(separatedBy: "# TYPE benchmark_latency_seconds ").count == 2)
+        // Each metric's samples together, as a scraper requires (two telemetry series, each
+        // with a mean and a peak, are not interleaved).
+        let names = text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { $0.prefix { $0 != "{" } }
+        let runs = zip(names, [""] + names.dropLast()).filter { $0 != $1 }.map(\.0)
+        #expect(runs.count == Set(runs).count, "\(runs)")
+        #expect(parsed.values("benchmark_telemetry_mean").count == 2)
         // What the run does not have is not written as zero.
         #expect(parsed.values("benchmark_llm_tokens_per_second").isEmpty)
     }

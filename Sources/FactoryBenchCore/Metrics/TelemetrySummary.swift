@@ -55,7 +55,13 @@ extension TelemetrySummary {
         let counted = during.isEmpty ? lines : during
         // Points from one interval before the first request to one after the last: what led
         // into the run and out of it, on the run's time axis.
-        let spacing = Self.medianSpacing(lines)
+        // The count and spacing of samples are the service sampler's: the clients' lines (on
+        // a cluster, merged per second) fall between them.
+        let clientsOnly = { (line: TelemetryLine) in
+            !line.values.isEmpty && line.values.keys.allSatisfy { $0.hasPrefix("clients_") }
+        }
+        let sampler = lines.filter { !clientsOnly($0) }
+        let spacing = Self.medianSpacing(sampler.isEmpty ? lines : sampler)
         let origin = (window?.start ?? lines[0].time).rounded(.down)
         let plotted =
             window.map { window in
@@ -80,7 +86,9 @@ extension TelemetrySummary {
                 unit: unit(of: name), mean: values.reduce(0, +) / Double(values.count), min: values.min() ?? 0,
                 peak: values.max() ?? 0, samples: values.count, increase: increase, points: thin(points))
         }
-        var summary = TelemetrySummary(samples: counted.count, interval: spacing, series: series, atLimit: [])
+        let samples = counted.filter { !clientsOnly($0) }.count
+        var summary = TelemetrySummary(
+            samples: samples > 0 ? samples : counted.count, interval: spacing, series: series, atLimit: [])
         summary.atLimit = findings(series: series, lines: counted, serviceType: serviceType)
         return summary
     }
@@ -132,7 +140,7 @@ extension TelemetrySummary {
             lines,
             { line in
                 guard let cpu = line.values["service_cpu_percent"] else { return nil }
-                let cores = singleThreaded ? 1 : line.values["host_cpus"] ?? 1
+                let cores = singleThreaded ? 1 : line.values["host_cpus_allowed"] ?? line.values["host_cpus"] ?? 1
                 return cpu >= 95 * cores
             })
         {

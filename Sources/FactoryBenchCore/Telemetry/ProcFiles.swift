@@ -197,4 +197,12 @@ extension ProcFiles {
         let idle = counted[3] + (counted.count > 4 ? counted[4] : 0)
         return (total - idle, total)
     }
+
+    /// How many cores `/proc/stat` lists (`cpu0`, `cpu1`, …): the machine's, whatever this
+    /// process may use.
+    public static func cpuCount(_ text: String) -> Int {
+        text.split(separator: "\n").filter { line in
+            line.hasPrefix("cpu") && line.dropFirst(3).first.map { $0.isASCII && $0.isNumber } == true
+        }.count
+    }
 }

@@ -22,45 +22,56 @@ public enum TelemetryFiles {
     /// (a line cut short when the sampler was killed) are left out.
     public static func read(_ url: URL) -> [TelemetryLine] {
         guard let data = try? Data(contentsOf: url) else { return [] }
-        return data.split(separator: UInt8(ascii: "\n")).compactMap { bytes in
-            guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
-                let time = (object["time"] as? NSNumber)?.doubleValue
-            else { return nil }
-            var values: [String: Double] = [:]
-            for (key, value) in object where key != "time" {
-                // (0 and 1 also cast to Bool here: the number's type code tells a JSON
-                // boolean, "c", from a number.)
-                if let number = value as? NSNumber, String(cString: number.objCType) != "c" {
-                    values[key] = number.doubleValue
-                }
+        return data.split(separator: UInt8(ascii: "\n")).compactMap { parse(Data($0)) }
+    }
+
+    /// One line, or nil when it is not a JSON object with a numeric `time`.
+    public static func parse<Bytes: DataProtocol>(_ line: Bytes) -> TelemetryLine? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+            let time = (object["time"] as? NSNumber)?.doubleValue
+        else { return nil }
+        var values: [String: Double] = [:]
+        for (key, value) in object where key != "time" {
+            // (0 and 1 also cast to Bool here: the number's type code tells a JSON
+            // boolean, "c", from a number.)
+            if let number = value as? NSNumber, String(cString: number.objCType) != "c" {
+                values[key] = number.doubleValue
             }
-            return TelemetryLine(time: time, values: values)
         }
+        return TelemetryLine(time: time, values: values)
     }
 
     /// Writes `telemetry.jsonl` from the samplers' files in `directory.telemetryFiles`: the
-    /// service sampler's lines as they are, the clients' summed per second (their
-    /// `clients_cpu_percent` is then every client's together); sorted by time. Returns the
+    /// service sampler's lines as they are, the clients' averaged per client and second (a
+    /// client sampling more often than every second counts once) and summed over the clients
+    /// (their `clients_cpu_percent` is then every client's together); sorted by time. Returns the
     /// lines written; writes nothing when no sampler wrote anything.
     @discardableResult
     public static func merge(_ directory: RunDirectory) throws -> Int {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.telemetryFiles.path)) ?? []
         var lines: [TelemetryLine] = []
-        var clients: [Int: (times: [Double], values: [String: Double])] = [:]
+        // Per second, per client file: its lines.
+        var clients: [Int: [String: [TelemetryLine]]] = [:]
         for name in names.sorted() where name.hasSuffix(".jsonl") {
             let read = read(directory.telemetryFiles.appendingPathComponent(name))
             guard name.hasPrefix("client-") else {
                 lines += read
                 continue
             }
-            for line in read {
-                let second = Int(line.time.rounded(.down))
-                clients[second, default: ([], [:])].times.append(line.time)
-                clients[second]?.values.merge(line.values, uniquingKeysWith: +)
-            }
+            for line in read { clients[Int(line.time.rounded(.down)), default: [:]][name, default: []].append(line) }
         }
-        for (_, bucket) in clients {
-            lines.append(TelemetryLine(time: bucket.times.reduce(0, +) / Double(bucket.times.count), values: bucket.values))
+        for (_, byClient) in clients {
+            var times: [Double] = []
+            var values: [String: Double] = [:]
+            for (_, own) in byClient {
+                times += own.map(\.time)
+                let counted = own.flatMap(\.values).reduce(into: [String: (sum: Double, count: Double)]()) { sums, value in
+                    sums[value.key, default: (0, 0)].sum += value.value
+                    sums[value.key]?.count += 1
+                }
+                values.merge(counted.mapValues { $0.sum / $0.count }, uniquingKeysWith: +)
+            }
+            lines.append(TelemetryLine(time: times.reduce(0, +) / Double(times.count), values: values))
         }
         guard !lines.isEmpty else { return 0 }
         lines.sort { $0.time < $1.time }

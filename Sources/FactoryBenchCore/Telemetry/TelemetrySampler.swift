@@ -33,6 +33,8 @@ public final class TelemetrySampler: Sendable {
     /// Set by `stop()`; the semaphore cuts the sampler's wait short.
     private let stopping = Atomic<Bool>(false)
     private let wake = DispatchSemaphore(value: 0)
+    /// Which sources are being read now.
+    private let readers = Mutex<Set<Int>>([])
     /// Whether the thread has ended, or who waits for it to.
     private let ending = Mutex<(ended: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
 
@@ -84,14 +86,21 @@ public final class TelemetrySampler: Sendable {
         if let rawDirectory { try? FileManager.default.createDirectory(at: rawDirectory, withIntermediateDirectories: true) }
         let file = open(output.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         var raw: [String: Int32] = [:]
+        // Where the sources are read: a thread of their own, ended once they are closed.
+        let executor = sources.isEmpty ? nil : ThreadExecutor(name: "factorybench-telemetry-sources")
         defer {
             if file >= 0 { close(file) }
             for descriptor in raw.values { close(descriptor) }
-            let sources = sources
-            if !sources.isEmpty { Task { for source in sources { await source.close() } } }
+            if let executor {
+                let sources = sources
+                Task(executorPreference: executor) {
+                    for source in sources { await source.close() }
+                    executor.shutdown()
+                }
+            }
         }
         var next = DispatchTime.now()
-        var previous = snapshot()
+        var previous = snapshot(sources: executor)
         var stop = false
         while !stop {
             next = next + interval
@@ -101,7 +110,7 @@ public final class TelemetrySampler: Sendable {
             // Stopped: one last line for the time since the previous one (a client that ran
             // for less than an interval still has its line), unless it is too short to say much.
             if stop, Date().timeIntervalSince1970 - previous.time < 0.02 { break }
-            let current = snapshot()
+            let current = snapshot(sources: executor)
             let line = Self.line(previous: previous, current: current) + "\n"
             if file >= 0 { _ = line.utf8CString.withUnsafeBufferPointer { write(file, $0.baseAddress, $0.count - 1) } }
             if let rawDirectory {
@@ -122,48 +131,78 @@ public final class TelemetrySampler: Sendable {
         }
     }
 
-    /// What the sources said, read by a task while the sampler's thread waits at most an
-    /// interval: a source that has not answered by then is absent from this sample.
-    private func readSources() -> [(name: String, reading: TelemetryReading)] {
-        guard !sources.isEmpty else { return [] }
-        let answers = Mutex<[(name: String, reading: TelemetryReading)]?>(nil)
-        let answered = DispatchSemaphore(value: 0)
-        let sources = sources
-        Task {
-            var read: [(name: String, reading: TelemetryReading)] = []
-            for source in sources {
-                if let reading = await source.read() { read.append((source.name, reading)) }
-            }
-            answers.withLock { $0 = read }
-            answered.signal()
+    /// What the sources said, each read by a task on the sampler's own executor while the
+    /// sampler's thread waits at most an interval: a source that has not answered by then is
+    /// absent from this sample, and is not asked again until it has answered.
+    private func readSources(on executor: ThreadExecutor?) -> [(name: String, reading: TelemetryReading)] {
+        let asked = readers.withLock { busy -> [Int] in
+            let idle = sources.indices.filter { !busy.contains($0) }
+            busy.formUnion(idle)
+            return idle
         }
-        _ = answered.wait(timeout: .now() + max(interval, 1))
-        return answers.withLock { $0 } ?? []
+        guard let executor, !asked.isEmpty else { return [] }
+        // This sample's answers: a late one lands in a box nobody reads any more.
+        let answers = Answers(waiting: asked.count)
+        for index in asked {
+            let source = sources[index]
+            Task(executorPreference: executor) { [self] in
+                let reading = await source.read()
+                readers.withLock { _ = $0.remove(index) }
+                answers.add(reading, at: index)
+            }
+        }
+        _ = answers.answered.wait(timeout: .now() + max(interval, 1))
+        let readings = answers.state.withLock { $0.readings }
+        return asked.compactMap { index in readings[index].map { (sources[index].name, $0) } }
+    }
+
+    /// One sample's answers from its sources; `answered` is signalled by the last.
+    private final class Answers: Sendable {
+        let state: Mutex<(readings: [Int: TelemetryReading], waiting: Int)>
+        let answered = DispatchSemaphore(value: 0)
+
+        init(waiting: Int) {
+            state = Mutex(([:], waiting))
+        }
+
+        func add(_ reading: TelemetryReading?, at index: Int) {
+            let last = state.withLock { state in
+                state.readings[index] = reading
+                state.waiting -= 1
+                return state.waiting == 0
+            }
+            if last { answered.signal() }
+        }
     }
 
     /// Everything read at one instant.
     struct Snapshot {
         var time: Double
-        /// CPU ticks and resident pages of each watched process (absent when it is gone).
-        var processes: [String: (ticks: Int, pages: Int)] = [:]
+        /// CPU ticks of each process and resident pages of each watched process or tree
+        /// (absent when it is gone).
+        var processes: [String: (ticks: [Int: Int], pages: Int)] = [:]
         var hostCPU: (busy: Int, total: Int)?
         var gauges: [String: Double] = [:]
         var raw: [String: String] = [:]
     }
 
-    private func snapshot() -> Snapshot {
+    private func snapshot(sources executor: ThreadExecutor?) -> Snapshot {
         var snapshot = Snapshot(time: Date().timeIntervalSince1970)
         snapshot.processes = Self.ticks(watches)
         if host {
-            snapshot.hostCPU = Self.read("/proc/stat").flatMap(ProcFiles.cpuTimes)
+            if let stat = Self.read("/proc/stat") {
+                snapshot.hostCPU = ProcFiles.cpuTimes(stat)
+                let cores = ProcFiles.cpuCount(stat)
+                if cores > 0 { snapshot.gauges["host_cpus"] = Double(cores) }
+            }
             if let load = Self.read("/proc/loadavg").flatMap(ProcFiles.loadAverage) { snapshot.gauges["host_load1"] = load }
             if let memory = Self.read("/proc/meminfo").flatMap(ProcFiles.memory) {
                 snapshot.gauges["host_memory_used_bytes"] = Double(memory.total - memory.available)
                 snapshot.gauges["host_memory_total_bytes"] = Double(memory.total)
             }
-            snapshot.gauges["host_cpus"] = Double(ProcessCPU.allowedCores())
+            snapshot.gauges["host_cpus_allowed"] = Double(ProcessCPU.allowedCores())
         }
-        for (name, reading) in readSources() {
+        for (name, reading) in readSources(on: executor) {
             snapshot.gauges.merge(reading.values) { _, new in new }
             if let raw = reading.raw { snapshot.raw[name] = raw }
         }
@@ -174,13 +213,13 @@ public final class TelemetrySampler: Sendable {
         ProcFiles.read(path).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// CPU ticks and resident pages of each watched process or tree now.
-    static func ticks(_ watches: [Watch]) -> [String: (ticks: Int, pages: Int)] {
+    /// CPU ticks of each process and resident pages of each watched process or tree now.
+    static func ticks(_ watches: [Watch]) -> [String: (ticks: [Int: Int], pages: Int)] {
         // The sampler may sit in the tree it watches (beside a service in its job): it and
         // whatever it runs (nvidia-smi) are left out.
         let own = Int(getpid())
         var scanned: [ProcFiles.ProcessStat]?
-        var result: [String: (ticks: Int, pages: Int)] = [:]
+        var result: [String: (ticks: [Int: Int], pages: Int)] = [:]
         for watch in watches {
             var processes: [ProcFiles.ProcessStat]
             if !watch.tree {
@@ -193,7 +232,10 @@ public final class TelemetrySampler: Sendable {
                 processes = ProcFiles.tree(of: watch.pid, in: scanned ?? [])
             }
             guard !processes.isEmpty else { continue }
-            result[watch.name] = (processes.reduce(0) { $0 + $1.cpuTicks }, processes.reduce(0) { $0 + $1.residentPages })
+            result[watch.name] = (
+                Dictionary(processes.map { ($0.pid, $0.cpuTicks) }, uniquingKeysWith: max),
+                processes.reduce(0) { $0 + $1.residentPages }
+            )
         }
         return result
     }
@@ -207,8 +249,11 @@ public final class TelemetrySampler: Sendable {
         let seconds = current.time - previous.time
         var values = current.gauges
         for (name, now) in current.processes {
+            // Per process: one that ended since the previous sample takes its ticks with it
+            // instead of cutting the tree's; one that started spent all of its in the interval.
             if let then = previous.processes[name], seconds > 0 {
-                values["\(name)_cpu_percent"] = Double(max(now.ticks - then.ticks, 0)) / ticksPerSecond / seconds * 100
+                let ticks = now.ticks.reduce(0) { sum, process in sum + max(process.value - (then.ticks[process.key] ?? 0), 0) }
+                values["\(name)_cpu_percent"] = Double(ticks) / ticksPerSecond / seconds * 100
             }
             values["\(name)_rss_bytes"] = Double(now.pages) * pageSize
         }

@@ -283,21 +283,25 @@ final class PrometheusScrape: TelemetrySource {
 
     static func genericValues(_ exposition: PrometheusText.Exposition) -> [String: Double] {
         var values: [String: Double] = [:]
-        // Gauges and counters, and samples of no declared type (taken as they are) that are
-        // not a histogram's or summary's parts.
-        let typed = exposition.types.filter { $0.value == "gauge" || $0.value == "counter" }.keys
+        // Gauges, counters and untyped families, and samples of no declared type (taken as
+        // they are) that are not a counter's, histogram's or summary's parts.
+        let typed = exposition.types.filter { ["gauge", "counter", "untyped"].contains($0.value) }.keys
+        func family(of name: String, suffix: String) -> String? {
+            name.hasSuffix(suffix) ? String(name.dropLast(suffix.count)) : nil
+        }
         let untyped = exposition.samples.map(\.name).filter { name in
-            exposition.types[name] == nil && exposition.types[String(name.dropLast("_total".count))] == nil
-                && !["_bucket", "_sum", "_count"].contains { suffix in
-                    name.hasSuffix(suffix) && exposition.types[String(name.dropLast(suffix.count))] != nil
+            exposition.types[name] == nil
+                && !["_total", "_bucket", "_sum", "_count", "_created"].contains { suffix in
+                    family(of: name, suffix: suffix).map { exposition.types[$0] != nil } ?? false
                 }
         }
         let families = Set(typed).union(untyped).sorted()
         for family in families.prefix(maximumFamilies) {
-            let samples = exposition.samples.filter { $0.name == family || $0.name == family + "_total" }
+            let counter = exposition.types[family] == "counter"
+            // A counter's samples are named `<family>_total` (or, in the older format, as it).
+            let samples = exposition.samples.filter { $0.name == family || (counter && $0.name == family + "_total") }
             guard !samples.isEmpty else { continue }
             let name = family.map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
-            let counter = exposition.types[family] == "counter"
             values["prometheus_" + name + (counter && !name.hasSuffix("_total") ? "_total" : "")] =
                 samples.reduce(0) { $0 + $1.value }
         }

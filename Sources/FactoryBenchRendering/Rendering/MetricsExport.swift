@@ -104,19 +104,24 @@ public struct MetricsExport: Sendable {
         }
     }
 
-    /// The text exposition format: HELP and TYPE once per metric, label values escaped.
+    /// The text exposition format: each metric's samples together (as the format requires),
+    /// in the order metrics first appear, after its HELP and TYPE; label values escaped.
     public var prometheus: String {
-        var text = ""
-        var described: Set<String> = []
+        var families: [String: [Metric]] = [:]
+        var order: [String] = []
         for metric in metrics {
-            if described.insert(metric.name).inserted {
-                if !text.isEmpty { text += "\n" }
-                text += "# HELP \(metric.name) \(metric.help)\n# TYPE \(metric.name) \(metric.type)\n"
-            }
-            let labels = metric.labels.map { "\($0)=\"\(Self.escapeLabel($1))\"" }.joined(separator: ",")
-            text += "\(metric.name){\(labels)} \(Self.number(metric.value))\n"
+            if families[metric.name] == nil { order.append(metric.name) }
+            families[metric.name, default: []].append(metric)
         }
-        return text
+        return order.map { name in
+            let family = families[name] ?? []
+            var text = "# HELP \(name) \(family[0].help)\n# TYPE \(name) \(family[0].type)\n"
+            for metric in family {
+                let labels = metric.labels.map { "\($0)=\"\(Self.escapeLabel($1))\"" }.joined(separator: ",")
+                text += "\(metric.name){\(labels)} \(Self.number(metric.value))\n"
+            }
+            return text
+        }.joined(separator: "\n")
     }
 
     /// `metric,labels,value`: labels as `key=value` joined by `;`, fields quoted as CSV needs.
