@@ -100,7 +100,7 @@ public final class TelemetrySampler: Sendable {
             }
         }
         var next = DispatchTime.now()
-        var previous = snapshot(sources: executor)
+        var previous = snapshot(readingSourcesOn: executor)
         var stop = false
         while !stop {
             next = next + interval
@@ -110,7 +110,7 @@ public final class TelemetrySampler: Sendable {
             // Stopped: one last line for the time since the previous one (a client that ran
             // for less than an interval still has its line), unless it is too short to say much.
             if stop, Date().timeIntervalSince1970 - previous.time < 0.02 { break }
-            let current = snapshot(sources: executor)
+            let current = snapshot(readingSourcesOn: executor)
             let line = Self.line(previous: previous, current: current) + "\n"
             if file >= 0 { _ = line.utf8CString.withUnsafeBufferPointer { write(file, $0.baseAddress, $0.count - 1) } }
             if let rawDirectory {
@@ -186,7 +186,7 @@ public final class TelemetrySampler: Sendable {
         var raw: [String: String] = [:]
     }
 
-    private func snapshot(sources executor: ThreadExecutor?) -> Snapshot {
+    private func snapshot(readingSourcesOn executor: ThreadExecutor?) -> Snapshot {
         var snapshot = Snapshot(time: Date().timeIntervalSince1970)
         snapshot.processes = Self.ticks(watches)
         if host {

@@ -29,14 +29,13 @@ final class ThreadExecutor: TaskExecutor {
     private func run() {
         while true {
             available.wait()
-            let next = jobs.withLock { state -> UnownedJob?? in
-                if !state.queue.isEmpty { return state.queue.removeFirst() }
-                return state.ended ? .some(nil) : nil
+            let (job, ended) = jobs.withLock { state in
+                (state.queue.isEmpty ? nil : state.queue.removeFirst(), state.ended)
             }
-            switch next {
-            case .some(.some(let job)): job.runSynchronously(on: asUnownedTaskExecutor())
-            case .some(.none): return
-            case .none: continue
+            if let job {
+                job.runSynchronously(on: asUnownedTaskExecutor())
+            } else if ended {
+                return
             }
         }
     }

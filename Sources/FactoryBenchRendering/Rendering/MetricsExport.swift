@@ -107,16 +107,11 @@ public struct MetricsExport: Sendable {
     /// The text exposition format: each metric's samples together (as the format requires),
     /// in the order metrics first appear, after its HELP and TYPE; label values escaped.
     public var prometheus: String {
-        var families: [String: [Metric]] = [:]
-        var order: [String] = []
-        for metric in metrics {
-            if families[metric.name] == nil { order.append(metric.name) }
-            families[metric.name, default: []].append(metric)
-        }
-        return order.map { name in
-            let family = families[name] ?? []
-            var text = "# HELP \(name) \(family[0].help)\n# TYPE \(name) \(family[0].type)\n"
-            for metric in family {
+        let families = Dictionary(grouping: metrics, by: \.name)
+        var seen: Set<String> = []
+        return metrics.filter { seen.insert($0.name).inserted }.map { first in
+            var text = "# HELP \(first.name) \(first.help)\n# TYPE \(first.name) \(first.type)\n"
+            for metric in families[first.name] ?? [] {
                 let labels = metric.labels.map { "\($0)=\"\(Self.escapeLabel($1))\"" }.joined(separator: ",")
                 text += "\(metric.name){\(labels)} \(Self.number(metric.value))\n"
             }
